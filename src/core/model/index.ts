@@ -1,0 +1,11 @@
+export type * from './inventory.ts';
+export type * from './vm.ts';
+export type * from './snapshot.ts';
+export type * from './task.ts';
+export type * from './identity.ts';
+export type * from './vdi.ts';
+export type * from './event.ts';
+export { LIBRARY } from './inventory.ts';
+export { POWER_STATES, TOOLS_STATES } from './vm.ts';
+export { TASK_STATES } from './task.ts';
+export { PRIVILEGES } from './identity.ts';
