@@ -37,7 +37,9 @@ export type ErrorReason =
   | 'account_locked'
   | 'no_host_fits'
   | 'host_disconnected'
-  | 'timeout_waiting_for_tools';
+  | 'timeout_waiting_for_tools'
+  /** The object is already in the state the operation leads to (vSphere already_in_desired_state). */
+  | 'already_in_state';
 
 export interface ErrorOptions {
   /** Subsystem that raised it: 'core.power', 'store', 'driver.qemu', … */

@@ -1,0 +1,68 @@
+/**
+ * Tasks per second through core on the sim driver: power on/off cycles over 1,000 VMs.
+ * Baselines in the same run: the sim driver called directly (no core), and the bare
+ * persistence a task needs (insert + finish of a task row through the store).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Core, SYSTEM_CALLER } from '../src/core/index.ts';
+import { createSimDriver } from '../src/drivers/sim/sim-driver.ts';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { measure, report } from './lib.ts';
+
+const VMS = Number(process.env.BENCH_VMS ?? 1000);
+const CONCURRENCY = 50;
+
+async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+export async function benchCoreTasks(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'vmgate-bench-'));
+  const store = await openSqliteStore({ path: join(dir, 'vmgate.db') });
+  const sim = createSimDriver({ speed: 1e9 });
+  const core = new Core({ store, drivers: new Map([['sim', sim]]), config: { datastoreRoot: join(dir, 'ds') } });
+  await core.start();
+  const c = SYSTEM_CALLER;
+  try {
+    const dc = await core.inventory.createDatacenter(c, 'DC0');
+    const ds = await core.inventory.createDatastore(c, { name: 'ds0', datacenterId: dc.id });
+    const host = await core.inventory.createHost(c, { name: 'H0', datacenterId: dc.id, driver: 'sim', cpuCount: 100_000, memoryMiB: 100_000_000, datastoreIds: [ds.id] });
+    const ids: string[] = [];
+    for (let i = 0; i < VMS; i++) ids.push((await core.vms.create(c, { name: `vm${i}`, memoryMiB: 64, disks: [{ capacityMiB: 1 }], placement: { hostId: host.id } })).id);
+
+    const subject = await measure(`core power on+off, ${VMS} VMs, ${CONCURRENCY} at a time`, VMS * 2, () =>
+      pool(ids, CONCURRENCY, async (id) => {
+        await core.tasks.result(c, await core.power.run(c, id, 'powerOn'));
+        await core.tasks.result(c, await core.power.run(c, id, 'powerOff'));
+      }),
+    );
+    const vms = await Promise.all(ids.map((id) => store.vms.get(id)));
+    const dvms = await Promise.all(vms.map(async (vm) => ({ id: vm!.id, uuid: vm!.uuid, name: vm!.name, dir: join(ds.path, vm!.name), vmxPath: join(ds.path, vm!.vmxRel), hardware: vm!.hardware })));
+    const driverOnly = await measure(`sim driver alone power on+off, ${VMS} VMs`, VMS * 2, () =>
+      pool(dvms, CONCURRENCY, async (d) => {
+        await sim.powerOn(d);
+        await sim.powerOff(d, { soft: false });
+      }),
+    );
+    let k = 0;
+    const persistOnly = await measure('store: insert + finish a task row', VMS * 2, async () => {
+      for (let i = 0; i < VMS * 2; i++) {
+        const id = `bench-${k++}`;
+        const now = new Date().toISOString();
+        await store.tasks.insert({ id, kind: 'bench', targetId: null, targetName: null, state: 'running', progress: 0, step: '', cancellable: false, result: null, error: null, ownerId: null, ownerName: null, createdAt: now, startedAt: now, finishedAt: null });
+        await store.tasks.update(id, { state: 'success', progress: 100, finishedAt: now });
+      }
+    });
+    report('Core tasks: power operations through core (sim driver)', subject, driverOnly, 'core overhead over the bare driver');
+    report('Core tasks vs the persistence floor', subject, persistOnly, 'a task records more than one row (VM state, events)');
+  } finally {
+    await core.close(1000);
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
+ * Names: core-tasks, inventory (default: all). Speed is measured here, never in tests.
+ */
+import { benchCoreTasks } from './core-tasks.bench.ts';
+import { benchInventoryQuery } from './inventory-query.bench.ts';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  'core-tasks': benchCoreTasks,
+  inventory: benchInventoryQuery,
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(BENCHES);
+console.log(`vmgate benchmarks — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
+for (const n of names) {
+  const b = BENCHES[n];
+  if (!b) {
+    console.error(`unknown benchmark '${n}'; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  await b();
+}

@@ -1,0 +1,80 @@
+import { Command, Option } from 'commander';
+import { SERVE_OPTIONS, resolveServeConfig } from '../server/config.ts';
+import { startServer } from '../server/serve.ts';
+import { VERSION } from '../server/version.ts';
+
+/** `vmgate serve`: flags come from the one options table in src/server/config.ts. */
+export function serveCommand(): Command {
+  const cmd = new Command('serve').description('run vmgate: the faces, the task engine and the hypervisor drivers');
+  for (const o of SERVE_OPTIONS) {
+    const flag = o.kind === 'bool' ? o.flag : `${o.flag} <${o.kind === 'enum' ? o.values!.join('|') : o.kind === 'port' ? 'port' : 'value'}>`;
+    const opt = new Option(flag, `${o.help} [env ${o.env}]${o.def !== null && o.kind !== 'bool' ? ` (default: ${String(o.def)})` : ''}`);
+    cmd.addOption(opt);
+  }
+  cmd.option('--config <file>', 'JSON config file with the same keys [env VMGATE_CONFIG]');
+  cmd.action(async (flags: Record<string, unknown>) => {
+    let config;
+    try {
+      config = resolveServeConfig(flags, process.env, flags.config as string | undefined);
+    } catch (e) {
+      process.stderr.write(`vmgate: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    const out = process.stdout;
+    out.write(`vmgate ${VERSION} starting (data directory ${config.dataDir}, driver ${config.driver})\n`);
+    let server;
+    try {
+      server = await startServer(config, { logToStderr: true });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EADDRINUSE' ? `a port is already in use (${err.message}); choose others with --https-port / --authd-port` : err.message;
+      process.stderr.write(`vmgate: could not start: ${why}\n`);
+      process.exit(1);
+    }
+    const { ports, urls } = server;
+    const lines = [
+      '',
+      `  vSphere Automation API   ${urls.https}/api  (JSON-RPC POST /api, REST /api/...)`,
+      `  View broker              ${urls.https}/broker/xml`,
+      `  RDV web service          ${urls.https}/rdv`,
+      `  Web dashboard            ${urls.https}/ui/`,
+      `  Health                   ${urls.https}/healthz`,
+      ...(urls.http ? [`  Plain HTTP (loopback)    ${urls.http}`] : []),
+      ...(ports.authd !== null ? [`  authd / vmserverd        tcp ${config.host}:${ports.authd} (TLS)`] : []),
+      `  TLS certificate SHA-256  ${server.tlsFingerprint}`,
+      '',
+    ];
+    if (server.adminPassword) {
+      lines.push(`  First start: user 'administrator' was created with password`, ``, `      ${server.adminPassword}`, ``, `  It is shown once; it is also in ${config.dataDir}/initial-admin-password (mode 0600).`);
+    } else {
+      lines.push(`  Log in as 'administrator' (first-start password: ${config.dataDir}/initial-admin-password).`);
+    }
+    if (config.demo) {
+      lines.push(server.demoPassword ? `  Demo desktop user 'demo', password: ${server.demoPassword} (shown once)` : `  Demo desktop user 'demo' (password from VMGATE_DEMO_PASSWORD or the first start's output).`);
+    }
+    lines.push(`  Try: curl -k -u administrator:<password> -X POST ${urls.https}/api/session`, '', '  Ctrl-C stops vmgate (running tasks are given time to finish).', '');
+    out.write(lines.join('\n') + '\n');
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) {
+        process.stderr.write('vmgate: second signal, exiting now\n');
+        process.exit(130);
+      }
+      stopping = true;
+      out.write(`vmgate: ${sig} received, stopping (letting running tasks finish)\n`);
+      server.close(15_000).then(
+        () => {
+          out.write('vmgate: stopped\n');
+          process.exit(0);
+        },
+        (e) => {
+          process.stderr.write(`vmgate: error while stopping: ${(e as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  return cmd;
+}

@@ -1,0 +1,104 @@
+import type { Caller } from './caller.ts';
+import type { CoreContext } from './context.ts';
+import { effectivePrivileges, requirePrivilege, setAllPrivileges } from './authz.ts';
+import { notFound } from './errors.ts';
+import type { Permission, Privilege, Role, Vm } from './model/index.ts';
+import { PRIVILEGES } from './model/index.ts';
+
+setAllPrivileges(PRIVILEGES);
+
+/**
+ * Checks privileges on inventory objects. Permissions and roles are few and read on every
+ * call, so they are cached and reloaded when they change.
+ */
+export class Authorizer {
+  private cache: { byEntity: Map<string, Permission[]>; roles: Map<string, Role> } | null = null;
+
+  constructor(private readonly ctx: CoreContext) {}
+
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  private async load(): Promise<{ byEntity: Map<string, Permission[]>; roles: Map<string, Role> }> {
+    if (this.cache) return this.cache;
+    const [perms, roles] = await Promise.all([this.ctx.store.permissions.list(), this.ctx.store.roles.list()]);
+    const byEntity = new Map<string, Permission[]>();
+    for (const p of perms) {
+      const l = byEntity.get(p.entityId) ?? [];
+      l.push(p);
+      byEntity.set(p.entityId, l);
+    }
+    this.cache = { byEntity, roles: new Map(roles.map((r) => [r.id, r])) };
+    return this.cache;
+  }
+
+  /** Object → ... → 'root'. */
+  async ancestry(entityId: string): Promise<string[]> {
+    const s = this.ctx.store;
+    if (entityId === 'root') return ['root'];
+    if (entityId === 'library') return ['library', 'root'];
+    if (entityId.startsWith('vm-')) {
+      const vm = await s.vms.get(entityId);
+      if (!vm) return [entityId, 'root'];
+      return this.vmAncestry(vm);
+    }
+    if (entityId.startsWith('host-')) {
+      const h = await s.hosts.get(entityId);
+      return h ? [h.id, ...(h.clusterId ? [h.clusterId] : []), h.datacenterId, 'root'] : [entityId, 'root'];
+    }
+    if (entityId.startsWith('domain-c')) {
+      const c = await s.clusters.get(entityId);
+      return c ? [c.id, c.datacenterId, 'root'] : [entityId, 'root'];
+    }
+    if (entityId.startsWith('datastore-')) {
+      const d = await s.datastores.get(entityId);
+      return d ? [d.id, d.datacenterId, 'root'] : [entityId, 'root'];
+    }
+    return [entityId, 'root'];
+  }
+
+  async vmAncestry(vm: Pick<Vm, 'id' | 'hostId'>): Promise<string[]> {
+    if (!vm.hostId) return [vm.id, 'library', 'root'];
+    const h = await this.ctx.store.hosts.get(vm.hostId);
+    return h ? [vm.id, h.id, ...(h.clusterId ? [h.clusterId] : []), h.datacenterId, 'root'] : [vm.id, 'root'];
+  }
+
+  async privileges(caller: Caller, entityId: string, ancestry?: readonly string[]): Promise<ReadonlySet<Privilege>> {
+    const { byEntity, roles } = await this.load();
+    return effectivePrivileges(caller, ancestry ?? (await this.ancestry(entityId)), byEntity, roles);
+  }
+
+  async has(caller: Caller, privilege: Privilege, entityId: string, ancestry?: readonly string[]): Promise<boolean> {
+    if (caller.kind === 'system') return true;
+    return (await this.privileges(caller, entityId, ancestry)).has(privilege);
+  }
+
+  async require(caller: Caller, privilege: Privilege, entityId: string, ancestry?: readonly string[]): Promise<void> {
+    if (caller.kind === 'system') return;
+    requirePrivilege(caller, privilege, await this.privileges(caller, entityId, ancestry), entityId);
+  }
+
+  /**
+   * Like require, but an object the caller may not even see answers not_found (so names
+   * of other people's VMs do not leak); seen but not allowed answers unauthorized.
+   */
+  async requireVisible(caller: Caller, privilege: Privilege, entityId: string, ancestry?: readonly string[]): Promise<void> {
+    if (caller.kind === 'system') return;
+    const privs = await this.privileges(caller, entityId, ancestry);
+    if (privs.size === 0) throw notFound(`${entityId} was not found`, { module: 'core.authz' });
+    requirePrivilege(caller, privilege, privs, entityId);
+  }
+
+  /** Whether the caller can see everything (administrator-like on root). Used to skip per-row filtering. */
+  async seesAll(caller: Caller): Promise<boolean> {
+    if (caller.kind === 'system') return true;
+    const { byEntity } = await this.load();
+    const privs = await this.privileges(caller, 'root', ['root']);
+    if (!privs.has('System.View')) return false;
+    // A narrower permission lower down could take rights away: only skip filtering when none exist for this caller.
+    const mine = new Set([`user:${caller.userId}`, ...caller.groupIds.map((g) => `group:${g}`)]);
+    for (const [entity, perms] of byEntity) if (entity !== 'root' && perms.some((p) => mine.has(p.principal))) return false;
+    return true;
+  }
+}

@@ -1,0 +1,55 @@
+import type { HypervisorDriver } from '../drivers/driver.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import type { EventBus } from './event-bus.ts';
+import type { DriverKind } from './model/index.ts';
+import type { VmLocks } from './vm-locks.ts';
+
+/** Core's settings (flags and environment end up here). */
+export interface CoreConfig {
+  /** Failed logins before an account locks. */
+  readonly maxFailedLogins: number;
+  readonly lockoutSeconds: number;
+  readonly sessionIdleSeconds: number;
+  readonly sessionMaxSeconds: number;
+  /** Soft power-off waits this long for the guest before forcing. */
+  readonly softPowerOffTimeoutMs: number;
+  readonly toolsTimeoutMs: number;
+  /** vCPUs a host may hand out per host CPU (placement and power-on admission). */
+  readonly cpuOvercommit: number;
+  /** Where new datastores are created: <dataDir>/datastores/<name>. */
+  readonly datastoreRoot: string;
+  /** Driver for VMs in the library (their disks are made in its format). */
+  readonly defaultDriver: DriverKind;
+}
+
+export const DEFAULT_CORE_CONFIG: Omit<CoreConfig, 'datastoreRoot' | 'defaultDriver'> = {
+  maxFailedLogins: 5,
+  lockoutSeconds: 15 * 60,
+  sessionIdleSeconds: 30 * 60,
+  sessionMaxSeconds: 12 * 3600,
+  softPowerOffTimeoutMs: 60_000,
+  toolsTimeoutMs: 300_000,
+  cpuOvercommit: 4,
+};
+
+/** Minimal logger shape (pino satisfies it). */
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** What every core service shares. */
+export interface CoreContext {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly config: CoreConfig;
+  readonly locks: VmLocks;
+  readonly drivers: ReadonlyMap<DriverKind, HypervisorDriver>;
+}

@@ -1,0 +1,13 @@
+export { Core } from './core.ts';
+export type { CoreOptions, StartReport } from './core.ts';
+export type { Caller } from './caller.ts';
+export { SYSTEM_CALLER } from './caller.ts';
+export * from './errors.ts';
+export type * from './model/index.ts';
+export type { CoreConfig, Logger } from './context.ts';
+export type { PowerOp } from './power.ts';
+export { POWER_TRANSITIONS } from './power.ts';
+export type { VmCreateSpec, VmPlacementSpec, VmHardwareUpdate } from './vms.ts';
+export type { ProgramResult } from './guest.ts';
+export type { TaskContext } from './tasks.ts';
+export { ManualClock, systemClock } from './clock.ts';

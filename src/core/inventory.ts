@@ -1,0 +1,171 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Caller } from './caller.ts';
+import type { CoreContext } from './context.ts';
+import type { Authorizer } from './authorizer.ts';
+import type { EventLog } from './events.ts';
+import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } from './errors.ts';
+import { nextId } from './ids.ts';
+import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
+import type { HostLoad } from './placement.ts';
+
+const OBJ_NAME_RE = /^[^/\\\0]{1,80}$/;
+
+/** Datacenters, clusters, hosts, datastores. */
+export class InventoryService {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly authz: Authorizer,
+    private readonly events: EventLog,
+  ) {}
+
+  private async visibleFilter<T extends { id: string }>(caller: Caller, rows: T[]): Promise<T[]> {
+    if (await this.authz.seesAll(caller)) return rows;
+    const out: T[] = [];
+    for (const r of rows) if (await this.authz.has(caller, 'System.View', r.id)) out.push(r);
+    return out;
+  }
+
+  async listDatacenters(caller: Caller): Promise<Datacenter[]> {
+    return this.visibleFilter(caller, await this.ctx.store.datacenters.list());
+  }
+  async listClusters(caller: Caller): Promise<Cluster[]> {
+    return this.visibleFilter(caller, await this.ctx.store.clusters.list());
+  }
+  async listHosts(caller: Caller): Promise<Host[]> {
+    return this.visibleFilter(caller, await this.ctx.store.hosts.list());
+  }
+  async listDatastores(caller: Caller): Promise<Datastore[]> {
+    return this.visibleFilter(caller, await this.ctx.store.datastores.list());
+  }
+
+  async getDatacenter(caller: Caller, ref: string): Promise<Datacenter> {
+    const d = (await this.ctx.store.datacenters.get(ref)) ?? (await this.ctx.store.datacenters.getByName(ref));
+    if (!d) throw notFound(`datacenter '${ref}' was not found`, { module: 'core.inventory' });
+    await this.authz.requireVisible(caller, 'System.View', d.id);
+    return d;
+  }
+  async getCluster(caller: Caller, ref: string): Promise<Cluster> {
+    const c = (await this.ctx.store.clusters.get(ref)) ?? (await this.ctx.store.clusters.getByName(ref));
+    if (!c) throw notFound(`cluster '${ref}' was not found`, { module: 'core.inventory' });
+    await this.authz.requireVisible(caller, 'System.View', c.id);
+    return c;
+  }
+  async getHost(caller: Caller, ref: string): Promise<Host> {
+    const h = (await this.ctx.store.hosts.get(ref)) ?? (await this.ctx.store.hosts.getByName(ref));
+    if (!h) throw notFound(`host '${ref}' was not found`, { module: 'core.inventory' });
+    await this.authz.requireVisible(caller, 'System.View', h.id);
+    return h;
+  }
+  async getDatastore(caller: Caller, ref: string): Promise<Datastore> {
+    const d = await this.findDatastore(ref);
+    await this.authz.requireVisible(caller, 'System.View', d.id);
+    return d;
+  }
+  async findDatastore(ref: string): Promise<Datastore> {
+    const d = (await this.ctx.store.datastores.get(ref)) ?? (await this.ctx.store.datastores.getByName(ref));
+    if (!d) throw notFound(`datastore '${ref}' was not found`, { module: 'core.inventory' });
+    return d;
+  }
+
+  async createDatacenter(caller: Caller, name: string): Promise<Datacenter> {
+    await this.authz.require(caller, 'Host.Config', 'root');
+    checkName('datacenter', name);
+    if (await this.ctx.store.datacenters.getByName(name)) throw alreadyExists(`datacenter '${name}' already exists`, { module: 'core.inventory' });
+    const dc: Datacenter = { id: await nextId(this.ctx.store, 'datacenter'), name, createdAt: this.now() };
+    await this.ctx.store.datacenters.insert(dc);
+    await this.events.record(dc.id, 'datacenter.created', `datacenter '${name}' created`, { caller });
+    return dc;
+  }
+
+  async createCluster(caller: Caller, spec: { name: string; datacenterId: string }): Promise<Cluster> {
+    const dc = await this.getDatacenter(caller, spec.datacenterId);
+    await this.authz.require(caller, 'Host.Config', dc.id);
+    checkName('cluster', spec.name);
+    if (await this.ctx.store.clusters.getByName(spec.name)) throw alreadyExists(`cluster '${spec.name}' already exists`, { module: 'core.inventory' });
+    const c: Cluster = { id: await nextId(this.ctx.store, 'cluster'), name: spec.name, datacenterId: dc.id, createdAt: this.now() };
+    await this.ctx.store.clusters.insert(c);
+    await this.events.record(c.id, 'cluster.created', `cluster '${spec.name}' created in ${dc.name}`, { caller });
+    return c;
+  }
+
+  /** A datastore is a directory; created under the data directory unless a path is given. */
+  async createDatastore(caller: Caller, spec: { name: string; datacenterId: string; path?: string }): Promise<Datastore> {
+    const dc = await this.getDatacenter(caller, spec.datacenterId);
+    await this.authz.require(caller, 'Host.Config', dc.id);
+    checkName('datastore', spec.name);
+    if (!/^[A-Za-z0-9._-]+$/.test(spec.name)) throw invalidArgument(`datastore name '${spec.name}' may only use letters, digits, '.', '_' and '-'`, { module: 'core.inventory' });
+    if (await this.ctx.store.datastores.getByName(spec.name)) throw alreadyExists(`datastore '${spec.name}' already exists`, { module: 'core.inventory' });
+    const path = resolve(spec.path ?? join(this.ctx.config.datastoreRoot, spec.name));
+    await mkdir(path, { recursive: true });
+    const d: Datastore = { id: await nextId(this.ctx.store, 'datastore'), name: spec.name, path, datacenterId: dc.id, createdAt: this.now() };
+    await this.ctx.store.datastores.insert(d);
+    return d;
+  }
+
+  async createHost(
+    caller: Caller,
+    spec: { name: string; datacenterId: string; clusterId?: string | null; driver: DriverKind; cpuCount: number; memoryMiB: number; datastoreIds: string[] },
+  ): Promise<Host> {
+    const dc = await this.getDatacenter(caller, spec.datacenterId);
+    await this.authz.require(caller, 'Host.Config', dc.id);
+    checkName('host', spec.name);
+    if (!this.ctx.drivers.has(spec.driver)) throw invalidArgument(`driver '${spec.driver}' is not enabled in this vmgate (enabled: ${[...this.ctx.drivers.keys()].join(', ')})`, { module: 'core.inventory' });
+    if (!Number.isInteger(spec.cpuCount) || spec.cpuCount < 1) throw invalidArgument('a host needs at least 1 vCPU of capacity', { module: 'core.inventory' });
+    if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 64) throw invalidArgument('a host needs at least 64 MiB of memory', { module: 'core.inventory' });
+    if (spec.clusterId) {
+      const c = await this.getCluster(caller, spec.clusterId);
+      if (c.datacenterId !== dc.id) throw invalidArgument(`cluster ${c.id} is not in datacenter ${dc.id}`, { module: 'core.inventory' });
+    }
+    for (const ds of spec.datastoreIds) await this.findDatastore(ds);
+    if (await this.ctx.store.hosts.getByName(spec.name)) throw alreadyExists(`host '${spec.name}' already exists`, { module: 'core.inventory' });
+    const h: Host = {
+      id: await nextId(this.ctx.store, 'host'),
+      name: spec.name,
+      datacenterId: dc.id,
+      clusterId: spec.clusterId ?? null,
+      driver: spec.driver,
+      connectionState: 'connected',
+      maintenanceMode: false,
+      cpuCount: spec.cpuCount,
+      memoryMiB: spec.memoryMiB,
+      datastoreIds: spec.datastoreIds,
+      createdAt: this.now(),
+    };
+    await this.ctx.store.hosts.insert(h);
+    await this.events.record(h.id, 'host.added', `host '${h.name}' added (${h.driver}, ${h.cpuCount} vCPUs, ${h.memoryMiB} MiB)`, { caller });
+    return h;
+  }
+
+  async setHostMaintenance(caller: Caller, ref: string, on: boolean): Promise<Host> {
+    const h = await this.getHost(caller, ref);
+    await this.authz.require(caller, 'Host.Config', h.id);
+    if (on) {
+      const running = await this.ctx.store.vms.countBy({ hostIds: [h.id], powerStates: ['poweredOn', 'poweringOn', 'paused', 'resetting', 'suspending', 'poweringOff'] });
+      if (running > 0) throw notAllowedInCurrentState(`host ${h.name} still runs ${running} VMs: move or power them off first`, { module: 'core.inventory' });
+    }
+    const out = await this.ctx.store.hosts.update(h.id, { maintenanceMode: on });
+    await this.events.record(h.id, on ? 'host.maintenanceEntered' : 'host.maintenanceExited', `host '${h.name}' ${on ? 'entered' : 'left'} maintenance mode`, { caller });
+    return out;
+  }
+
+  async hostLoad(host: Host): Promise<HostLoad> {
+    const u = await this.ctx.store.vms.hostUsage(host.id);
+    return { host, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB };
+  }
+
+  /** Capacity and usage of a host, for display. */
+  async hostUsage(caller: Caller, ref: string): Promise<{ host: Host; usedCpu: number; usedMemoryMiB: number; vmCount: number }> {
+    const h = await this.getHost(caller, ref);
+    const u = await this.ctx.store.vms.hostUsage(h.id);
+    return { host: h, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB, vmCount: await this.ctx.store.vms.countBy({ hostIds: [h.id] }) };
+  }
+
+  private now(): string {
+    return this.ctx.clock.now().toISOString();
+  }
+}
+
+function checkName(what: string, name: string): void {
+  if (typeof name !== 'string' || !OBJ_NAME_RE.test(name)) throw invalidArgument(`${what} name '${String(name)}' is not valid (1–80 characters, no slashes)`, { module: 'core.inventory' });
+}

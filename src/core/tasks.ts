@@ -1,0 +1,258 @@
+import type { Caller } from './caller.ts';
+import type { CoreContext } from './context.ts';
+import type { Authorizer } from './authorizer.ts';
+import type { EventLog } from './events.ts';
+import { VmgateError, invalidArgument, notAllowedInCurrentState, notFound, toVmgateError } from './errors.ts';
+import { newGuid } from './ids.ts';
+import type { Task, TaskFilter } from './model/index.ts';
+
+export interface TaskContext {
+  readonly taskId: string;
+  readonly signal: AbortSignal;
+  /** Percent 0–100 and a short step text. Persisted (throttled) and emitted. */
+  progress(percent: number, step?: string): void;
+}
+
+export interface TaskSpec {
+  readonly kind: string;
+  readonly targetId: string | null;
+  readonly targetName: string | null;
+  readonly caller: Caller;
+  readonly cancellable: boolean;
+  /** Released when the task ends (the VM's operation lock). */
+  readonly release?: () => void;
+  /** The VM whose operation lock `release` frees: the lock then names this task. */
+  readonly lockedVmId?: string;
+  /** Step text while it waits to start. */
+  readonly step?: string;
+}
+
+interface Running {
+  task: Task;
+  readonly abort: AbortController;
+  readonly done: Promise<Task>;
+  lastPersist: number;
+  persistTimer: NodeJS.Timeout | null;
+}
+
+const PROGRESS_PERSIST_MS = 250;
+
+/**
+ * The task engine: every operation that takes time is a persisted task, returned at once
+ * and finished by a runner. VIX jobs, RDV jobs, vmserverd TaskManager and vAPI tasks are
+ * views of the same record.
+ */
+export class TaskEngine {
+  private readonly running = new Map<string, Running>();
+  private accepting = true;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly authz: Authorizer,
+    private readonly events: EventLog,
+  ) {}
+
+  /** Persists the task, starts `work` and returns the task record right away. */
+  async start<T>(spec: TaskSpec, work: (t: TaskContext) => Promise<T>): Promise<Task> {
+    if (!this.accepting) {
+      spec.release?.();
+      throw notAllowedInCurrentState('vmgate is shutting down and accepts no new tasks', { module: 'core.tasks' });
+    }
+    const now = this.ctx.clock.now().toISOString();
+    const task: Task = {
+      id: newGuid(),
+      kind: spec.kind,
+      targetId: spec.targetId,
+      targetName: spec.targetName,
+      state: 'running',
+      progress: 0,
+      step: spec.step ?? 'Starting',
+      cancellable: spec.cancellable,
+      result: null,
+      error: null,
+      ownerId: spec.caller.kind === 'user' ? spec.caller.userId : null,
+      ownerName: spec.caller.userName,
+      createdAt: now,
+      startedAt: now,
+      finishedAt: null,
+    };
+    try {
+      await this.ctx.store.tasks.insert(task);
+    } catch (e) {
+      spec.release?.();
+      throw e;
+    }
+    const abort = new AbortController();
+    let resolveDone!: (t: Task) => void;
+    const done = new Promise<Task>((r) => (resolveDone = r));
+    const entry: Running = { task, abort, done, lastPersist: 0, persistTimer: null };
+    this.running.set(task.id, entry);
+    if (spec.lockedVmId) this.ctx.locks.setTask(spec.lockedVmId, task.id);
+    this.ctx.bus.emit('task.changed', task);
+
+    const tctx: TaskContext = {
+      taskId: task.id,
+      signal: abort.signal,
+      progress: (percent, step) => this.progress(entry, percent, step),
+    };
+    // Run on the next tick so the caller gets the record before any progress.
+    setImmediate(() => {
+      void (async () => {
+        let final: Task;
+        try {
+          const result = await work(tctx);
+          final = await this.finish(entry, { state: 'success', progress: 100, step: 'Completed', result: result ?? null });
+        } catch (e) {
+          const err = toVmgateError(e, 'core.tasks');
+          const state = err.kind === 'cancelled' || abort.signal.aborted ? 'cancelled' : 'error';
+          if (err.kind === 'internal') this.ctx.log.error({ err: e, taskId: task.id }, 'task failed with an internal error');
+          final = await this.finish(entry, {
+            state,
+            step: state === 'cancelled' ? 'Cancelled' : 'Failed',
+            error: { kind: state === 'cancelled' ? 'cancelled' : err.kind, message: err.message, ...(err.reason ? { reason: err.reason } : {}) },
+          });
+          await this.events.record(task.targetId ?? 'root', state === 'cancelled' ? 'task.cancelled' : 'task.failed', `${task.kind}: ${err.message}`, {
+            severity: state === 'cancelled' ? 'info' : 'error',
+            caller: spec.caller,
+            taskId: task.id,
+          }).catch(() => undefined);
+        } finally {
+          spec.release?.();
+          this.running.delete(task.id);
+        }
+        resolveDone(final);
+      })();
+    });
+    return task;
+  }
+
+  private progress(entry: Running, percent: number, step?: string): void {
+    if (entry.task.state !== 'running') return;
+    const p = Math.max(entry.task.progress, Math.min(99, Math.round(percent)));
+    entry.task = { ...entry.task, progress: p, step: step ?? entry.task.step };
+    this.ctx.bus.emit('task.changed', entry.task);
+    const now = Date.now();
+    if (now - entry.lastPersist >= PROGRESS_PERSIST_MS) {
+      entry.lastPersist = now;
+      void this.persistProgress(entry);
+    } else if (!entry.persistTimer) {
+      entry.persistTimer = setTimeout(() => {
+        entry.persistTimer = null;
+        entry.lastPersist = Date.now();
+        void this.persistProgress(entry);
+      }, PROGRESS_PERSIST_MS);
+    }
+  }
+
+  private async persistProgress(entry: Running): Promise<void> {
+    if (entry.task.state !== 'running') return;
+    await this.ctx.store.tasks.update(entry.task.id, { progress: entry.task.progress, step: entry.task.step }).catch(() => undefined);
+  }
+
+  private async finish(entry: Running, patch: Partial<Task>): Promise<Task> {
+    if (entry.persistTimer) clearTimeout(entry.persistTimer);
+    entry.persistTimer = null;
+    const final: Task = { ...entry.task, ...patch, finishedAt: this.ctx.clock.now().toISOString() };
+    entry.task = final;
+    try {
+      await this.ctx.store.tasks.update(final.id, {
+        state: final.state,
+        progress: final.progress,
+        step: final.step,
+        result: final.result,
+        error: final.error,
+        finishedAt: final.finishedAt,
+      });
+    } catch (e) {
+      this.ctx.log.error({ err: e, taskId: final.id }, 'could not record the end of a task');
+    }
+    this.ctx.bus.emit('task.changed', final);
+    return final;
+  }
+
+  async get(caller: Caller, id: string): Promise<Task> {
+    const t = this.running.get(id)?.task ?? (await this.ctx.store.tasks.get(id));
+    if (!t || !(await this.visible(caller, t))) throw notFound(`task ${id} was not found`, { module: 'core.tasks' });
+    return t;
+  }
+
+  async list(caller: Caller, filter: TaskFilter = {}): Promise<Task[]> {
+    const all = await this.authz.seesAll(caller);
+    const rows = await this.ctx.store.tasks.query({ ...filter, ...(all ? {} : { ownerIds: [caller.userId] }), limit: Math.min(filter.limit ?? 1000, 10_000) });
+    return rows.map((t) => this.running.get(t.id)?.task ?? t);
+  }
+
+  private async visible(caller: Caller, t: Task): Promise<boolean> {
+    if (caller.kind === 'system' || t.ownerId === caller.userId) return true;
+    return this.authz.has(caller, 'System.View', t.targetId ?? 'root');
+  }
+
+  async cancel(caller: Caller, id: string): Promise<Task> {
+    const t = await this.get(caller, id);
+    if (t.ownerId !== caller.userId) await this.authz.require(caller, 'Task.Cancel', t.targetId ?? 'root');
+    const r = this.running.get(id);
+    if (!r || t.state !== 'running') throw notAllowedInCurrentState(`task ${id} has already finished (${t.state})`, { module: 'core.tasks' });
+    if (!t.cancellable) throw notAllowedInCurrentState(`task ${id} (${t.kind}) cannot be cancelled`, { module: 'core.tasks' });
+    r.abort.abort();
+    return r.task;
+  }
+
+  /** Resolves with the final record (whatever its state). */
+  async wait(caller: Caller, id: string, opts: { timeoutMs?: number } = {}): Promise<Task> {
+    const t = await this.get(caller, id);
+    const r = this.running.get(id);
+    if (!r) return t;
+    if (opts.timeoutMs === undefined) return r.done;
+    if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs < 0) throw invalidArgument('timeout must be a non-negative number of milliseconds');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Task>((res) => {
+      timer = setTimeout(() => res(r.task), opts.timeoutMs);
+    });
+    try {
+      return await Promise.race([r.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for the task and returns its result, or throws its error as a VmgateError. */
+  async result<T = unknown>(caller: Caller, task: Task): Promise<T> {
+    const final = await this.wait(caller, task.id);
+    if (final.state === 'success') return final.result as T;
+    const e = final.error ?? { kind: 'internal' as const, message: `task ${final.id} ended ${final.state}` };
+    throw new VmgateError(e.kind, e.message, { module: 'core.tasks', ...(e.reason ? { reason: e.reason } : {}), details: { taskId: final.id } });
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Crash recovery: tasks the database still shows as queued/running belonged to a
+   * process that died. Mark them failed with a clear reason.
+   */
+  async recoverInterrupted(): Promise<Task[]> {
+    const stale = await this.ctx.store.tasks.listUnfinished();
+    const now = this.ctx.clock.now().toISOString();
+    const out: Task[] = [];
+    for (const t of stale) {
+      if (this.running.has(t.id)) continue;
+      const error = { kind: 'internal' as const, message: `vmgate stopped while this task was ${t.state} (at ${t.progress}%: ${t.step}); it did not finish` };
+      out.push(await this.ctx.store.tasks.update(t.id, { state: 'error', error, finishedAt: now, step: 'Interrupted' }));
+      await this.events.record(t.targetId ?? 'root', 'task.interrupted', `${t.kind}: ${error.message}`, { severity: 'error', taskId: t.id });
+    }
+    return out;
+  }
+
+  /** Shutdown: accept nothing new; wait up to `ms` for running tasks, then cancel the rest. */
+  async drain(ms: number): Promise<void> {
+    this.accepting = false;
+    const pending = [...this.running.values()].map((r) => r.done);
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    for (const r of this.running.values()) r.abort.abort();
+    await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 2000))]);
+  }
+}

@@ -1,0 +1,251 @@
+import type { ConsoleEndpoint } from '../drivers/driver.ts';
+import type { Caller } from './caller.ts';
+import type { CoreContext } from './context.ts';
+import type { Authorizer } from './authorizer.ts';
+import type { EventLog } from './events.ts';
+import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, resourceExhausted, unauthorized, unsupported } from './errors.ts';
+import { newGuid, nextId } from './ids.ts';
+import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, Vm } from './model/index.ts';
+import type { PowerService } from './power-service.ts';
+import type { TaskEngine } from './tasks.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+import type { VmService } from './vms.ts';
+
+export interface EntitledDesktop {
+  readonly pool: DesktopPool;
+  /** The desktop this user has (dedicated assignment or current session), if any. */
+  readonly vm: Vm | null;
+  readonly session: DesktopSession | null;
+}
+
+export interface DesktopLaunch {
+  readonly pool: DesktopPool;
+  readonly vm: Vm;
+  readonly session: DesktopSession;
+  readonly endpoint: ConsoleEndpoint;
+}
+
+const PROTOCOLS: readonly DisplayProtocol[] = ['VNC', 'RDP', 'BLAST', 'PCOIP'];
+
+/** Desktop pools, entitlements, assignments and desktop sessions. */
+export class VdiService {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly authz: Authorizer,
+    private readonly events: EventLog,
+    private readonly tasks: TaskEngine,
+    private readonly vms: VmService,
+    private readonly power: PowerService,
+    private readonly rt: VmRuntime,
+  ) {}
+
+  async listPools(caller: Caller): Promise<DesktopPool[]> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    return this.ctx.store.pools.list();
+  }
+
+  async getPool(caller: Caller, ref: string): Promise<DesktopPool> {
+    const p = (await this.ctx.store.pools.get(ref)) ?? (await this.ctx.store.pools.getByName(ref));
+    if (!p) throw notFound(`desktop pool '${ref}' was not found`, { module: 'core.vdi' });
+    if (!(await this.authz.has(caller, 'Desktop.Admin', 'root')) && !(await this.isEntitled(caller, p))) throw notFound(`desktop pool '${ref}' was not found`, { module: 'core.vdi' });
+    return p;
+  }
+
+  async createPool(caller: Caller, spec: { name: string; displayName?: string; type: 'dedicated' | 'floating'; vmIds?: string[]; protocols?: DisplayProtocol[]; defaultProtocol?: DisplayProtocol; resetAllowed?: boolean }): Promise<DesktopPool> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name ?? '')) throw invalidArgument(`pool name '${spec.name}' is not valid (letters, digits, . _ -)`, { module: 'core.vdi' });
+    if (spec.type !== 'dedicated' && spec.type !== 'floating') throw invalidArgument(`pool type must be 'dedicated' or 'floating', not '${spec.type}'`, { module: 'core.vdi' });
+    const protocols = spec.protocols ?? ['VNC'];
+    const bad = protocols.filter((p) => !PROTOCOLS.includes(p));
+    if (bad.length || protocols.length === 0) throw invalidArgument(`unknown display protocols: ${bad.join(', ') || '(none given)'}`, { module: 'core.vdi' });
+    if (await this.ctx.store.pools.getByName(spec.name)) throw alreadyExists(`desktop pool '${spec.name}' already exists`, { module: 'core.vdi' });
+    const vmIds: string[] = [];
+    for (const v of spec.vmIds ?? []) vmIds.push((await this.vms.resolve(caller, v)).id);
+    const pool: DesktopPool = {
+      id: await nextId(this.ctx.store, 'pool'),
+      name: spec.name,
+      displayName: spec.displayName ?? spec.name,
+      type: spec.type,
+      vmIds,
+      protocols,
+      defaultProtocol: spec.defaultProtocol ?? protocols[0]!,
+      enabled: true,
+      resetAllowed: spec.resetAllowed ?? true,
+      createdAt: this.ctx.clock.now().toISOString(),
+    };
+    await this.ctx.store.pools.insert(pool);
+    await this.events.record(pool.id, 'pool.created', `desktop pool '${pool.name}' created with ${vmIds.length} desktops`, { caller });
+    return pool;
+  }
+
+  async setPoolVms(caller: Caller, ref: string, add: string[], remove: string[]): Promise<DesktopPool> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, ref);
+    const addIds: string[] = [];
+    for (const v of add) addIds.push((await this.vms.resolve(caller, v)).id);
+    const removeIds = new Set<string>();
+    for (const v of remove) removeIds.add((await this.vms.resolve(caller, v)).id);
+    return this.ctx.store.pools.update(p.id, { vmIds: [...new Set([...p.vmIds, ...addIds])].filter((v) => !removeIds.has(v)) });
+  }
+
+  async setPoolEnabled(caller: Caller, ref: string, enabled: boolean): Promise<DesktopPool> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, ref);
+    return this.ctx.store.pools.update(p.id, { enabled });
+  }
+
+  async deletePool(caller: Caller, ref: string): Promise<void> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, ref);
+    await this.ctx.store.transaction(async (tx) => {
+      for (const e of await tx.entitlements.listForPool(p.id)) await tx.entitlements.delete(e.id);
+      for (const a of await tx.assignments.listForPool(p.id)) await tx.assignments.delete(a.poolId, a.userId);
+      for (const s of await tx.desktopSessions.list()) if (s.poolId === p.id) await tx.desktopSessions.delete(s.id);
+      await tx.pools.delete(p.id);
+    });
+  }
+
+  async listEntitlements(caller: Caller, poolRef: string): Promise<Entitlement[]> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    return this.ctx.store.entitlements.listForPool(p.id);
+  }
+
+  /** Entitles 'user:<name>' or 'group:<name>' to a pool. */
+  async entitle(caller: Caller, poolRef: string, principal: Entitlement['principal']): Promise<Entitlement> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    const existing = (await this.ctx.store.entitlements.listForPool(p.id)).find((e) => e.principal === principal);
+    if (existing) return existing;
+    const e: Entitlement = { id: await nextId(this.ctx.store, 'entitlement'), poolId: p.id, principal, createdAt: this.ctx.clock.now().toISOString() };
+    await this.ctx.store.entitlements.insert(e);
+    await this.events.record(p.id, 'pool.entitled', `${principal} entitled to '${p.name}'`, { caller });
+    return e;
+  }
+
+  async unentitle(caller: Caller, poolRef: string, principal: string): Promise<void> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    const e = (await this.ctx.store.entitlements.listForPool(p.id)).find((x) => x.principal === principal);
+    if (!e) throw notFound(`${principal} is not entitled to '${p.name}'`, { module: 'core.vdi' });
+    await this.ctx.store.entitlements.delete(e.id);
+  }
+
+  private async isEntitled(caller: Caller, pool: DesktopPool): Promise<boolean> {
+    if (caller.kind === 'system') return true;
+    const mine = new Set([`user:${caller.userId}`, ...caller.groupIds.map((g) => `group:${g}`)]);
+    return (await this.ctx.store.entitlements.listForPool(pool.id)).some((e) => mine.has(e.principal));
+  }
+
+  /** The pools the caller may launch, with the desktop and session they have in each. */
+  async entitledDesktops(caller: Caller): Promise<EntitledDesktop[]> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const out: EntitledDesktop[] = [];
+    const sessions = await this.ctx.store.desktopSessions.listForUser(caller.userId);
+    for (const pool of await this.ctx.store.pools.list()) {
+      if (!(await this.isEntitled(caller, pool))) continue;
+      const session = sessions.find((s) => s.poolId === pool.id) ?? null;
+      const assigned = pool.type === 'dedicated' ? await this.ctx.store.assignments.get(pool.id, caller.userId) : undefined;
+      const vmId = session?.vmId ?? assigned?.vmId ?? null;
+      out.push({ pool, vm: vmId ? ((await this.ctx.store.vms.get(vmId)) ?? null) : null, session });
+    }
+    return out;
+  }
+
+  /**
+   * Launch a desktop: pick the user's VM (dedicated: the assigned one, assigning a free one
+   * the first time; floating: the one in session or any free one), power it on if needed,
+   * open a desktop session and hand back the console endpoint.
+   */
+  async launch(caller: Caller, poolRef: string, protocol?: DisplayProtocol, opts: { onTask?: (taskId: string) => void } = {}): Promise<DesktopLaunch> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const pool = await this.getPool(caller, poolRef);
+    if (!(await this.isEntitled(caller, pool))) throw unauthorized(`user '${caller.userName}' is not entitled to desktop pool '${pool.name}'`, { module: 'core.vdi' });
+    if (!pool.enabled) throw notAllowedInCurrentState(`desktop pool '${pool.name}' is disabled`, { module: 'core.vdi' });
+    const proto = protocol ?? pool.defaultProtocol;
+    if (!pool.protocols.includes(proto)) throw invalidArgument(`pool '${pool.name}' offers ${pool.protocols.join(', ')}, not ${proto}`, { module: 'core.vdi' });
+    const store = this.ctx.store;
+    const existing = (await store.desktopSessions.listForUser(caller.userId)).find((s) => s.poolId === pool.id);
+    let vmId: string | null = existing?.vmId ?? null;
+    if (!vmId && pool.type === 'dedicated') vmId = (await store.assignments.get(pool.id, caller.userId))?.vmId ?? null;
+    if (!vmId) {
+      const taken = new Set<string>();
+      for (const a of await store.assignments.listForPool(pool.id)) taken.add(a.vmId);
+      for (const v of pool.vmIds) if ((await store.desktopSessions.listForVm(v)).length > 0) taken.add(v);
+      const free = pool.vmIds.filter((v) => !taken.has(v));
+      if (free.length === 0) throw resourceExhausted(`desktop pool '${pool.name}' has no free desktop (${pool.vmIds.length} in use)`, { module: 'core.vdi' });
+      // Prefer one that already runs.
+      const vms = (await Promise.all(free.map((v) => store.vms.get(v)))).filter((v): v is Vm => !!v);
+      const pick = vms.find((v) => v.powerState === 'poweredOn') ?? vms.find((v) => v.hostId !== null && !this.ctx.locks.isHeld(v.id)) ?? vms[0];
+      if (!pick) throw resourceExhausted(`desktop pool '${pool.name}' has no usable desktop`, { module: 'core.vdi' });
+      vmId = pick.id;
+      if (pool.type === 'dedicated') await store.assignments.insert({ poolId: pool.id, vmId, userId: caller.userId, createdAt: this.ctx.clock.now().toISOString() });
+    }
+    let vm = (await store.vms.get(vmId))!;
+    if (vm.powerState !== 'poweredOn') {
+      const op = vm.powerState === 'paused' ? 'unpause' : 'powerOn';
+      const task = await this.power.run(SYSTEM_FOR(caller), vm.id, op);
+      opts.onTask?.(task.id);
+      await this.tasks.result(SYSTEM_FOR(caller), task);
+      vm = (await store.vms.get(vmId))!;
+    }
+    const driver = this.rt.driverFor(vm);
+    if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
+    const endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)));
+    const now = this.ctx.clock.now().toISOString();
+    let session: DesktopSession;
+    if (existing) {
+      session = await store.desktopSessions.update(existing.id, { state: 'connected', protocol: proto, updatedAt: now });
+    } else {
+      session = { id: newGuid(), poolId: pool.id, vmId: vm.id, userId: caller.userId, protocol: proto, state: 'connected', startedAt: now, updatedAt: now };
+      await store.desktopSessions.insert(session);
+    }
+    await this.events.record(vm.id, 'desktop.connected', `${caller.userName} connected to ${vm.name} over ${proto}`, { caller });
+    return { pool, vm, session, endpoint };
+  }
+
+  async listSessions(caller: Caller): Promise<DesktopSession[]> {
+    if (await this.authz.has(caller, 'Desktop.Admin', 'root')) return this.ctx.store.desktopSessions.list();
+    return this.ctx.store.desktopSessions.listForUser(caller.userId);
+  }
+
+  async disconnect(caller: Caller, sessionId: string): Promise<DesktopSession> {
+    const s = await this.ownSession(caller, sessionId);
+    return this.ctx.store.desktopSessions.update(s.id, { state: 'disconnected', updatedAt: this.ctx.clock.now().toISOString() });
+  }
+
+  /** Ends (logs off) a desktop session; a floating desktop goes back to the pool. */
+  async endSession(caller: Caller, sessionId: string): Promise<void> {
+    const s = await this.ownSession(caller, sessionId);
+    await this.ctx.store.desktopSessions.delete(s.id);
+    await this.events.record(s.vmId, 'desktop.sessionEnded', `desktop session ${s.id} ended`, { caller });
+  }
+
+  /** Resets the caller's desktop in a pool (View reset-desktop). */
+  async resetDesktop(caller: Caller, vmRef: string): Promise<string> {
+    const vm = await this.vms.find(vmRef);
+    if (!vm) throw notFound(`desktop '${vmRef}' was not found`, { module: 'core.vdi' });
+    const mine = (await this.ctx.store.desktopSessions.listForUser(caller.userId)).some((s) => s.vmId === vm.id);
+    const admin = await this.authz.has(caller, 'Desktop.Admin', 'root');
+    if (!mine && !admin) throw unauthorized(`user '${caller.userName}' has no session on desktop ${vm.id}`, { module: 'core.vdi' });
+    const pool = (await this.ctx.store.pools.list()).find((p) => p.vmIds.includes(vm.id));
+    if (pool && !pool.resetAllowed && !admin) throw unauthorized(`pool '${pool.name}' does not allow users to reset desktops`, { module: 'core.vdi' });
+    const task = await this.power.run(SYSTEM_FOR(caller), vm.id, 'reset');
+    return task.id;
+  }
+
+  private async ownSession(caller: Caller, sessionId: string): Promise<DesktopSession> {
+    const s = await this.ctx.store.desktopSessions.get(sessionId);
+    if (!s) throw notFound(`desktop session ${sessionId} was not found`, { module: 'core.vdi' });
+    if (s.userId !== caller.userId && !(await this.authz.has(caller, 'Desktop.Admin', 'root'))) throw notFound(`desktop session ${sessionId} was not found`, { module: 'core.vdi' });
+    return s;
+  }
+}
+
+/**
+ * Power operations a desktop user triggers through the broker run with vmgate's own
+ * rights (the user has Desktop.Use, not PowerOps), but stay attributed to the user.
+ */
+function SYSTEM_FOR(caller: Caller): Caller {
+  return { ...caller, kind: 'system' };
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { invalidArgument } from '../core/errors.ts';
+
+/** Everything `vmgate serve` can be told. Flags > VMGATE_* environment > config file > defaults. */
+export interface ServeConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly httpsPort: number;
+  /** Plain HTTP on loopback for local tools; null = off. */
+  readonly httpPort: number | null;
+  readonly authdPort: number | null;
+  readonly driver: 'sim' | 'qemu';
+  readonly demo: boolean;
+  readonly demoHosts: number;
+  readonly demoVms: number;
+  readonly simSpeed: number;
+  readonly qemuAccel: 'auto' | 'kvm' | 'tcg';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly maxFailedLogins: number;
+  readonly lockoutSeconds: number;
+  readonly sessionIdleSeconds: number;
+  readonly bodyLimitBytes: number;
+}
+
+export interface OptionSpec {
+  readonly key: keyof ServeConfig;
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum';
+  readonly values?: readonly string[];
+  readonly def: ServeConfig[keyof ServeConfig];
+  readonly help: string;
+}
+
+/** The one table of options: the CLI, the environment and the docs are generated from it. */
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'dataDir', flag: '--data-dir', env: 'VMGATE_DATA_DIR', kind: 'string', def: './data', help: 'data directory: database, certificate, datastores, logs' },
+  { key: 'host', flag: '--host', env: 'VMGATE_HOST', kind: 'string', def: '0.0.0.0', help: 'address the HTTPS and authd listeners bind to' },
+  { key: 'httpsPort', flag: '--https-port', env: 'VMGATE_HTTPS_PORT', kind: 'port', def: 8443, help: 'HTTPS port (vSphere API, View broker, RDV, web UI); 0 picks a free one' },
+  { key: 'httpPort', flag: '--http-port', env: 'VMGATE_HTTP_PORT', kind: 'port', def: null, help: 'plain HTTP port on 127.0.0.1 for local tools (off unless given)' },
+  { key: 'authdPort', flag: '--authd-port', env: 'VMGATE_AUTHD_PORT', kind: 'port', def: 8902, help: 'authd/vmserverd TCP port' },
+  { key: 'driver', flag: '--driver', env: 'VMGATE_DRIVER', kind: 'enum', values: ['sim', 'qemu'], def: 'sim', help: 'hypervisor driver for new hosts and the library' },
+  { key: 'demo', flag: '--demo', env: 'VMGATE_DEMO', kind: 'bool', def: false, help: 'create the demo inventory (idempotent)' },
+  { key: 'demoHosts', flag: '--demo-hosts', env: 'VMGATE_DEMO_HOSTS', kind: 'int', def: 3, help: 'hosts in the demo cluster' },
+  { key: 'demoVms', flag: '--demo-vms', env: 'VMGATE_DEMO_VMS', kind: 'int', def: 4, help: 'VMs per demo host' },
+  { key: 'simSpeed', flag: '--sim-speed', env: 'VMGATE_SIM_SPEED', kind: 'number', def: 1, help: 'simulator speed factor (2 = twice as fast)' },
+  { key: 'qemuAccel', flag: '--qemu-accel', env: 'VMGATE_QEMU_ACCEL', kind: 'enum', values: ['auto', 'kvm', 'tcg'], def: 'auto', help: 'QEMU accelerator; auto proves KVM works first' },
+  { key: 'logLevel', flag: '--log-level', env: 'VMGATE_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], def: 'info', help: 'log level of <data-dir>/logs/vmgate.log' },
+  { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'failed logins before an account locks' },
+  { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
+  { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
+  { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
+];
+
+function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
+  if (raw === undefined || raw === null) return undefined;
+  const s = String(raw);
+  const bad = (): never => {
+    throw invalidArgument(`${source}: '${s}' is not a valid value for ${spec.flag} (${spec.kind}${spec.values ? `: ${spec.values.join('|')}` : ''})`, { module: 'config' });
+  };
+  switch (spec.kind) {
+    case 'string':
+      return s;
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (/^(1|true|yes|on)$/i.test(s)) return true;
+      if (/^(0|false|no|off)$/i.test(s)) return false;
+      return bad();
+    case 'port': {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) bad();
+      return n;
+    }
+    case 'int': {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0) bad();
+      return n;
+    }
+    case 'number': {
+      const n = Number(s);
+      if (!Number.isFinite(n) || n <= 0) bad();
+      return n;
+    }
+    case 'enum':
+      if (!spec.values!.includes(s)) bad();
+      return s;
+  }
+}
+
+/** Resolves the configuration from flags, environment and an optional JSON config file. */
+export function resolveServeConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, configFile?: string): ServeConfig {
+  let file: Record<string, unknown> = {};
+  const path = configFile ?? env.VMGATE_CONFIG;
+  if (path) {
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw invalidArgument(`config file ${path}: ${(e as Error).message}`, { module: 'config' });
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const spec of SERVE_OPTIONS) {
+    const v = parseValue(spec, flags[spec.key], `flag ${spec.flag}`) ?? parseValue(spec, env[spec.env] === '' ? undefined : env[spec.env], `environment ${spec.env}`) ?? parseValue(spec, file[spec.key], `config file key ${spec.key}`);
+    out[spec.key] = v === undefined ? spec.def : v;
+  }
+  out.dataDir = resolve(out.dataDir as string);
+  return out as unknown as ServeConfig;
+}

@@ -1,0 +1,99 @@
+import type { Core } from '../core/index.ts';
+import { SYSTEM_CALLER } from '../core/index.ts';
+import type { DriverKind, Host, PowerState } from '../core/model/index.ts';
+import type { PowerOp } from '../core/power.ts';
+
+export interface DemoOptions {
+  /** Hosts in the demo cluster. */
+  readonly hosts: number;
+  /** VMs per host. */
+  readonly vmsPerHost: number;
+  readonly driver: DriverKind;
+}
+
+export interface DemoResult {
+  readonly created: boolean;
+  /** Set when this start created the demo user with a generated password. */
+  readonly demoPassword: string | null;
+}
+
+const DEMO_MARK = 'demo.inventory';
+
+/** Target power state of the i-th demo VM: a realistic mix. */
+function demoState(i: number): PowerState {
+  return (['poweredOn', 'poweredOff', 'poweredOn', 'suspended', 'poweredOn', 'paused'] as const)[i % 6]!;
+}
+
+/**
+ * The demo inventory, named like govmomi's vcsim: datacenter DC0, cluster DC0_C0 with
+ * `hosts` hosts (DC0_C0_H0…), a standalone host DC0_H0, VMs per host in mixed power
+ * states, a library of three VMs and a desktop pool of five desktops entitled to user
+ * `demo`. Created once; later starts leave it alone (idempotent).
+ */
+export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: NodeJS.ProcessEnv = process.env): Promise<DemoResult> {
+  const store = core.ctx.store;
+  if (await store.settings.get(DEMO_MARK)) return { created: false, demoPassword: null };
+  const c = SYSTEM_CALLER;
+  const dc = (await store.datacenters.getByName('DC0')) ?? (await core.inventory.createDatacenter(c, 'DC0'));
+  const shared = (await store.datastores.getByName('LocalDS_0')) ?? (await core.inventory.createDatastore(c, { name: 'LocalDS_0', datacenterId: dc.id }));
+  const local = (await store.datastores.getByName('LocalDS_1')) ?? (await core.inventory.createDatastore(c, { name: 'LocalDS_1', datacenterId: dc.id }));
+  const library = (await store.datastores.getByName('Library')) ?? (await core.inventory.createDatastore(c, { name: 'Library', datacenterId: dc.id }));
+  const cluster = (await store.clusters.getByName('DC0_C0')) ?? (await core.inventory.createCluster(c, { name: 'DC0_C0', datacenterId: dc.id }));
+  const hosts: Host[] = [];
+  for (let i = 0; i < opts.hosts; i++) {
+    const name = `DC0_C0_H${i}`;
+    hosts.push((await store.hosts.getByName(name)) ?? (await core.inventory.createHost(c, { name, datacenterId: dc.id, clusterId: cluster.id, driver: opts.driver, cpuCount: 32, memoryMiB: 65536, datastoreIds: [shared.id] })));
+  }
+  const standalone = (await store.hosts.getByName('DC0_H0')) ?? (await core.inventory.createHost(c, { name: 'DC0_H0', datacenterId: dc.id, clusterId: null, driver: opts.driver, cpuCount: 16, memoryMiB: 32768, datastoreIds: [local.id] }));
+
+  const wanted: { name: string; hostId: string; state: PowerState }[] = [];
+  for (const h of [...hosts, standalone]) {
+    for (let i = 0; i < opts.vmsPerHost; i++) wanted.push({ name: `${h.name}_VM${i}`, hostId: h.id, state: demoState(wanted.length) });
+  }
+  const vmIds: string[] = [];
+  for (const w of wanted) {
+    const vm = (await store.vms.getByName(w.name)) ?? (await core.vms.create(c, { name: w.name, guestOs: 'otherlinux-64', cpuCount: 1 + (vmIds.length % 2), memoryMiB: 512 * (1 + (vmIds.length % 3)), disks: [{ capacityMiB: 2048 }], placement: { hostId: w.hostId } }));
+    vmIds.push(vm.id);
+  }
+  for (let i = 0; i < 3; i++) {
+    const name = `Library_VM${i}`;
+    if (!(await store.vms.getByName(name))) await core.vms.create(c, { name, guestOs: 'windows9-64', cpuCount: 2, memoryMiB: 2048, disks: [{ capacityMiB: 4096 }], placement: { library: true, datastoreId: library.id } });
+  }
+  const desktops: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const name = `Desktop-${i}`;
+    const vm = (await store.vms.getByName(name)) ?? (await core.vms.create(c, { name, guestOs: 'windows9-64', cpuCount: 2, memoryMiB: 2048, disks: [{ capacityMiB: 4096 }], placement: { clusterId: cluster.id } }));
+    desktops.push(vm.id);
+  }
+
+  // Bring the VMs to their mixed states through the real power path.
+  const steps: Promise<unknown>[] = [];
+  wanted.forEach((w, i) => {
+    const ops: PowerOp[] = w.state === 'poweredOn' ? ['powerOn'] : w.state === 'suspended' ? ['powerOn', 'suspend'] : w.state === 'paused' ? ['powerOn', 'pause'] : [];
+    steps.push(
+      (async () => {
+        for (const op of ops) {
+          const cur = await store.vms.get(vmIds[i]!);
+          if (cur?.powerState === w.state) break;
+          await core.tasks.result(c, await core.power.run(c, vmIds[i]!, op));
+        }
+      })(),
+    );
+  });
+  steps.push(...desktops.slice(0, 2).map(async (id) => core.tasks.result(c, await core.power.run(c, id, 'powerOn'))));
+  await Promise.all(steps);
+
+  let demoPassword: string | null = null;
+  let demo = await store.users.getByName('demo');
+  if (!demo) {
+    const given = env.VMGATE_DEMO_PASSWORD;
+    const r = await core.identity.createUser(c, { name: 'demo', fullName: 'Demo desktop user', ...(given ? { password: given } : {}) });
+    demo = r.user;
+    demoPassword = given ? null : r.password;
+    await core.identity.setPermission(c, { principal: `user:${demo.id}`, entityId: 'root', roleId: 'desktop-user', propagate: true });
+  }
+  const pool = (await store.pools.getByName('demo-desktops')) ?? (await core.vdi.createPool(c, { name: 'demo-desktops', displayName: 'Demo desktops', type: 'dedicated', vmIds: desktops, protocols: ['VNC', 'RDP'], defaultProtocol: 'VNC' }));
+  await core.vdi.entitle(c, pool.id, `user:${demo.id}`);
+  await store.settings.set(DEMO_MARK, JSON.stringify({ version: 1, createdAt: new Date().toISOString() }));
+  return { created: true, demoPassword };
+}

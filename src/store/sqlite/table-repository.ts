@@ -1,0 +1,119 @@
+import { invalidArgument, notFound } from '../../core/errors.ts';
+import type { NamedRepository, Repository } from '../store.ts';
+import type { Db, SqlContext } from './sql-context.ts';
+import { constraintError, describeRecord } from './sqlite-errors.ts';
+import { fromRow, toRow } from './table-spec.ts';
+import type { SqlRow, TableSpec } from './table-spec.ts';
+import type { SqlValue } from './column.ts';
+
+type Id = { readonly id: string };
+
+/** `select * from <table>` in the table's order, for further narrowing. */
+export function selectOrdered<T>(db: Db, spec: TableSpec<T>) {
+  let q = db.selectFrom(spec.table).selectAll();
+  for (const [column, direction] of spec.order) q = q.orderBy(column, direction);
+  return q;
+}
+
+/**
+ * `Repository<T>` over one table, driven by its TableSpec. Every table with a string id is
+ * one of these (or a subclass adding the table's own lookups).
+ */
+export class TableRepository<T extends Id> implements Repository<T> {
+  constructor(
+    protected readonly ctx: SqlContext,
+    protected readonly spec: TableSpec<T>,
+  ) {}
+
+  get(id: string): Promise<T | undefined> {
+    return this.first(this.ctx.db, 'id', id);
+  }
+
+  list(): Promise<T[]> {
+    return this.rows(this.select(this.ctx.db));
+  }
+
+  async insert(row: T): Promise<void> {
+    try {
+      await this.ctx.db.insertInto(this.spec.table).values(toRow(this.spec, row)).execute();
+    } catch (e) {
+      throw constraintError(e, this.spec, row);
+    }
+  }
+
+  /**
+   * Read, merge and write back in one transaction, so derived columns (seq, cpu_count,
+   * expiry times) follow the merge. Fields the patch sets to undefined are left alone.
+   */
+  update(id: string, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+    return this.ctx.atomic(async (db) => {
+      const current = await this.first(db, 'id', id);
+      if (current === undefined) {
+        throw notFound(`${describeRecord(this.spec, { id } as Partial<T>)} was not found`, { module: 'store' });
+      }
+      const next = { ...current } as Record<string, unknown>;
+      for (const [field, value] of Object.entries(patch)) {
+        if (field === 'id' || value === undefined) continue;
+        if (!(field in this.spec.columns)) {
+          throw invalidArgument(`a ${this.spec.noun} has no field '${field}'`, { module: 'store' });
+        }
+        next[field] = value;
+      }
+      const merged = next as T;
+      try {
+        await db.updateTable(this.spec.table).set(toRow(this.spec, merged)).where('id', '=', id).execute();
+      } catch (e) {
+        throw constraintError(e, this.spec, merged);
+      }
+      return merged;
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const r = await this.ctx.db.deleteFrom(this.spec.table).where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async count(): Promise<number> {
+    const r = await this.ctx.db
+      .selectFrom(this.spec.table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  protected select(db: Db) {
+    return selectOrdered(db, this.spec);
+  }
+
+  protected async rows(query: { execute(): Promise<SqlRow[]> }): Promise<T[]> {
+    const rows = await query.execute();
+    return rows.map((r) => fromRow(this.spec, r));
+  }
+
+  /** The first row (in table order) whose column equals value. */
+  protected async first(db: Db, column: string, value: SqlValue): Promise<T | undefined> {
+    const row = await this.select(db).where(column, '=', value).limit(1).executeTakeFirst();
+    return row === undefined ? undefined : fromRow(this.spec, row);
+  }
+
+  /** Every row whose column equals value, in table order. */
+  protected listWhere(column: string, value: SqlValue): Promise<T[]> {
+    return this.rows(this.select(this.ctx.db).where(column, '=', value));
+  }
+
+  protected async deleteWhere(column: string, value: SqlValue): Promise<number> {
+    const r = await this.ctx.db.deleteFrom(this.spec.table).where(column, '=', value).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
+
+/** A table whose records have a name; getByName returns the first in table order. */
+export class NamedTableRepository<T extends Id & { readonly name: string }>
+  extends TableRepository<T>
+  implements NamedRepository<T>
+{
+  getByName(name: string): Promise<T | undefined> {
+    return this.first(this.ctx.db, 'name', name);
+  }
+}

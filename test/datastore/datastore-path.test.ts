@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VmgateError } from '../../src/core/errors.ts';
+import {
+  formatDatastorePath,
+  normalizeRel,
+  parseDatastorePath,
+  resolveInside,
+  resolveInsideAsync,
+} from '../../src/datastore/index.ts';
+
+function isKind(kind: string, text?: RegExp): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof VmgateError, `expected a VmgateError, got ${String(e)}`);
+    assert.equal(e.kind, kind);
+    if (text !== undefined) assert.match(e.message, text);
+    return true;
+  };
+}
+
+describe('datastore path syntax', () => {
+  it('formats and parses [name] rel', () => {
+    assert.equal(formatDatastorePath('datastore1', 'web/web.vmx'), '[datastore1] web/web.vmx');
+    assert.equal(formatDatastorePath('datastore1', ''), '[datastore1]');
+    assert.deepEqual(parseDatastorePath('[datastore1] web/web.vmx'), { datastoreName: 'datastore1', rel: 'web/web.vmx' });
+    assert.deepEqual(parseDatastorePath('[datastore1]'), { datastoreName: 'datastore1', rel: '' });
+    assert.deepEqual(parseDatastorePath('[SAN LUN 7]   my vm/my vm.vmx'), { datastoreName: 'SAN LUN 7', rel: 'my vm/my vm.vmx' });
+    assert.deepEqual(parseDatastorePath('[ds]x.iso'), { datastoreName: 'ds', rel: 'x.iso' });
+    for (const [name, rel] of [
+      ['ds1', 'a [b] c/d.vmx'],
+      ['my store', 'vm/vm.vmx'],
+    ]) {
+      assert.deepEqual(parseDatastorePath(formatDatastorePath(name, rel)), { datastoreName: name, rel });
+    }
+  });
+
+  it('rejects malformed datastore paths', () => {
+    for (const bad of ['', 'datastore1', 'web/web.vmx', '[] x', '[ ] x', '[ds1 x', 'x [ds1] y', '[ds1] a\0b', '[a[b] c']) {
+      assert.throws(() => parseDatastorePath(bad), isKind('invalid_argument'), JSON.stringify(bad));
+    }
+    assert.throws(() => formatDatastorePath('a]b', 'x'), isKind('invalid_argument'));
+    assert.throws(() => formatDatastorePath('', 'x'), isKind('invalid_argument'));
+  });
+});
+
+describe('confinement', () => {
+  let base: string;
+  let root: string;
+  let outside: string;
+
+  before(() => {
+    base = mkdtempSync(join(tmpdir(), 'vmgate-dspath-'));
+    root = join(base, 'root');
+    outside = join(base, 'outside');
+    mkdirSync(join(root, 'vm', 'sub'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'secret');
+    writeFileSync(join(root, 'vm', 'vm.vmx'), 'x');
+    symlinkSync(outside, join(root, 'to-outside')); // directory link out
+    symlinkSync(join(outside, 'secret.txt'), join(root, 'secret-link')); // file link out
+    symlinkSync('../../outside', join(root, 'vm', 'relative-out')); // relative link out
+    symlinkSync('vm', join(root, 'vm-alias')); // link that stays inside
+    symlinkSync('/nonexistent/target', join(root, 'dangling'));
+    symlinkSync(root, join(base, 'root-link')); // the root itself reached through a link
+  });
+
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  const both = (name: string, check: (resolve: (root: string, rel: string) => Promise<string>) => Promise<void>): void => {
+    it(`${name} (sync)`, () => check(async (r, rel) => resolveInside(r, rel, { datastoreName: 'ds1' })));
+    it(`${name} (async)`, () => check((r, rel) => resolveInsideAsync(r, rel, { datastoreName: 'ds1' })));
+  };
+
+  both('resolves paths inside, including ones that do not exist yet', async (resolve) => {
+    assert.equal(await resolve(root, 'vm/vm.vmx'), join(root, 'vm', 'vm.vmx'));
+    assert.equal(await resolve(root, 'vm/new/deeper/file.txt'), join(root, 'vm/new/deeper/file.txt'));
+    assert.equal(await resolve(root, ''), root);
+    assert.equal(await resolve(root, '.'), root);
+    assert.equal(await resolve(root, 'vm/../vm/./vm.vmx'), join(root, 'vm', 'vm.vmx'));
+    assert.equal(await resolve(root, 'vm/'), join(root, 'vm'));
+    assert.equal(await resolve(root, 'vm-alias/vm.vmx'), join(root, 'vm-alias', 'vm.vmx'));
+    assert.equal(await resolve(join(base, 'root-link'), 'vm/vm.vmx'), join(base, 'root-link', 'vm', 'vm.vmx'));
+  });
+
+  both('rejects .. escapes as unauthorized', async (resolve) => {
+    for (const rel of ['..', '../outside/secret.txt', 'vm/../../outside', 'vm/sub/../../../x']) {
+      await assert.rejects(resolve(root, rel), isKind('unauthorized', /escapes the datastore/), rel);
+    }
+  });
+
+  both('rejects absolute paths and NUL bytes as invalid_argument', async (resolve) => {
+    await assert.rejects(resolve(root, '/etc/passwd'), isKind('invalid_argument', /absolute/));
+    await assert.rejects(resolve(root, join(root, 'vm')), isKind('invalid_argument', /absolute/));
+    await assert.rejects(resolve(root, 'vm/a\0b'), isKind('invalid_argument', /NUL/));
+  });
+
+  both('rejects symbolic links that lead outside', async (resolve) => {
+    for (const rel of ['to-outside', 'to-outside/secret.txt', 'to-outside/new-file', 'secret-link', 'vm/relative-out/secret.txt']) {
+      await assert.rejects(resolve(root, rel), isKind('unauthorized', /\[ds1\] .*escapes the datastore/), rel);
+    }
+  });
+
+  both('rejects dangling links', async (resolve) => {
+    await assert.rejects(resolve(root, 'dangling'), isKind('invalid_argument', /symbolic link/));
+  });
+
+  both('reports a missing root as not_found', async (resolve) => {
+    await assert.rejects(resolve(join(base, 'nope'), 'x'), isKind('not_found', /datastore root/));
+  });
+
+  it('normalizeRel gives the canonical relative path', () => {
+    assert.equal(normalizeRel('a//b/./c/'), 'a/b/c');
+    assert.equal(normalizeRel(''), '');
+    assert.equal(normalizeRel('./'), '');
+    assert.throws(() => normalizeRel('C:\\Windows'), isKind('invalid_argument'));
+  });
+});

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { VmgateError } from '../../src/core/errors.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/migrations/index.ts';
+import { MIGRATION_TABLE, openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { AnyDatabase } from '../../src/store/sqlite/sql-context.ts';
+import { selectVms } from '../../src/store/sqlite/vm-repository.ts';
+import type { VmFilter } from '../../src/core/model/index.ts';
+import type { Store } from '../../src/store/store.ts';
+import { session, user, vm } from './fixtures/records.ts';
+import { storeConformance } from './store-conformance.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vmgate-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+const tempFile = (): string => join(dir, `db-${process.pid}-${++files}`, 'vmgate.db');
+
+storeConformance('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+storeConformance('sqlite file', () => openSqliteStore({ path: tempFile() }));
+
+describe('sqlite store', () => {
+  it('creates the parent directory and sets the pragmas', async () => {
+    const path = tempFile();
+    const store = await openSqliteStore({ path });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migrations are recorded and idempotent: opening twice keeps the data and the version', async () => {
+    const path = tempFile();
+    const first = await openSqliteStore({ path });
+    await first.vms.insert(vm(1));
+    await first.close();
+    const second = await openSqliteStore({ path });
+    assert.deepEqual(await second.vms.get('vm-1'), vm(1));
+    await second.close();
+
+    const db = new Database(path, { readonly: true });
+    try {
+      const applied = db.prepare(`select name from ${MIGRATION_TABLE} order by name`).pluck().all();
+      assert.deepEqual(applied, Object.keys(MIGRATIONS).sort());
+      assert.equal(applied.at(-1), SCHEMA_VERSION);
+      assert.equal(SCHEMA_VERSION, '0001-initial');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database migrated by a newer vmgate, with a message that says so', async () => {
+    const path = tempFile();
+    await (await openSqliteStore({ path })).close();
+    const raw = new Database(path);
+    raw.prepare(`insert into ${MIGRATION_TABLE} (name, timestamp) values ('9999-from-the-future', ?)`).run(new Date().toISOString());
+    raw.close();
+    await assert.rejects(
+      openSqliteStore({ path }),
+      (e) => e instanceof VmgateError && e.kind === 'internal' && e.module === 'store' && /current schema.*9999-from-the-future/.test(e.message),
+    );
+  });
+
+  it('a record missing a required field or with an unreadable time is invalid_argument', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    const invalid = (pattern: RegExp) => (e: unknown) =>
+      e instanceof VmgateError && e.kind === 'invalid_argument' && e.module === 'store' && pattern.test(e.message);
+    try {
+      await assert.rejects(store.users.insert({ ...user(1), name: undefined as unknown as string }), invalid(/user-1 needs a value for 'name'/));
+      await assert.rejects(store.sessions.insert(session(1, { expiresAt: 'soon' })), invalid(/session expiresAt 'soon'/));
+      assert.equal(await store.users.count(), 0);
+      assert.equal(await store.sessions.count(), 0);
+      await store.users.insert(user(1));
+      await assert.rejects(store.users.update('user-1', { nickname: 'x' } as object), invalid(/a user has no field 'nickname'/));
+      assert.deepEqual(await store.users.get('user-1'), user(1));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('VM queries are answered off an index, in id order without a sort', async () => {
+    const path = tempFile();
+    await (await openSqliteStore({ path })).close();
+    const raw = new Database(path, { readonly: true });
+    // The real SQL of vms.query(filter), compiled by kysely without running it.
+    const compiler = new Kysely<AnyDatabase>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => new SqliteIntrospector(db),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+    });
+    const plan = (filter: VmFilter): string => {
+      const q = selectVms(compiler, filter);
+      assert.ok(q !== null);
+      const { sql, parameters } = q.compile();
+      return raw
+        .prepare(`explain query plan ${sql}`)
+        .all(...(parameters as unknown[]))
+        .map((r) => (r as { detail: string }).detail)
+        .join('; ');
+    };
+    try {
+      for (const [filter, index] of [
+        [{ powerStates: ['poweredOn'], limit: 1000 }, 'vms_power_state'],
+        [{ powerStates: ['poweredOn'], limit: 1000, offset: 5000 }, 'vms_power_state'],
+        [{ hostIds: ['host-1'] }, 'vms_host'],
+        [{ names: ['db'], limit: 1 }, 'vms_name'],
+        [{ limit: 1000 }, 'vms_seq'],
+      ] as [VmFilter, string][]) {
+        const p = plan(filter);
+        assert.match(p, new RegExp(`USING (COVERING )?INDEX ${index}\\b`), `${JSON.stringify(filter)}: ${p}`);
+        assert.doesNotMatch(p, /TEMP B-TREE/, `${JSON.stringify(filter)} sorts: ${p}`);
+      }
+      for (const filter of [{ clusterIds: ['domain-c1'] }, { datacenterIds: ['datacenter-1'] }] as VmFilter[]) {
+        assert.match(plan(filter), /SEARCH hosts USING INDEX hosts_(cluster|datacenter)/);
+        assert.match(plan(filter), /SEARCH vms USING INDEX vms_host/);
+      }
+      assert.match(plan({ uuids: ['x'] }), /SEARCH vms USING INDEX sqlite_autoindex_vms/);
+    } finally {
+      raw.close();
+      await compiler.destroy();
+    }
+  });
+
+  it('a transaction store may not be used after its transaction ended', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    try {
+      let leaked: Store | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+      });
+      await assert.rejects(leaked!.vms.count(), (e) => e instanceof VmgateError && /after its transaction ended/.test(e.message));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('openStore opens sqlite and refuses postgres for now', async () => {
+    const store = await openStore({ kind: 'sqlite', path: ':memory:' });
+    assert.equal(store.kind, 'sqlite');
+    await store.close();
+    await assert.rejects(
+      openStore({ kind: 'postgres', url: 'postgres://localhost/vmgate' }),
+      (e) => e instanceof VmgateError && e.kind === 'unsupported' && /PostgreSQL store is planned; use sqlite/.test(e.message),
+    );
+  });
+
+  it('every committed write survives kill -9 of the writing process', async () => {
+    const path = tempFile();
+    const fixture = fileURLToPath(new URL('./fixtures/durability-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reported: number[] = [];
+    let buffered = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^wrote (\d+)$/.exec(line);
+        if (m !== null) reported.push(Number(m[1]));
+      }
+      if (reported.length >= 300 && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+    });
+    const signal = await exited;
+    assert.equal(signal, 'SIGKILL', 'the writer was killed mid-way, it did not finish');
+    assert.ok(reported.length >= 300);
+
+    const raw = new Database(path);
+    try {
+      assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+    } finally {
+      raw.close();
+    }
+    const store = await openSqliteStore({ path });
+    try {
+      const count = await store.vms.count();
+      assert.ok(count >= reported.length, `${count} VMs on disk, ${reported.length} reported`);
+      const found = await store.vms.query({ ids: reported.map((n) => `vm-${n}`) });
+      assert.equal(found.length, reported.length, 'every reported VM is there');
+      for (const n of reported.slice(-5)) {
+        assert.deepEqual(await store.vms.get(`vm-${n}`), vm(n));
+        // each VM was written in one transaction with its event: both or neither
+        assert.equal((await store.events.list({ objectId: `vm-${n}`, limit: 5 })).length, 1);
+      }
+      assert.equal(await store.nextSequence('vm'), count + 1, 'the sequence moved with the rows');
+    } finally {
+      await store.close();
+    }
+  });
+});
