@@ -19,7 +19,6 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
     bodyLimit: opts.bodyLimit,
     loggerInstance: opts.log as never,
-    disableRequestLogging: false,
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -257,7 +257,7 @@ describe('sim driver', () => {
         await driver.suspend!(a);
         await driver.resume!(a);
         await driver.powerOff(a, { soft: true, timeoutMs: 1000 });
-        assert.ok(Date.now() - t0 < 500, `took ${Date.now() - t0} ms at speed Infinity`);
+        assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms at speed Infinity`);
       });
     });
 
@@ -295,15 +295,16 @@ describe('sim driver', () => {
         const vm = mk('frozen');
         await running(driver, vm);
         const g = driver.guest!;
+        const t0 = Date.now();
         const pid = await g.startProgram(vm, ROOT, { path: 'sleep', args: ['1'], captureOutput: false });
         await driver.suspend!(vm);
         await sleep(1300);
         await driver.resume!(vm);
         const [p] = await g.listProcesses(vm, ROOT, [pid]);
         assert.equal(p.exitCode, null, 'sleep 1 finished while the VM was suspended');
-        const t0 = Date.now();
         assert.equal((await g.waitProgram(vm, ROOT, pid)).exitCode, 0);
-        assert.ok(Date.now() - t0 < 1000);
+        const ms = Date.now() - t0;
+        assert.ok(ms >= 2250 && ms < 3500, `sleep 1 with 1.3 s suspended in between took ${ms} ms`);
       });
     });
   });
@@ -375,9 +376,9 @@ describe('sim driver', () => {
         await running(driver, vm);
         const g = driver.guest!;
         const pid = await g.startProgram(vm, ROOT, { path: 'sleep', args: ['60'], captureOutput: false });
-        const waiting = g.waitProgram(vm, ROOT, pid);
+        const waiting = assertVmgateRejects(g.waitProgram(vm, ROOT, pid), 'not_allowed_in_current_state', 'vm_not_running');
         await driver.powerOff(vm, { soft: false });
-        await assertVmgateRejects(waiting, 'not_allowed_in_current_state', 'vm_not_running');
+        await waiting;
       });
     });
   });

@@ -44,6 +44,10 @@ export interface GuestFsImage {
   readonly entries: readonly GuestFsImageEntry[];
 }
 
+/** What one simulated guest may hold in memory, whatever its disks say. */
+const MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024;
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
 const R = 4;
 const W = 2;
 const X = 1;
@@ -196,7 +200,7 @@ export class GuestFs {
         cur = joinPath(cur, part);
         const found = this.#lookup(cur, user);
         if (found.node?.kind === 'dir') continue;
-        if (found.node) throw simError('already_exists', `'${cur}': exists and is not a directory`, 'file_exists');
+        if (found.node) throw notADirectory(cur);
         this.#create(found.parent, part, cur, user, dirNode(opts.mode ?? 0o755, user.username));
       }
       return;
@@ -442,12 +446,14 @@ export class GuestFs {
   }
 
   #reserve(extra: number, path: string): void {
-    if (this.capacityBytes !== null && extra > 0 && this.#used + extra > this.capacityBytes) {
-      throw simError('resource_exhausted', `'${path}': no space left on the guest disk (${this.capacityBytes} bytes)`);
+    const limit = Math.min(this.capacityBytes ?? Infinity, MAX_TOTAL_BYTES);
+    if (extra > 0 && this.#used + extra > limit) {
+      throw simError('resource_exhausted', `'${path}': no space left on the guest disk (${limit} bytes)`);
     }
   }
 
   #resize(node: FileNode, size: number, path: string): void {
+    if (size > MAX_FILE_BYTES) throw simError('resource_exhausted', `'${path}': a simulated guest file may hold at most ${MAX_FILE_BYTES} bytes`);
     if (size > node.size) this.#reserve(size - node.size, path);
     this.#used += size - node.size;
     if (size > node.data.length) {

@@ -338,7 +338,7 @@ class SimDriver implements HypervisorDriver {
   async console(vm: DriverVm): Promise<ConsoleEndpoint> {
     const sv = this.#begin('console', vm, RUNNING, 'open the console of');
     if (!this.#consoles) throw simError('unsupported', 'consoles are switched off in this sim driver');
-    const server = await (sv.console ?? this.#startConsole(sv));
+    const server = await this.#startConsole(sv);
     if (!server) throw simError('internal', `the console of ${vm.name} could not be started`);
     return { protocol: 'VNC', host: this.#consoleHost, port: server.port, password: null };
   }
@@ -531,7 +531,7 @@ class SimDriver implements HypervisorDriver {
 
   #startConsole(sv: SimVm): Promise<RfbServer | null> {
     if (!this.#consoles || this.#closed || sv.forgotten) return Promise.resolve(null);
-    if (sv.console) return sv.console;
+    if (sv.console) return sv.console.catch(() => null);
     const starting = RfbServer.listen({
       host: this.#consoleHost,
       desktopName: () => sv.vm.name,

@@ -1,0 +1,55 @@
+import type { Caller, Core } from '../../core/index.ts';
+import { unauthenticated } from '../../core/errors.ts';
+import type { SecurityContext } from './codec/index.ts';
+
+export interface Authenticated {
+  readonly caller: Caller;
+  readonly token: string | null;
+}
+
+const SCHEME_NAMES: Readonly<Record<string, string>> = {
+  saml_bearer: 'com.vmware.vapi.std.security.saml_bearer_token',
+  saml_hok: 'com.vmware.vapi.std.security.saml_hok_token',
+  oauth: 'com.vmware.vapi.std.security.oauth',
+};
+
+/**
+ * Resolves a security context to a caller. session_id → the session; user_pass → the
+ * account (no session is created: that is session.create's job). SAML and OAuth are not
+ * supported here and say so by name.
+ */
+export async function authenticate(core: Core, sec: SecurityContext): Promise<Authenticated> {
+  switch (sec.scheme) {
+    case 'session_id': {
+      const { caller } = await core.identity.authenticate(sec.sessionId);
+      return { caller, token: sec.sessionId };
+    }
+    case 'user_pass':
+      return { caller: await core.identity.verifyCredentials(sec.userName, sec.password), token: null };
+    case 'none':
+      throw unauthenticated('this operation needs authentication: log in with com.vmware.cis.session.create and send the session id', { module: 'face.vapi' });
+    case 'unsupported':
+      throw unauthenticated(`security scheme '${sec.schemeId}' is not supported: ${sec.problem}`, { module: 'face.vapi' });
+    default:
+      throw unauthenticated(`security scheme ${SCHEME_NAMES[sec.scheme] ?? sec.scheme} is not supported by vmgate; use com.vmware.vapi.std.security.user_pass or session_id`, { module: 'face.vapi' });
+  }
+}
+
+/** REST: `vmware-api-session-id`, else HTTP Basic (per request, or for POST /api/session). */
+export function restSecurity(headers: Readonly<Record<string, string | string[] | undefined>>): SecurityContext {
+  const sid = headers['vmware-api-session-id'];
+  if (typeof sid === 'string' && sid.length > 0) return { scheme: 'session_id', sessionId: sid, source: 'header' };
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth);
+    if (m) {
+      const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+      const i = text.indexOf(':');
+      if (i > 0) return { scheme: 'user_pass', userName: text.slice(0, i), password: text.slice(i + 1) };
+      return { scheme: 'unsupported', schemeId: 'Basic', problem: 'the Basic credentials are not user:password' };
+    }
+    const scheme = auth.split(/\s+/)[0] ?? '';
+    if (/^(SIGN|SAML|Bearer)$/i.test(scheme)) return { scheme: 'unsupported', schemeId: scheme, problem: 'use Basic or a session id' };
+  }
+  return { scheme: 'none' };
+}

@@ -1,0 +1,44 @@
+import type { Core } from '../../core/index.ts';
+import { notFound, unsupported } from '../../core/errors.ts';
+import type { SecurityContext } from './codec/index.ts';
+import { authenticate } from './auth.ts';
+import type { ImplementedService, VapiCall } from './call.ts';
+import { IMPLEMENTED } from './handlers/index.ts';
+import type { OperationDef } from './types/index.ts';
+import { SERVICES } from './types/index.ts';
+
+type Handler = ImplementedService['handlers'][string];
+
+const HANDLERS = new Map<string, Handler>();
+for (const impl of IMPLEMENTED) for (const [op, h] of Object.entries(impl.handlers)) if (h) HANDLERS.set(`${impl.service.id}/${op}`, h);
+
+/** Whether vmgate implements an operation (the docs and a test list the rest). */
+export function isImplemented(serviceId: string, operationId: string): boolean {
+  return HANDLERS.has(`${serviceId}/${operationId}`);
+}
+
+/**
+ * The one dispatcher of the face: it alone answers unknown services and operations,
+ * unimplemented ones and unauthenticated calls. Both flavours call it with a decoded input.
+ */
+export async function invoke(
+  core: Core,
+  serviceId: string,
+  operationId: string,
+  input: Record<string, unknown>,
+  security: SecurityContext,
+  meta: { appCtx: Readonly<Record<string, string>>; baseUrl: string; flavour: 'jsonrpc' | 'rest' },
+): Promise<unknown> {
+  const handler = HANDLERS.get(`${serviceId}/${operationId}`);
+  if (!handler) {
+    if (!SERVICES[serviceId]) throw notFound(`service '${serviceId}' does not exist`, { module: 'face.vapi' });
+    throw unsupported(`${serviceId}.${operationId} is not implemented by vmgate`, { module: 'face.vapi' });
+  }
+  const auth = await authenticate(core, security);
+  const call: VapiCall = { core, caller: auth.caller, token: auth.token, appCtx: meta.appCtx, baseUrl: meta.baseUrl, flavour: meta.flavour };
+  return handler(call, input);
+}
+
+export function operationOf(serviceId: string, operationId: string): OperationDef | undefined {
+  return SERVICES[serviceId]?.operations[operationId];
+}

@@ -1,0 +1,4 @@
+import { implement } from '../call.ts';
+import { VmGuestProcessesService } from '../types/index.ts';
+
+export const guestProcessesHandlers = implement(VmGuestProcessesService, {});

@@ -1,0 +1,29 @@
+import type { ImplementedService } from '../call.ts';
+import { guestDirectoriesHandlers } from './guest-directories.ts';
+import { guestFilesHandlers } from './guest-files.ts';
+import { guestIdentityHandlers } from './guest-identity.ts';
+import { guestPowerHandlers } from './guest-power.ts';
+import { guestProcessesHandlers } from './guest-processes.ts';
+import { guestTransfersHandlers } from './guest-transfers.ts';
+import { hardwareHandlers } from './hardware.ts';
+import { INVENTORY_HANDLERS } from './inventory.ts';
+import { powerHandlers } from './power.ts';
+import { sessionHandlers } from './session.ts';
+import { tasksHandlers } from './tasks.ts';
+import { vmHandlers } from './vm.ts';
+
+/** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
+export const IMPLEMENTED: readonly ImplementedService[] = [
+  sessionHandlers,
+  tasksHandlers,
+  vmHandlers,
+  powerHandlers,
+  hardwareHandlers,
+  guestProcessesHandlers,
+  guestFilesHandlers,
+  guestDirectoriesHandlers,
+  guestTransfersHandlers,
+  guestIdentityHandlers,
+  guestPowerHandlers,
+  ...INVENTORY_HANDLERS,
+];

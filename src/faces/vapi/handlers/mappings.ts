@@ -1,0 +1,65 @@
+/**
+ * Translations between core's model and vSphere's vocabulary, shared by the handlers.
+ */
+import type { PowerState, Task } from '../../../core/model/index.ts';
+import type { StdError } from '../codec/index.ts';
+import { message } from '../codec/index.ts';
+import { stdErrorKindOf } from '../types/index.ts';
+import { toStdError } from '../errors.ts';
+import { VmgateError } from '../../../core/errors.ts';
+
+export type VapiPowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
+
+/** vSphere has three power states; transitional ones report where the VM still is. */
+export function vapiPowerState(s: PowerState): VapiPowerState {
+  switch (s) {
+    case 'poweredOff':
+    case 'poweringOn':
+      return 'POWERED_OFF';
+    case 'suspended':
+      return 'SUSPENDED';
+    default:
+      return 'POWERED_ON';
+  }
+}
+
+export function corePowerStates(states: readonly string[]): PowerState[] {
+  const out: PowerState[] = [];
+  for (const s of states) {
+    if (s === 'POWERED_ON') out.push('poweredOn', 'paused', 'resetting', 'poweringOff', 'suspending');
+    else if (s === 'POWERED_OFF') out.push('poweredOff', 'poweringOn');
+    else if (s === 'SUSPENDED') out.push('suspended');
+  }
+  return out;
+}
+
+/** Core task kinds → the vAPI service and operation that start them (cis.tasks shows these). */
+export const TASK_OPERATIONS: Readonly<Record<string, { service: string; operation: string }>> = {
+  'vm.powerOn': { service: 'com.vmware.vcenter.vm.power', operation: 'start' },
+  'vm.resume': { service: 'com.vmware.vcenter.vm.power', operation: 'start' },
+  'vm.powerOff': { service: 'com.vmware.vcenter.vm.power', operation: 'stop' },
+  'vm.suspend': { service: 'com.vmware.vcenter.vm.power', operation: 'suspend' },
+  'vm.reset': { service: 'com.vmware.vcenter.vm.power', operation: 'reset' },
+  'vm.shutdownGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'shutdown' },
+  'vm.rebootGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'reboot' },
+  'vm.standbyGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'standby' },
+  'vm.relocate': { service: 'com.vmware.vcenter.VM', operation: 'relocate' },
+  'vm.clone': { service: 'com.vmware.vcenter.VM', operation: 'clone' },
+  'vm.upgrade': { service: 'com.vmware.vcenter.vm.hardware', operation: 'upgrade' },
+  'vm.snapshot.create': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'create' },
+  'vm.snapshot.revert': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'revert' },
+  'vm.snapshot.remove': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'delete' },
+  'guest.run': { service: 'com.vmware.vcenter.vm.guest.processes', operation: 'create' },
+};
+
+export function taskOperation(kind: string): { service: string; operation: string } {
+  return TASK_OPERATIONS[kind] ?? { service: 'com.vmware.vmgate.tasks', operation: kind };
+}
+
+/** A core task's error as the std error a vSphere client expects. */
+export function taskStdError(t: Task): StdError | undefined {
+  if (!t.error) return undefined;
+  return toStdError(new VmgateError(t.error.kind, t.error.message, { module: 'core.tasks', ...(t.error.reason ? { reason: t.error.reason } : {}) }));
+}
+
+export { message, stdErrorKindOf };
