@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isVmgateError } from '../../core/errors.ts';
@@ -91,6 +92,8 @@ class SimDriver implements HypervisorDriver {
     const speed = opts.speed ?? 1;
     if (!(speed > 0)) throw simError('invalid_argument', `sim speed must be a positive number, not ${speed}`);
     this.#speed = speed;
+    // Every operation in flight listens on the driver-wide closing signal (through AbortSignal.any).
+    setMaxListeners(0, this.#closing.signal);
     this.#durations = { ...DEFAULT_SIM_DURATIONS, ...(opts.durations ?? {}) };
     for (const [k, v] of Object.entries(this.#durations)) {
       if (!(typeof v === 'number' && v >= 0)) throw simError('invalid_argument', `sim duration ${k} must be a non-negative number of milliseconds, not ${String(v)}`);

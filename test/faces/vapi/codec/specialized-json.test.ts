@@ -17,6 +17,7 @@ import {
   uri,
   voidT,
   Typed,
+  LocalizableMessage,
   VMFilterSpec,
   VMSummary,
   VMService,
@@ -271,6 +272,76 @@ describe('specialized JSON: decoding errors are precise', () => {
   it('a wrapper with extra members is refused', () => {
     const r = fromSpecialized({ OPTIONAL: 'a', extra: 1 }, optional(string()), { path: 'x' });
     assert.equal(r.ok, false);
+  });
+});
+
+describe('specialized JSON: recursive (lazy) types', () => {
+  it('localizable messages with nested parameters round-trip', () => {
+    const msg = {
+      id: 'vm.clone.progress',
+      default_message: 'Cloned 3 of 4 disks of web-01',
+      args: [],
+      params: {
+        done: { i: 3 },
+        ratio: { d: 0.75 },
+        vm: { l: { id: 'vm.name', params: { name: { s: 'web-01' } } } },
+        when: { dt: '2024-01-02T03:04:05.000Z', format: 'SHORT_DATE_TIME' },
+      },
+    } as const;
+    const wire = JSON.parse(stringifyWire(toSpecialized(msg, LocalizableMessage)));
+    assert.deepEqual(wire.STRUCTURE['com.vmware.vapi.std.localizable_message'].params.OPTIONAL[2], {
+      STRUCTURE: {
+        'map-entry': {
+          key: 'vm',
+          value: {
+            STRUCTURE: {
+              'com.vmware.vapi.std.localization_param': {
+                s: { OPTIONAL: null },
+                dt: { OPTIONAL: null },
+                i: { OPTIONAL: null },
+                d: { OPTIONAL: null },
+                l: {
+                  OPTIONAL: {
+                    STRUCTURE: {
+                      'com.vmware.vapi.std.nested_localizable_message': {
+                        id: 'vm.name',
+                        params: {
+                          OPTIONAL: [
+                            {
+                              STRUCTURE: {
+                                'map-entry': {
+                                  key: 'name',
+                                  value: {
+                                    STRUCTURE: {
+                                      'com.vmware.vapi.std.localization_param': {
+                                        s: { OPTIONAL: 'web-01' },
+                                        dt: { OPTIONAL: null },
+                                        i: { OPTIONAL: null },
+                                        d: { OPTIONAL: null },
+                                        l: { OPTIONAL: null },
+                                        format: { OPTIONAL: null },
+                                        precision: { OPTIONAL: null },
+                                      },
+                                    },
+                                  },
+                                },
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    },
+                  },
+                },
+                format: { OPTIONAL: null },
+                precision: { OPTIONAL: null },
+              },
+            },
+          },
+        },
+      },
+    });
+    assert.deepEqual(fromSpecialized(wire, LocalizableMessage), { ok: true, value: msg });
   });
 });
 

@@ -6,8 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NAMED_TYPES, SERVICE_LIST, STD_ERROR_KINDS, resolveType } from '../../../../src/faces/vapi/types/index.ts';
 import type { OperationDef, VapiType } from '../../../../src/faces/vapi/types/index.ts';
-import { specDefinitions, specPaths } from '../../../support/spec-validator.ts';
-import { readFileSync } from 'node:fs';
+import { specDefinitions, specOperation, specPaths } from '../../../support/spec-validator.ts';
 
 interface SchemaDef {
   type?: string;
@@ -150,26 +149,13 @@ describe('type registry ↔ vSphere 7.0.3 REST definitions', () => {
 });
 
 describe('operation table ↔ vSphere 7.0.3 REST paths', () => {
-  const specFiles = ['session', 'cis', 'vcenter'].map(
-    (n) =>
-      JSON.parse(readFileSync(new URL(`../../../fixtures/vsphere-specs/vsphere-7.0.3-${n}.json`, import.meta.url), 'utf8')) as {
-        paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; responses: Record<string, unknown> }>>;
-      },
-  );
-  const pathOp = (path: string, method: string) => {
-    for (const s of specFiles) {
-      const op = s.paths[path]?.[method.toLowerCase()];
-      if (op !== undefined) return op;
-    }
-    return undefined;
-  };
   const paths = new Set(specPaths());
 
   for (const svc of SERVICE_LIST) {
     for (const [opId, op] of Object.entries(svc.operations) as [string, OperationDef][]) {
       it(`${svc.id}.${opId} → ${op.rest.method} ${op.rest.path}`, () => {
         assert.ok(paths.has(op.rest.path), 'path in spec');
-        const specOp = pathOp(op.rest.path, op.rest.method);
+        const specOp = specOperation(op.rest.method, op.rest.path);
         assert.ok(specOp !== undefined, 'method in spec');
         const ok = Object.keys(specOp.responses).filter((c) => c.startsWith('2'));
         assert.deepEqual(ok, [String(op.rest.status)], 'success status');

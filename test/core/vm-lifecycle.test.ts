@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { VmgateError } from '../../src/core/errors.ts';
+import { chooseHost } from '../../src/core/placement.ts';
+import type { Host } from '../../src/core/model/index.ts';
+import { createTestCore, type TestCore } from '../support/core-harness.ts';
+
+const isKind = (kind: string, re?: RegExp) => (e: unknown) => e instanceof VmgateError && e.kind === kind && (!re || re.test(e.message));
+const creds = { username: 'root', password: 'vmware' };
+
+describe('VM lifecycle through core (files on the datastore)', () => {
+  let t: TestCore;
+  before(async () => {
+    t = await createTestCore();
+  });
+  after(async () => t.close());
+
+  it('create writes a .vmx and disks; unregister keeps files; register brings it back; delete removes files', async () => {
+    const { core, admin } = t;
+    const vm = await core.vms.create(admin, { name: 'web01', cpuCount: 2, memoryMiB: 1024, disks: [{ capacityMiB: 64 }], placement: { clusterId: t.cluster.id } });
+    const vmx = join(t.datastore.path, vm.vmxRel);
+    const text = await readFile(vmx, 'utf8');
+    assert.match(text, /displayName = "web01"/);
+    assert.match(text, /numvcpus = "2"/);
+    assert.match(text, /memsize = "1024"/);
+    assert.ok(existsSync(join(t.datastore.path, 'web01', vm.hardware.disks[0]!.fileName)));
+    assert.equal(await core.vms.vmxPath(vm), '[ds0] web01/web01.vmx');
+    assert.equal((await core.vms.get(admin, '[ds0] web01/web01.vmx')).id, vm.id);
+    assert.equal((await core.vms.get(admin, vm.uuid)).id, vm.id);
+
+    await core.vms.unregister(admin, vm.id);
+    await assert.rejects(core.vms.get(admin, vm.id), isKind('not_found'));
+    assert.ok(existsSync(vmx), 'unregister leaves the files');
+    const back = await core.vms.register(admin, { path: '[ds0] web01/web01.vmx', placement: { hostId: t.hosts[0]!.id } });
+    assert.equal(back.name, 'web01');
+    assert.equal(back.uuid, vm.uuid, 'the uuid comes from the .vmx');
+    assert.equal(back.hardware.cpuCount, 2);
+    await assert.rejects(core.vms.register(admin, { path: '[ds0] web01/web01.vmx' }), isKind('already_exists'));
+    await assert.rejects(core.vms.register(admin, { path: '[ds0] ../../etc/passwd.vmx' }), (e: unknown) => e instanceof VmgateError && (e.kind === 'unauthorized' || e.kind === 'invalid_argument' || e.kind === 'not_found'));
+
+    await core.tasks.result(admin, await core.power.run(admin, back.id, 'powerOn'));
+    await assert.rejects(core.vms.delete(admin, back.id), isKind('not_allowed_in_current_state', /power it off/));
+    await core.tasks.result(admin, await core.power.run(admin, back.id, 'powerOff'));
+    await core.vms.delete(admin, back.id);
+    assert.ok(!existsSync(join(t.datastore.path, 'web01')), 'delete removes the folder');
+    const events = await core.events.list(admin, back.id, 20);
+    assert.deepEqual(events.map((e) => e.type).slice(0, 1), ['vm.deleted']);
+  });
+
+  it('hardware changes rewrite the .vmx and are refused while running; upgrade is a task', async () => {
+    const { core, admin } = t;
+    const vm = await core.vms.create(admin, { name: 'hw', hardwareVersion: 14, placement: { hostId: t.hosts[0]!.id } });
+    await core.vms.updateHardware(admin, vm.id, { cpuCount: 4, memoryMiB: 2048 });
+    const text = await readFile(join(t.datastore.path, vm.vmxRel), 'utf8');
+    assert.match(text, /numvcpus = "4"/);
+    assert.match(text, /memsize = "2048"/);
+    await assert.rejects(core.vms.updateHardware(admin, vm.id, { cpuCount: 3, coresPerSocket: 2 }), isKind('invalid_argument'));
+    await core.tasks.result(admin, await core.vms.upgradeHardware(admin, vm.id));
+    assert.equal((await core.vms.get(admin, vm.id)).hardware.version, 19);
+    assert.match(await readFile(join(t.datastore.path, vm.vmxRel), 'utf8'), /virtualHW.version = "19"/);
+    await assert.rejects(core.vms.upgradeHardware(admin, vm.id), (e: unknown) => e instanceof VmgateError && e.reason === 'already_in_state');
+    await core.tasks.result(admin, await core.power.run(admin, vm.id, 'powerOn'));
+    await assert.rejects(core.vms.updateHardware(admin, vm.id, { memoryMiB: 4096 }), isKind('not_allowed_in_current_state'));
+  });
+
+  it('clone copies the VM with a new identity; relocate moves it between hosts and datastores', async () => {
+    const { core, admin } = t;
+    const src = await core.vms.create(admin, { name: 'golden', placement: { hostId: t.hosts[0]!.id } });
+    const cloneId = await core.tasks.result<string>(admin, await core.vms.clone(admin, src.id, { name: 'golden-copy', placement: { hostId: t.hosts[1]!.id } }));
+    const copy = await core.vms.get(admin, cloneId);
+    assert.notEqual(copy.uuid, src.uuid);
+    assert.notEqual(copy.hardware.nics[0]!.macAddress, src.hardware.nics[0]!.macAddress);
+    assert.equal(copy.hostId, t.hosts[1]!.id);
+    assert.match(await readFile(join(t.datastore.path, copy.vmxRel), 'utf8'), /displayName = "golden-copy"/);
+    const ds2 = await core.inventory.createDatastore(admin, { name: 'ds2', datacenterId: t.dc.id });
+    await core.tasks.result(admin, await core.vms.relocate(admin, copy.id, { library: true, datastoreId: ds2.id }));
+    const moved = await core.vms.get(admin, copy.id);
+    assert.equal(moved.hostId, null);
+    assert.equal(moved.datastoreId, ds2.id);
+    assert.ok(existsSync(join(ds2.path, moved.vmxRel)));
+    assert.ok(!existsSync(join(t.datastore.path, copy.vmxRel)));
+  });
+
+  it('bad input is refused with invalid_argument and nothing is written', async () => {
+    const { core, admin } = t;
+    const before = await core.vms.count(admin);
+    for (const spec of [{ name: '../evil' }, { name: 'x', cpuCount: 0 }, { name: 'y', memoryMiB: 3 }, { name: 'z', disks: [{ capacityMiB: -1 }] }, { name: '' }]) {
+      await assert.rejects(core.vms.create(admin, spec), isKind('invalid_argument'), JSON.stringify(spec));
+    }
+    assert.equal(await core.vms.count(admin), before);
+  });
+});
+
+describe('snapshots and guest operations through core', () => {
+  let t: TestCore;
+  let vmId: string;
+  before(async () => {
+    t = await createTestCore();
+    const vm = await t.core.vms.create(t.admin, { name: 'g1', placement: { hostId: t.hosts[0]!.id } });
+    vmId = vm.id;
+    await t.core.tasks.result(t.admin, await t.core.power.run(t.admin, vmId, 'powerOn'));
+    await t.core.tasks.result(t.admin, await t.core.power.waitForTools(t.admin, vmId, 5000));
+  });
+  after(async () => t.close());
+
+  it('runs programs as the guest user with output and exit codes; wrong password is guest_auth_failed', async () => {
+    const { core, admin } = t;
+    const r = await core.tasks.result<{ exitCode: number; stdout: string }>(admin, await core.guest.runProgram(admin, vmId, creds, { path: '/bin/sh', args: ['-c', 'echo hello $USER; exit 3'], captureOutput: true }));
+    assert.equal(r.exitCode, 3);
+    assert.match(r.stdout, /hello/);
+    await assert.rejects(core.guest.runProgram(admin, vmId, { username: 'root', password: 'bad' }, { path: 'true', args: [], captureOutput: true }).then((task) => core.tasks.result(admin, task)), (e: unknown) => e instanceof VmgateError && e.reason === 'guest_auth_failed');
+  });
+
+  it('snapshot tree: take, change a file, revert restores it; remove re-parents children', async () => {
+    const { core, admin } = t;
+    await core.guest.writeFile(admin, vmId, creds, '/root/a.txt', Buffer.from('one'));
+    const s1 = await core.tasks.result<string>(admin, await core.snapshots.create(admin, vmId, { name: 'base', includeMemory: true }));
+    await core.guest.writeFile(admin, vmId, creds, '/root/a.txt', Buffer.from('two'));
+    const s2 = await core.tasks.result<string>(admin, await core.snapshots.create(admin, vmId, { name: 'second', includeMemory: true }));
+    const tree = await core.snapshots.tree(admin, vmId);
+    assert.equal(tree.length, 1);
+    assert.equal(tree[0]!.id, s1);
+    assert.equal(tree[0]!.children[0]!.id, s2);
+    await core.tasks.result(admin, await core.snapshots.revert(admin, vmId, 'base'));
+    assert.equal((await core.guest.readFile(admin, vmId, creds, '/root/a.txt', 0, 100)).toString(), 'one');
+    assert.equal((await core.vms.get(admin, vmId)).currentSnapshotId, s1);
+    await core.tasks.result(admin, await core.snapshots.remove(admin, vmId, s1));
+    const after1 = await core.snapshots.list(admin, vmId);
+    assert.deepEqual(after1.map((s) => [s.id, s.parentId]), [[s2, null]]);
+    await assert.rejects(core.snapshots.revert(admin, vmId, 'nope'), (e: unknown) => e instanceof VmgateError && e.reason === 'snapshot_not_found');
+  });
+
+  it('guest operations on a powered-off VM say the VM is not running', async () => {
+    const { core, admin } = t;
+    const off = await core.vms.create(admin, { name: 'off', placement: { hostId: t.hosts[1]!.id } });
+    await assert.rejects(core.guest.listProcesses(admin, off.id, creds), (e: unknown) => e instanceof VmgateError && e.reason === 'vm_not_running');
+  });
+
+  it('a guest-initiated shutdown is noticed and recorded as an event', async () => {
+    const { core, admin } = t;
+    const vm = await core.vms.create(admin, { name: 'selfstop', placement: { hostId: t.hosts[1]!.id } });
+    await core.tasks.result(admin, await core.power.run(admin, vm.id, 'powerOn'));
+    await core.tasks.result(admin, await core.power.waitForTools(admin, vm.id, 5000));
+    await core.guest.startProgram(admin, vm.id, creds, { path: 'poweroff', args: [], captureOutput: false });
+    const deadline = Date.now() + 5000;
+    while ((await core.vms.get(admin, vm.id)).powerState !== 'poweredOff') {
+      if (Date.now() > deadline) assert.fail('the VM did not power off');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const events = await core.events.list(admin, vm.id, 5);
+    assert.ok(events.some((e) => e.type === 'vm.poweredOff'), JSON.stringify(events.map((e) => e.type)));
+  });
+});
+
+describe('placement', () => {
+  const host = (id: string, mem: number, extra: Partial<Host> = {}): Host => ({ id, name: id, datacenterId: 'dc', clusterId: null, driver: 'sim', connectionState: 'connected', maintenanceMode: false, cpuCount: 4, memoryMiB: mem, datastoreIds: ['ds'], createdAt: '', ...extra });
+  const vm = { id: 'vm-1', name: 'v', hardware: { cpuCount: 2, memoryMiB: 1024 } } as never;
+  it('picks the host with the most free memory', () => {
+    const r = chooseHost(vm, [{ host: host('h1', 4096), usedCpu: 0, usedMemoryMiB: 3000 }, { host: host('h2', 4096), usedCpu: 0, usedMemoryMiB: 1000 }]);
+    assert.equal(r.host.id, 'h2');
+  });
+  it('explains for every host why none fits', () => {
+    assert.throws(
+      () => chooseHost(vm, [{ host: host('h1', 4096), usedCpu: 0, usedMemoryMiB: 3500 }, { host: host('h2', 8192, { maintenanceMode: true }), usedCpu: 0, usedMemoryMiB: 0 }, { host: host('h3', 8192, { connectionState: 'disconnected' }), usedCpu: 0, usedMemoryMiB: 0 }, { host: host('h4', 8192), usedCpu: 15, usedMemoryMiB: 0 }]),
+      (e: unknown) => e instanceof VmgateError && e.kind === 'resource_exhausted' && /h1 has 596 MiB free/.test(e.message) && /h2 is in maintenance/.test(e.message) && /h3 is disconnected/.test(e.message) && /h4 has 1 vCPUs free/.test(e.message),
+    );
+  });
+});
