@@ -2,7 +2,7 @@ import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import { effectivePrivileges, requirePrivilege, setAllPrivileges } from './authz.ts';
 import { notFound } from './errors.ts';
-import type { Permission, Privilege, Role, Vm } from './model/index.ts';
+import type { Group, Permission, Privilege, Role, Vm } from './model/index.ts';
 import { PRIVILEGES } from './model/index.ts';
 
 setAllPrivileges(PRIVILEGES);
@@ -13,11 +13,35 @@ setAllPrivileges(PRIVILEGES);
  */
 export class Authorizer {
   private cache: { byEntity: Map<string, Permission[]>; roles: Map<string, Role> } | null = null;
+  /** Host → [host, cluster?, datacenter]: fixed once a host exists. */
+  private readonly hostPath = new Map<string, readonly string[]>();
+  private groupsCache: Promise<readonly Group[]> | null = null;
 
   constructor(private readonly ctx: CoreContext) {}
 
+  /** Permissions, roles or groups changed. */
   invalidate(): void {
     this.cache = null;
+    this.groupsCache = null;
+  }
+
+  /** Groups, cached (every authenticated call needs the caller's groups). */
+  groups(): Promise<readonly Group[]> {
+    this.groupsCache ??= this.ctx.store.groups.list().catch((e: unknown) => {
+      this.groupsCache = null;
+      throw e;
+    });
+    return this.groupsCache;
+  }
+
+  private async hostAncestry(hostId: string): Promise<readonly string[] | null> {
+    const cached = this.hostPath.get(hostId);
+    if (cached) return cached;
+    const h = await this.ctx.store.hosts.get(hostId);
+    if (!h) return null;
+    const path = [h.id, ...(h.clusterId ? [h.clusterId] : []), h.datacenterId];
+    this.hostPath.set(hostId, path);
+    return path;
   }
 
   private async load(): Promise<{ byEntity: Map<string, Permission[]>; roles: Map<string, Role> }> {
@@ -44,8 +68,8 @@ export class Authorizer {
       return this.vmAncestry(vm);
     }
     if (entityId.startsWith('host-')) {
-      const h = await s.hosts.get(entityId);
-      return h ? [h.id, ...(h.clusterId ? [h.clusterId] : []), h.datacenterId, 'root'] : [entityId, 'root'];
+      const p = await this.hostAncestry(entityId);
+      return p ? [...p, 'root'] : [entityId, 'root'];
     }
     if (entityId.startsWith('domain-c')) {
       const c = await s.clusters.get(entityId);
@@ -60,8 +84,8 @@ export class Authorizer {
 
   async vmAncestry(vm: Pick<Vm, 'id' | 'hostId'>): Promise<string[]> {
     if (!vm.hostId) return [vm.id, 'library', 'root'];
-    const h = await this.ctx.store.hosts.get(vm.hostId);
-    return h ? [vm.id, h.id, ...(h.clusterId ? [h.clusterId] : []), h.datacenterId, 'root'] : [vm.id, 'root'];
+    const p = await this.hostAncestry(vm.hostId);
+    return p ? [vm.id, ...p, 'root'] : [vm.id, 'root'];
   }
 
   async privileges(caller: Caller, entityId: string, ancestry?: readonly string[]): Promise<ReadonlySet<Privilege>> {

@@ -147,7 +147,7 @@ export class IdentityService {
   }
 
   private async callerFor(user: User): Promise<Caller> {
-    const groups = await this.ctx.store.groups.list();
+    const groups = await this.authz.groups();
     return {
       kind: 'user',
       userId: user.id,
@@ -255,6 +255,7 @@ export class IdentityService {
       createdAt: this.ctx.clock.now().toISOString(),
     };
     await this.ctx.store.groups.insert(g);
+    this.authz.invalidate();
     return g;
   }
 
@@ -270,7 +271,9 @@ export class IdentityService {
     const addIds = (await Promise.all(add.map((m) => this.resolveUser(m)))).map((u) => u.id);
     const removeIds = new Set((await Promise.all(remove.map((m) => this.resolveUser(m)))).map((u) => u.id));
     const members = [...new Set([...g.memberIds, ...addIds])].filter((m) => !removeIds.has(m));
-    return this.ctx.store.groups.update(g.id, { memberIds: members });
+    const out = await this.ctx.store.groups.update(g.id, { memberIds: members });
+    this.authz.invalidate();
+    return out;
   }
 
   async deleteGroup(caller: Caller, group: string): Promise<void> {

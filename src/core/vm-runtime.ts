@@ -9,6 +9,9 @@ import type { Datastore, PowerState, ToolsState, Vm } from './model/index.ts';
  * of the VM, and the one update path that records and emits.
  */
 export class VmRuntime {
+  /** Datastores do not change once made (no rename, no delete yet): cached by id. */
+  private readonly datastores = new Map<string, Datastore>();
+
   constructor(private readonly ctx: CoreContext) {}
 
   driverFor(vm: Pick<Vm, 'driver' | 'id'>): HypervisorDriver {
@@ -18,8 +21,11 @@ export class VmRuntime {
   }
 
   async datastoreOf(vm: Pick<Vm, 'datastoreId' | 'id'>): Promise<Datastore> {
+    const cached = this.datastores.get(vm.datastoreId);
+    if (cached) return cached;
     const ds = await this.ctx.store.datastores.get(vm.datastoreId);
     if (!ds) throw unsupported(`datastore ${vm.datastoreId} of ${vm.id} is gone`, { module: 'core.vm' });
+    this.datastores.set(ds.id, ds);
     return ds;
   }
 

@@ -46,14 +46,14 @@ export const TASK_OPERATIONS: Readonly<Record<string, { service: string; operati
   'vm.relocate': { service: 'com.vmware.vcenter.VM', operation: 'relocate' },
   'vm.clone': { service: 'com.vmware.vcenter.VM', operation: 'clone' },
   'vm.upgrade': { service: 'com.vmware.vcenter.vm.hardware', operation: 'upgrade' },
-  'vm.snapshot.create': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'create' },
-  'vm.snapshot.revert': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'revert' },
-  'vm.snapshot.remove': { service: 'com.vmware.vmgate.vm.snapshots', operation: 'delete' },
-  'guest.run': { service: 'com.vmware.vcenter.vm.guest.processes', operation: 'create' },
+  'vm.snapshot.create': { service: 'com.vmgate.vm.snapshots', operation: 'create' },
+  'vm.snapshot.revert': { service: 'com.vmgate.vm.snapshots', operation: 'revert' },
+  'vm.snapshot.remove': { service: 'com.vmgate.vm.snapshots', operation: 'delete' },
+  'guest.run': { service: 'com.vmgate.vm.guest.programs', operation: 'run' },
 };
 
 export function taskOperation(kind: string): { service: string; operation: string } {
-  return TASK_OPERATIONS[kind] ?? { service: 'com.vmware.vmgate.tasks', operation: kind };
+  return TASK_OPERATIONS[kind] ?? { service: 'com.vmgate.tasks', operation: kind };
 }
 
 /** A core task's error as the std error a vSphere client expects. */
