@@ -1,13 +1,15 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
+import { benchVapi } from './vapi.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
   inventory: benchInventoryQuery,
+  vapi: benchVapi,
 };
 
 const wanted = process.argv.slice(2);
