@@ -34,14 +34,11 @@ export function serveCommand(): Command {
     const { ports, urls } = server;
     const lines = [
       '',
-      `  vSphere Automation API   ${urls.https}/api  (JSON-RPC POST /api, REST /api/...)`,
-      `  View broker              ${urls.https}/broker/xml`,
-      `  RDV web service          ${urls.https}/rdv`,
-      `  Web dashboard            ${urls.https}/ui/`,
-      `  Health                   ${urls.https}/healthz`,
-      ...(urls.http ? [`  Plain HTTP (loopback)    ${urls.http}`] : []),
-      ...(ports.authd !== null ? [`  authd / vmserverd        tcp ${config.host}:${ports.authd} (TLS)`] : []),
-      `  TLS certificate SHA-256  ${server.tlsFingerprint}`,
+      ...server.faces.map((f) => `  ${f.name.padEnd(24)} ${f.paths.map((p) => urls.https + p).join('  ')}`),
+      `  ${'Health'.padEnd(24)} ${urls.https}/healthz`,
+      ...(urls.http ? [`  ${'Plain HTTP (loopback)'.padEnd(24)} ${urls.http}`] : []),
+      ...(ports.authd !== null ? [`  ${'authd (login only)'.padEnd(24)} tcp ${config.host}:${ports.authd} (TLS after the banner)`] : []),
+      `  ${'TLS certificate SHA-256'.padEnd(24)} ${server.tlsFingerprint}`,
       '',
     ];
     if (server.adminPassword) {

@@ -23,6 +23,8 @@ export interface RunningServer {
   readonly ports: { readonly https: number; readonly http: number | null; readonly authd: number | null };
   readonly urls: { readonly https: string; readonly http: string | null };
   readonly tlsFingerprint: string;
+  /** The HTTP faces this server serves, for the banner. */
+  readonly faces: readonly { readonly name: string; readonly paths: readonly string[] }[];
   readonly cert: string;
   /** Set on the start that created the administrator: shown once. */
   readonly adminPassword: string | null;
@@ -107,6 +109,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       ports,
       urls,
       tlsFingerprint: tls.fingerprint,
+      faces: faces.map((f) => ({ name: f.name, paths: f.paths })),
       cert: tls.cert,
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,

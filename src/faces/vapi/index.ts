@@ -11,7 +11,7 @@ import { registerTransfers } from './transfer-route.ts';
  */
 export const vapiFace: HttpFace = {
   name: 'vSphere Automation API',
-  paths: ['/api', '/api/...', '/guestFile'],
+  paths: ['/api (JSON-RPC)', '/api/... (REST)'],
   async register(app, deps) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
