@@ -2,7 +2,7 @@ import type { GuestCredentials, GuestFileInfo, GuestProcessInfo, GuestProgramSpe
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
-import { invalidArgument, notAllowedInCurrentState, unsupported } from './errors.ts';
+import { invalidArgument, notAllowedInCurrentState, timedOut, unsupported } from './errors.ts';
 import type { Task, Vm } from './model/index.ts';
 import { describePowerState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -61,14 +61,26 @@ export class GuestService {
     return pid;
   }
 
-  /** Runs a program to its end as a task; the result is a ProgramResult. Cancelling kills it. */
-  async runProgram(caller: Caller, ref: string, creds: GuestCredentials, spec: GuestProgramSpec): Promise<Task> {
+  /**
+   * Runs a program to its end as a task; the result is a ProgramResult. Cancelling kills it;
+   * so does `timeoutMs` running out, and the task then fails with timed_out.
+   */
+  async runProgram(caller: Caller, ref: string, creds: GuestCredentials, spec: GuestProgramSpec, opts: { timeoutMs?: number } = {}): Promise<Task> {
     checkSpec(spec);
+    const { timeoutMs } = opts;
+    if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) throw invalidArgument(`a guest program timeout must be a positive number of milliseconds, not ${timeoutMs}`, { module: 'core.guest' });
     const { vm, dvm, g } = await this.open(caller, ref, creds);
     return this.tasks.start({ kind: 'guest.run', targetId: vm.id, targetName: vm.name, caller, cancellable: true, step: `Running ${spec.path}` }, async (t) => {
       const pid = await g.startProgram(dvm, creds, { ...spec, captureOutput: true });
       t.progress(10, `Running ${spec.path} (pid ${pid})`);
-      const r = await g.waitProgram(dvm, creds, pid, { signal: t.signal });
+      const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+      let r: Awaited<ReturnType<typeof g.waitProgram>>;
+      try {
+        r = await g.waitProgram(dvm, creds, pid, { signal: timeout ? AbortSignal.any([t.signal, timeout]) : t.signal });
+      } catch (e) {
+        if (timeout?.aborted && !t.signal.aborted) throw timedOut(`'${spec.path}' (pid ${pid}) in ${vm.id} (${vm.name}) did not end within ${timeoutMs} ms and was killed`, { module: 'core.guest', cause: e });
+        throw e;
+      }
       const out: ProgramResult = {
         pid,
         exitCode: r.exitCode,

@@ -298,6 +298,8 @@ export class IdentityService {
     const bad = spec.privileges.filter((p) => !(PRIVILEGES as readonly string[]).includes(p));
     if (bad.length) throw invalidArgument(`unknown privileges: ${bad.join(', ')}; known: ${PRIVILEGES.join(', ')}`, { module: 'core.identity' });
     if (!/^[a-z0-9-]{1,40}$/.test(spec.id)) throw invalidArgument(`role id '${spec.id}' is not valid (lower-case letters, digits, -)`, { module: 'core.identity' });
+    if (typeof spec.name !== 'string' || spec.name.trim().length === 0 || spec.name.length > 80) throw invalidArgument('a role needs a name of 1–80 characters', { module: 'core.identity' });
+    if (await this.ctx.store.roles.get(spec.id)) throw alreadyExists(`role '${spec.id}' already exists`, { module: 'core.identity' });
     const role: Role = { id: spec.id, name: spec.name, privileges: spec.privileges as Role['privileges'], system: false };
     await this.ctx.store.roles.insert(role);
     this.authz.invalidate();
@@ -312,6 +314,7 @@ export class IdentityService {
   /** Grants `roleId` to a principal ('user:<name|id>' or 'group:<name|id>') on an object. */
   async setPermission(caller: Caller, spec: { principal: string; entityId: string; roleId: string; propagate?: boolean }): Promise<Permission> {
     await this.authz.require(caller, 'Authorization.Modify', spec.entityId);
+    if (!(await this.entityExists(spec.entityId))) throw notFound(`object '${spec.entityId}' was not found`, { module: 'core.identity' });
     const principal = await this.resolvePrincipal(spec.principal);
     if (!(await this.ctx.store.roles.get(spec.roleId))) throw notFound(`role '${spec.roleId}' was not found`, { module: 'core.identity' });
     const existing = (await this.ctx.store.permissions.listForEntity(spec.entityId)).find((p) => p.principal === principal);
@@ -340,6 +343,19 @@ export class IdentityService {
     await this.authz.require(caller, 'Authorization.Modify', p.entityId);
     await this.ctx.store.permissions.delete(p.id);
     this.authz.invalidate();
+  }
+
+  /** Whether a permission target exists: root, library, or an inventory object or pool. */
+  private async entityExists(id: string): Promise<boolean> {
+    const s = this.ctx.store;
+    if (id === 'root' || id === 'library') return true;
+    if (id.startsWith('vm-')) return !!(await s.vms.get(id));
+    if (id.startsWith('host-')) return !!(await s.hosts.get(id));
+    if (id.startsWith('domain-c')) return !!(await s.clusters.get(id));
+    if (id.startsWith('datacenter-')) return !!(await s.datacenters.get(id));
+    if (id.startsWith('datastore-')) return !!(await s.datastores.get(id));
+    if (id.startsWith('pool-')) return !!(await s.pools.get(id));
+    return false;
   }
 
   async resolvePrincipal(s: string): Promise<Principal> {

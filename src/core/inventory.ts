@@ -8,6 +8,7 @@ import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } fr
 import { nextId } from './ids.ts';
 import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
 import type { HostLoad } from './placement.ts';
+import { filesOf } from './vm-files.ts';
 
 const OBJ_NAME_RE = /^[^/\\\0]{1,80}$/;
 
@@ -159,6 +160,16 @@ export class InventoryService {
     const h = await this.getHost(caller, ref);
     const u = await this.ctx.store.vms.hostUsage(h.id);
     return { host: h, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB, vmCount: await this.ctx.store.vms.countBy({ hostIds: [h.id] }) };
+  }
+
+  /**
+   * Size and free space of the file system behind a datastore, for display; `usage` is
+   * null when its directory cannot be read (the datastore is inaccessible).
+   */
+  async datastoreUsage(caller: Caller, ref: string): Promise<{ datastore: Datastore; usage: { capacityBytes: number; freeBytes: number } | null }> {
+    const d = await this.getDatastore(caller, ref);
+    const usage = await filesOf(d).usage().catch(() => null);
+    return { datastore: d, usage };
   }
 
   private now(): string {

@@ -10,6 +10,7 @@ import type { PowerService } from './power-service.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
+import type { IdentityService } from './identity.ts';
 
 export interface EntitledDesktop {
   readonly pool: DesktopPool;
@@ -37,6 +38,7 @@ export class VdiService {
     private readonly vms: VmService,
     private readonly power: PowerService,
     private readonly rt: VmRuntime,
+    private readonly identity: IdentityService,
   ) {}
 
   async listPools(caller: Caller): Promise<DesktopPool[]> {
@@ -111,10 +113,11 @@ export class VdiService {
     return this.ctx.store.entitlements.listForPool(p.id);
   }
 
-  /** Entitles 'user:<name>' or 'group:<name>' to a pool. */
-  async entitle(caller: Caller, poolRef: string, principal: Entitlement['principal']): Promise<Entitlement> {
+  /** Entitles 'user:<name|id>' or 'group:<name|id>' to a pool (stored by id). */
+  async entitle(caller: Caller, poolRef: string, who: string): Promise<Entitlement> {
     await this.authz.require(caller, 'Desktop.Admin', 'root');
     const p = await this.getPool(caller, poolRef);
+    const principal = await this.identity.resolvePrincipal(who);
     const existing = (await this.ctx.store.entitlements.listForPool(p.id)).find((e) => e.principal === principal);
     if (existing) return existing;
     const e: Entitlement = { id: await nextId(this.ctx.store, 'entitlement'), poolId: p.id, principal, createdAt: this.ctx.clock.now().toISOString() };
@@ -123,9 +126,10 @@ export class VdiService {
     return e;
   }
 
-  async unentitle(caller: Caller, poolRef: string, principal: string): Promise<void> {
+  async unentitle(caller: Caller, poolRef: string, who: string): Promise<void> {
     await this.authz.require(caller, 'Desktop.Admin', 'root');
     const p = await this.getPool(caller, poolRef);
+    const principal = await this.identity.resolvePrincipal(who);
     const e = (await this.ctx.store.entitlements.listForPool(p.id)).find((x) => x.principal === principal);
     if (!e) throw notFound(`${principal} is not entitled to '${p.name}'`, { module: 'core.vdi' });
     await this.ctx.store.entitlements.delete(e.id);

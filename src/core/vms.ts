@@ -34,7 +34,8 @@ export interface VmCreateSpec {
   readonly firmware?: 'bios' | 'efi';
   readonly disks?: readonly { capacityMiB: number; fileName?: string }[];
   readonly nics?: readonly { network?: string; model?: string; macAddress?: string; connected?: boolean }[];
-  readonly cdroms?: readonly { isoFile: string | null }[];
+  /** `connected` (start connected at power on) defaults to whether there is an ISO. */
+  readonly cdroms?: readonly { isoFile: string | null; connected?: boolean }[];
   readonly kernelBoot?: KernelBoot | null;
   readonly fqdn?: string;
   readonly annotation?: string;
@@ -490,7 +491,7 @@ function buildHardware(spec: VmCreateSpec): VmHardware {
     connected: n.connected ?? true,
     model: n.model ?? 'vmxnet3',
   }));
-  const cdroms = (spec.cdroms ?? []).map((c, i) => ({ device: `ide1:${i}`, isoFile: c.isoFile, connected: c.isoFile !== null }));
+  const cdroms = (spec.cdroms ?? []).map((c, i) => ({ device: `ide1:${i}`, isoFile: c.isoFile, connected: c.connected ?? c.isoFile !== null }));
   return validateHardware({
     cpuCount: spec.cpuCount ?? 1,
     coresPerSocket: spec.coresPerSocket ?? 1,

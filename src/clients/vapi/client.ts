@@ -48,6 +48,16 @@ import type {
   VmGuestProcessesCreateSpec,
   VmHardwareUpdateSpec,
   VmHardwareVersion,
+  VmgateEventInfo,
+  VmgateGroupCreateSpec,
+  VmgateGuestProgramsResult,
+  VmgateGuestProgramsRunSpec,
+  VmgatePermissionSetSpec,
+  VmgatePoolCreateSpec,
+  VmgateRoleCreateSpec,
+  VmgateSnapshotCreateSpec,
+  VmgateUserCreateSpec,
+  VmgateUserUpdateSpec,
 } from '../../faces/vapi/types/index.ts';
 import {
   ClusterService,
@@ -68,6 +78,15 @@ import {
   VmGuestProcessesService,
   VmHardwareService,
   VmPowerService,
+  VmgateEventsService,
+  VmgateGroupsService,
+  VmgateGuestProgramsService,
+  VmgatePermissionsService,
+  VmgatePoolEntitlementsService,
+  VmgatePoolsService,
+  VmgateRolesService,
+  VmgateSnapshotsService,
+  VmgateUsersService,
 } from '../../faces/vapi/types/index.ts';
 import { DecodeError } from '../../faces/vapi/codec/decode-result.ts';
 import { SecurityScheme, VapiHeader } from '../../faces/vapi/codec/jsonrpc-envelope.ts';
@@ -99,6 +118,18 @@ export interface CallOptions {
 export interface TaskOption extends CallOptions {
   /** Start the operation as a task and return its id (`$task` / `vmw-task=true`). */
   readonly task?: boolean;
+}
+
+export interface SnapshotDeleteOptions extends TaskOption {
+  /** Delete the snapshot's whole subtree too (else its children move up to its parent). */
+  readonly removeChildren?: boolean;
+}
+
+/** Filter of `vmgate.events.list`: one object's events, how many, before which id (paging). */
+export interface EventsFilter {
+  readonly object?: string;
+  readonly limit?: number;
+  readonly before?: number;
 }
 
 export interface WaitOptions extends CallOptions {
@@ -504,6 +535,114 @@ export class VapiClient {
         }
         await sleep(interval, options.signal);
       }
+    },
+  };
+
+  /**
+   * vmgate's own services (`com.vmgate.*`, REST under `/api/vmgate/...`): snapshots,
+   * guest programs with their output, users, groups, roles, permissions, desktop pools,
+   * events. Only a vmgate server answers these.
+   */
+  readonly vmgate = {
+    snapshots: {
+      /** The VM's snapshots, oldest first, each with its parent and children. */
+      list: (vm: string, options?: CallOptions) => this.call(VmgateSnapshotsService, 'list', { vm }, options),
+      /** A snapshot by id or by name ('a/b' walks the tree by names). */
+      get: (vm: string, snapshot: string, options?: CallOptions) => this.call(VmgateSnapshotsService, 'get', { vm, snapshot }, options),
+      /** The new snapshot's id, or with `{ task: true }` the id of the task taking it. */
+      create: (vm: string, spec: VmgateSnapshotCreateSpec, options: TaskOption = {}): Promise<string> =>
+        options.task === true
+          ? this.call(VmgateSnapshotsService, 'create$task', { vm, spec }, options)
+          : this.call(VmgateSnapshotsService, 'create', { vm, spec }, options),
+      /** Nothing, or with `{ task: true }` the id of the revert task. */
+      revert: (async (vm: string, snapshot: string, options: TaskOption = {}): Promise<string | undefined> =>
+        options.task === true
+          ? this.call(VmgateSnapshotsService, 'revert$task', { vm, snapshot }, options)
+          : this.call(VmgateSnapshotsService, 'revert', { vm, snapshot }, options)) as {
+        (vm: string, snapshot: string, options?: CallOptions & { readonly task?: false }): Promise<undefined>;
+        (vm: string, snapshot: string, options: CallOptions & { readonly task: true }): Promise<string>;
+      },
+      /** Nothing, or with `{ task: true }` the id of the delete task. */
+      delete: (async (vm: string, snapshot: string, options: SnapshotDeleteOptions = {}): Promise<string | undefined> => {
+        const input = options.removeChildren === undefined ? { vm, snapshot } : { vm, snapshot, remove_children: options.removeChildren };
+        return options.task === true
+          ? this.call(VmgateSnapshotsService, 'delete$task', input, options)
+          : this.call(VmgateSnapshotsService, 'delete', input, options);
+      }) as {
+        (vm: string, snapshot: string, options?: CallOptions & { readonly removeChildren?: boolean; readonly task?: false }): Promise<undefined>;
+        (vm: string, snapshot: string, options: CallOptions & { readonly removeChildren?: boolean; readonly task: true }): Promise<string>;
+      },
+    },
+    guest: {
+      /**
+       * Runs a program in the guest to its end: its pid, exit code and output. With
+       * `{ task: true }` the id of the `guest.run` task instead (cancelling it kills the program).
+       */
+      run: (async (vm: string, credentials: VmGuestCredentials, spec: VmgateGuestProgramsRunSpec, options: TaskOption = {}): Promise<VmgateGuestProgramsResult | string> =>
+        options.task === true
+          ? this.call(VmgateGuestProgramsService, 'run$task', { vm, credentials, spec }, options)
+          : this.call(VmgateGuestProgramsService, 'run', { vm, credentials, spec }, options)) as {
+        (vm: string, credentials: VmGuestCredentials, spec: VmgateGuestProgramsRunSpec, options?: CallOptions & { readonly task?: false }): Promise<VmgateGuestProgramsResult>;
+        (vm: string, credentials: VmGuestCredentials, spec: VmgateGuestProgramsRunSpec, options: CallOptions & { readonly task: true }): Promise<string>;
+      },
+    },
+    users: {
+      list: (options?: CallOptions) => this.call(VmgateUsersService, 'list', {}, options),
+      /** By id or name. */
+      get: (user: string, options?: CallOptions) => this.call(VmgateUsersService, 'get', { user }, options),
+      /** The new user's id, and the password when vmgate generated it (no `spec.password`). */
+      create: (spec: VmgateUserCreateSpec, options?: CallOptions) => this.call(VmgateUsersService, 'create', { spec }, options),
+      update: (user: string, spec: VmgateUserUpdateSpec, options?: CallOptions) => this.call(VmgateUsersService, 'update', { user, spec }, options),
+      setPassword: (user: string, password: string, options?: CallOptions) =>
+        this.call(VmgateUsersService, 'set_password', { user, password }, options),
+      unlock: (user: string, options?: CallOptions) => this.call(VmgateUsersService, 'unlock', { user }, options),
+      delete: (user: string, options?: CallOptions) => this.call(VmgateUsersService, 'delete', { user }, options),
+    },
+    groups: {
+      list: (options?: CallOptions) => this.call(VmgateGroupsService, 'list', {}, options),
+      get: (group: string, options?: CallOptions) => this.call(VmgateGroupsService, 'get', { group }, options),
+      create: (spec: VmgateGroupCreateSpec, options?: CallOptions) => this.call(VmgateGroupsService, 'create', { spec }, options),
+      delete: (group: string, options?: CallOptions) => this.call(VmgateGroupsService, 'delete', { group }, options),
+      addMembers: (group: string, users: readonly string[], options?: CallOptions) =>
+        this.call(VmgateGroupsService, 'add_members', { group, users }, options),
+      removeMembers: (group: string, users: readonly string[], options?: CallOptions) =>
+        this.call(VmgateGroupsService, 'remove_members', { group, users }, options),
+    },
+    roles: {
+      list: (options?: CallOptions) => this.call(VmgateRolesService, 'list', {}, options),
+      create: (spec: VmgateRoleCreateSpec, options?: CallOptions) => this.call(VmgateRolesService, 'create', { spec }, options),
+    },
+    permissions: {
+      /** All permissions, or those set on one object. */
+      list: (entity?: string, options?: CallOptions) =>
+        this.call(VmgatePermissionsService, 'list', entity === undefined ? {} : { entity }, options),
+      /** Grants a role to `user:<name>` / `group:<name>` on an object; the permission's id. */
+      set: (spec: VmgatePermissionSetSpec, options?: CallOptions) => this.call(VmgatePermissionsService, 'set', { spec }, options),
+      delete: (permission: string, options?: CallOptions) => this.call(VmgatePermissionsService, 'delete', { permission }, options),
+    },
+    pools: {
+      list: (options?: CallOptions) => this.call(VmgatePoolsService, 'list', {}, options),
+      get: (pool: string, options?: CallOptions) => this.call(VmgatePoolsService, 'get', { pool }, options),
+      create: (spec: VmgatePoolCreateSpec, options?: CallOptions) => this.call(VmgatePoolsService, 'create', { spec }, options),
+      delete: (pool: string, options?: CallOptions) => this.call(VmgatePoolsService, 'delete', { pool }, options),
+      addVms: (pool: string, vms: readonly string[], options?: CallOptions) => this.call(VmgatePoolsService, 'add_vms', { pool, vms }, options),
+      removeVms: (pool: string, vms: readonly string[], options?: CallOptions) =>
+        this.call(VmgatePoolsService, 'remove_vms', { pool, vms }, options),
+      enable: (pool: string, options?: CallOptions) => this.call(VmgatePoolsService, 'enable', { pool }, options),
+      disable: (pool: string, options?: CallOptions) => this.call(VmgatePoolsService, 'disable', { pool }, options),
+      entitlements: {
+        list: (pool: string, options?: CallOptions) => this.call(VmgatePoolEntitlementsService, 'list', { pool }, options),
+        /** Entitles `user:<name>` / `group:<name>`; the entitlement's id (the existing one if already entitled). */
+        add: (pool: string, principal: string, options?: CallOptions) =>
+          this.call(VmgatePoolEntitlementsService, 'add', { pool, principal }, options),
+        remove: (pool: string, principal: string, options?: CallOptions) =>
+          this.call(VmgatePoolEntitlementsService, 'remove', { pool, principal }, options),
+      },
+    },
+    events: {
+      /** Newest first. */
+      list: (filter: EventsFilter = {}, options?: CallOptions): Promise<readonly VmgateEventInfo[]> =>
+        this.call(VmgateEventsService, 'list', filter, options),
     },
   };
 

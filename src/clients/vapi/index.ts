@@ -3,7 +3,7 @@
  * REST flavour), plus the value types of the services it covers.
  */
 export { VapiClient } from './client.ts';
-export type { VapiClientOptions, VapiFlavour, CallOptions, TaskOption, WaitOptions } from './client.ts';
+export type { VapiClientOptions, VapiFlavour, CallOptions, TaskOption, WaitOptions, SnapshotDeleteOptions, EventsFilter } from './client.ts';
 export { VapiError, VapiProtocolError } from './vapi-error.ts';
 export { DecodeError } from '../../faces/vapi/codec/decode-result.ts';
 export type {
@@ -57,4 +57,28 @@ export type {
   VmHardwareVersion,
   VmPowerInfo,
   VmPowerState,
+  VmgateEntitlementInfo,
+  VmgateEventInfo,
+  VmgateEventSeverity,
+  VmgateGroupCreateSpec,
+  VmgateGroupInfo,
+  VmgateGuestProgramsResult,
+  VmgateGuestProgramsRunSpec,
+  VmgatePermissionInfo,
+  VmgatePermissionSetSpec,
+  VmgatePoolCreateSpec,
+  VmgatePoolInfo,
+  VmgatePoolProtocol,
+  VmgatePoolSummary,
+  VmgatePoolType,
+  VmgateRoleCreateSpec,
+  VmgateRoleInfo,
+  VmgateSnapshotCreateSpec,
+  VmgateSnapshotInfo,
+  VmgateSnapshotSummary,
+  VmgateUserCreateResult,
+  VmgateUserCreateSpec,
+  VmgateUserInfo,
+  VmgateUserSummary,
+  VmgateUserUpdateSpec,
 } from '../../faces/vapi/types/index.ts';

@@ -11,6 +11,12 @@ import type { StdErrorKind } from './types/index.ts';
 /** Reasons that have a more precise vSphere error than their kind. */
 const REASON_REFINEMENTS: Readonly<Partial<Record<string, StdErrorKind>>> = {
   already_in_state: 'already_in_desired_state',
+  // Guest operations (processes, files, transfers, identity, guest power): vSphere answers
+  // service_unavailable (503) when tools do not run; a VM that is not running stays
+  // not_allowed_in_current_state (core's vm_not_running).
+  tools_not_running: 'service_unavailable',
+  // Wrong guest credentials: unauthenticated without the HTTP challenge (the session is fine).
+  guest_auth_failed: 'unauthenticated',
 };
 
 export const UNAUTHENTICATED_CHALLENGE = 'Basic realm="vmgate",SIGN realm="vmgate",service="com.vmware.vapi.endpoint"';

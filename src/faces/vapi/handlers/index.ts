@@ -11,6 +11,15 @@ import { powerHandlers } from './power.ts';
 import { sessionHandlers } from './session.ts';
 import { tasksHandlers } from './tasks.ts';
 import { vmHandlers } from './vm.ts';
+import { vmgateEventsHandlers } from './vmgate-events.ts';
+import { vmgateGroupsHandlers } from './vmgate-groups.ts';
+import { vmgateGuestProgramsHandlers } from './vmgate-guest-programs.ts';
+import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
+import { vmgatePoolEntitlementsHandlers } from './vmgate-pool-entitlements.ts';
+import { vmgatePoolsHandlers } from './vmgate-pools.ts';
+import { vmgateRolesHandlers } from './vmgate-roles.ts';
+import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
+import { vmgateUsersHandlers } from './vmgate-users.ts';
 
 /** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
 export const IMPLEMENTED: readonly ImplementedService[] = [
@@ -26,4 +35,14 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   guestIdentityHandlers,
   guestPowerHandlers,
   ...INVENTORY_HANDLERS,
+  // vmgate's own services
+  vmgateSnapshotsHandlers,
+  vmgateGuestProgramsHandlers,
+  vmgateUsersHandlers,
+  vmgateGroupsHandlers,
+  vmgateRolesHandlers,
+  vmgatePermissionsHandlers,
+  vmgatePoolsHandlers,
+  vmgatePoolEntitlementsHandlers,
+  vmgateEventsHandlers,
 ];

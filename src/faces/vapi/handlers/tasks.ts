@@ -1,7 +1,7 @@
 import type { Task } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
 import type { TaskInfo, TaskStatus } from '../types/index.ts';
-import { TasksService } from '../types/index.ts';
+import { TasksService, stdErrorTypeOf } from '../types/index.ts';
 import { message, taskOperation, taskStdError } from './mappings.ts';
 
 const STATUS: Readonly<Record<Task['state'], TaskStatus>> = {
@@ -26,7 +26,7 @@ export function taskInfo(t: Task, opts: { excludeResult?: boolean } = {}): TaskI
     ...(t.targetId ? { target: { type: targetType(t.targetId), id: t.targetId } } : {}),
     status: STATUS[t.state],
     cancelable: t.cancellable && t.state === 'running',
-    ...(err ? { error: { kind: err.kind, messages: err.messages } } : {}),
+    ...(err ? { error: { error_type: stdErrorTypeOf(err.kind), messages: err.messages } } : {}),
     ...(t.startedAt ? { start_time: t.startedAt } : {}),
     ...(t.finishedAt ? { end_time: t.finishedAt } : {}),
     ...(t.ownerName ? { user: t.ownerName } : {}),

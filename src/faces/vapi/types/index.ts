@@ -25,6 +25,15 @@ import { DatastoreService } from './datastore.ts';
 import { NetworkService } from './network.ts';
 import { FolderService } from './folder.ts';
 import { ResourcePoolService } from './resource-pool.ts';
+import { VmgateSnapshotsService } from './vmgate-snapshots.ts';
+import { VmgateGuestProgramsService } from './vmgate-guest-programs.ts';
+import { VmgateUsersService } from './vmgate-users.ts';
+import { VmgateGroupsService } from './vmgate-groups.ts';
+import { VmgateRolesService } from './vmgate-roles.ts';
+import { VmgatePermissionsService } from './vmgate-permissions.ts';
+import { VmgatePoolsService } from './vmgate-pools.ts';
+import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
+import { VmgateEventsService } from './vmgate-events.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -50,6 +59,15 @@ export * from './datastore.ts';
 export * from './network.ts';
 export * from './folder.ts';
 export * from './resource-pool.ts';
+export * from './vmgate-snapshots.ts';
+export * from './vmgate-guest-programs.ts';
+export * from './vmgate-users.ts';
+export * from './vmgate-groups.ts';
+export * from './vmgate-roles.ts';
+export * from './vmgate-permissions.ts';
+export * from './vmgate-pools.ts';
+export * from './vmgate-pool-entitlements.ts';
+export * from './vmgate-events.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -70,6 +88,16 @@ export const SERVICE_LIST = [
   NetworkService,
   FolderService,
   ResourcePoolService,
+  // vmgate's own services (REST under /api/vmgate/...)
+  VmgateSnapshotsService,
+  VmgateGuestProgramsService,
+  VmgateUsersService,
+  VmgateGroupsService,
+  VmgateRolesService,
+  VmgatePermissionsService,
+  VmgatePoolsService,
+  VmgatePoolEntitlementsService,
+  VmgateEventsService,
 ] as const;
 
 /** serviceId → its definition. */

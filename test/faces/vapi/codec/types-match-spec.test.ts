@@ -110,6 +110,7 @@ describe('type registry ↔ vSphere 7.0.3 REST definitions', () => {
     for (const [name, t] of NAMED_TYPES) {
       if (t.kind !== 'structure' && t.kind !== 'error') continue;
       if (STD_ERRORS_WITHOUT_REST_DEF.has(name)) continue;
+      if (name.startsWith('com.vmgate.')) continue; // vmgate's own: test/faces/vapi/vmgate-registry.test.ts
       const def = defs[restName(name)];
       assert.ok(def !== undefined, `no REST definition ${restName(name)} for ${name}`);
       const props = def.properties ?? {};
@@ -129,7 +130,7 @@ describe('type registry ↔ vSphere 7.0.3 REST definitions', () => {
   it('every enum has the values of its REST definition', () => {
     let checked = 0;
     for (const [name, t] of NAMED_TYPES) {
-      if (t.kind !== 'enum') continue;
+      if (t.kind !== 'enum' || name.startsWith('com.vmgate.')) continue;
       const def = defs[restName(name)] ?? (name === 'com.vmware.vapi.std.errors.error.type' ? defs.VapiStdErrorsErrorType : undefined);
       assert.ok(def?.enum !== undefined, `no REST enum for ${name}`);
       assert.deepEqual([...t.values].sort(), [...def.enum].sort(), name);
@@ -151,7 +152,7 @@ describe('type registry ↔ vSphere 7.0.3 REST definitions', () => {
 describe('operation table ↔ vSphere 7.0.3 REST paths', () => {
   const paths = new Set(specPaths());
 
-  for (const svc of SERVICE_LIST) {
+  for (const svc of SERVICE_LIST.filter((x) => !x.id.startsWith('com.vmgate.'))) {
     for (const [opId, op] of Object.entries(svc.operations) as [string, OperationDef][]) {
       it(`${svc.id}.${opId} → ${op.rest.method} ${op.rest.path}`, () => {
         assert.ok(paths.has(op.rest.path), 'path in spec');

@@ -1,0 +1,106 @@
+/**
+ * vmgate's own services in the vAPI registry (`com.vmgate.*`): the 7.0.3 specs do not
+ * describe them, so this checks what types-match-spec checks for VMware's — REST routes,
+ * statuses, path variables — against vmgate's own rules, and that every operation is served.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isImplemented } from '../../../src/faces/vapi/dispatch.ts';
+import { matchRestRoute } from '../../../src/faces/vapi/codec/index.ts';
+import { TASK_OPERATIONS } from '../../../src/faces/vapi/handlers/mappings.ts';
+import { NAMED_TYPES, SERVICE_LIST, resolveType } from '../../../src/faces/vapi/types/index.ts';
+import type { OperationDef, VapiType } from '../../../src/faces/vapi/types/index.ts';
+
+const VMGATE = SERVICE_LIST.filter((s) => s.id.startsWith('com.vmgate.'));
+const ops = VMGATE.flatMap((svc) => (Object.entries(svc.operations) as [string, OperationDef][]).map(([id, op]) => ({ svc: svc.id, id, op })));
+
+/** Types vmgate's services borrow from VMware's (the rest are named com.vmgate.*). */
+const BORROWED = new Set(['com.vmware.vcenter.vm.guest.credentials', 'com.vmware.vcenter.vm.guest.credentials.type', 'com.vmware.vcenter.vm.power.state']);
+
+function namesIn(t: VapiType, out = new Set<string>()): Set<string> {
+  const r = resolveType(t);
+  if (r.kind === 'structure' || r.kind === 'enum') {
+    if (out.has(r.name)) return out;
+    out.add(r.name);
+    if (r.kind === 'structure') for (const f of Object.values(r.fields)) namesIn(f, out);
+  } else if (r.kind === 'optional' || r.kind === 'list' || r.kind === 'set') namesIn(r.element, out);
+  else if (r.kind === 'map') {
+    namesIn(r.key, out);
+    namesIn(r.value, out);
+  }
+  return out;
+}
+
+/** The template with sample values for its path variables. */
+function samplePath(template: string): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => `sample-${name}`);
+}
+
+describe('vmgate services in the registry', () => {
+  it('has the nine services', () => {
+    assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
+      'com.vmgate.events',
+      'com.vmgate.groups',
+      'com.vmgate.permissions',
+      'com.vmgate.pools',
+      'com.vmgate.pools.entitlements',
+      'com.vmgate.roles',
+      'com.vmgate.users',
+      'com.vmgate.vm.guest.programs',
+      'com.vmgate.vm.snapshots',
+    ]);
+  });
+
+  for (const { svc, id, op } of ops) {
+    it(`${svc}.${id} → ${op.rest.method} ${op.rest.path} (${op.rest.status})`, () => {
+      assert.ok(isImplemented(svc, id), 'a handler serves it');
+      assert.ok(op.rest.path.startsWith('/api/vmgate/'), 'REST under /api/vmgate');
+      const [path, query = ''] = op.rest.path.split('?');
+      const fixed = new URLSearchParams(query);
+      for (const k of fixed.keys()) assert.ok(k === 'action' || k === 'vmw-task', `only action and vmw-task select an operation, not ${k}`);
+      for (const [, v] of path!.matchAll(/\{(\w+)\}/g)) assert.ok(v! in op.input.fields, `path variable ${v} is an input field`);
+      for (const q of op.rest.query ?? []) assert.ok(q in op.input.fields, `query parameter ${q} is an input field`);
+      if (op.rest.body !== undefined && op.rest.body !== 'fields') assert.ok(op.rest.body in op.input.fields, 'body is an input field');
+      if (op.rest.method === 'GET' || op.rest.method === 'DELETE') assert.equal(op.rest.body, undefined, 'no body on GET/DELETE');
+
+      const out = resolveType(op.output);
+      if (id.endsWith('$task')) {
+        assert.equal(op.rest.status, 202);
+        assert.equal(fixed.get('vmw-task'), 'true');
+        assert.ok(out.kind === 'id' && out.resourceTypes.includes('com.vmware.cis.TASK'), 'a task id');
+        const plain = (VMGATE.find((s) => s.id === svc)!.operations as Readonly<Record<string, OperationDef | undefined>>)[id.slice(0, -'$task'.length)];
+        assert.ok(plain, 'has a plain twin');
+        assert.deepEqual(Object.keys(plain.input.fields), Object.keys(op.input.fields), 'same input as its twin');
+        assert.equal(samplePath(plain.rest.path) + (plain.rest.path.includes('?') ? '&' : '?') + 'vmw-task=true', samplePath(op.rest.path), 'the twin path plus vmw-task=true');
+      } else if (out.kind === 'void') {
+        assert.equal(op.rest.status, 204);
+      } else if (id === 'create' || id === 'set' || id === 'add') {
+        assert.equal(op.rest.status, 201);
+      } else {
+        assert.equal(op.rest.status, 200);
+      }
+
+      const m = matchRestRoute(op.rest.method, samplePath(op.rest.path));
+      assert.deepEqual(m && [m.serviceId, m.operationId], [svc, id], 'the route finds this operation and no other');
+
+      const names = new Set<string>();
+      for (const f of Object.values(op.input.fields)) namesIn(f, names);
+      namesIn(op.output, names);
+      for (const n of names) if (n !== 'operation-input') assert.ok(n.startsWith(`com.vmgate.`) || BORROWED.has(n), `type ${n} is named com.vmgate.*`);
+    });
+  }
+
+  it('every named vmgate type is reachable and documented by its structure name pattern', () => {
+    const mine = [...NAMED_TYPES.keys()].filter((n) => n.startsWith('com.vmgate.'));
+    assert.ok(mine.length >= 20, `${mine.length} types`);
+    for (const n of mine) assert.match(n, /^com\.vmgate\.[a-z_.]+$/);
+  });
+
+  it('the task kinds of snapshots and guest programs point at these operations (cis.tasks shows them)', () => {
+    for (const kind of ['vm.snapshot.create', 'vm.snapshot.revert', 'vm.snapshot.remove', 'guest.run']) {
+      const t = TASK_OPERATIONS[kind];
+      assert.ok(t, kind);
+      assert.ok(isImplemented(t.service, t.operation), `${kind} → ${t.service}.${t.operation}`);
+    }
+  });
+});
