@@ -1,0 +1,204 @@
+/**
+ * VM hardware → the argv of qemu-system-x86_64. Pure: no file system, no processes; the
+ * driver decides the accelerator, the VNC port and the paths, this builds the line.
+ *
+ * Mapping from the VMware-shaped hardware model:
+ * - disks: format by extension (.qcow2 qcow2, .vmdk vmdk, .vdi vdi, .vhd vpc, .vhdx vhdx,
+ *   anything else raw), opened with -blockdev (node `disk<N>`); the device by the .vmx key:
+ *   `scsiX:Y` → virtio-scsi (Linux keeps its /dev/sdX names), `ideX:Y`/`sataX:Y` → IDE/AHCI,
+ *   `nvmeX:Y` → NVMe, anything else → virtio-blk; Windows guests get IDE/AHCI for SCSI
+ *   disks (no virtio drivers in a stock Windows).
+ * - CD-ROMs: IDE/AHCI, the ISO read-only (node `cd<N>`), or an empty tray.
+ * - NICs: user-mode networking (`-netdev user`, no host forwards), device by model:
+ *   vmxnet3, e1000, e1000e, virtio (virtio-net-pci); Windows with `virtio` gets e1000e.
+ * - VNC on 127.0.0.1, QMP and the guest agent on unix sockets, serial console to a file.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { DriverVm } from '../driver.ts';
+import type { VirtualDisk } from '../../core/model/index.ts';
+import type { QemuRuntimePaths } from './runtime-paths.ts';
+
+export type QemuAccel = 'kvm' | 'tcg';
+
+export type DiskFormat = 'qcow2' | 'vmdk' | 'raw' | 'vdi' | 'vpc' | 'vhdx';
+
+export interface CommandLineOptions {
+  readonly accel: QemuAccel;
+  readonly paths: QemuRuntimePaths;
+  /** TCP port on 127.0.0.1 (≥ 5900), or null for no VNC server. */
+  readonly vncPort: number | null;
+  /** -S: vCPUs wait for `cont`. */
+  readonly startPaused: boolean;
+  /** -incoming defer: the state comes later through migrate-incoming (resume). */
+  readonly incoming: boolean;
+  /** UEFI firmware (when hardware.firmware is 'efi'): the code image and this VM's variable store. */
+  readonly efi?: { readonly code: string; readonly vars: string } | null;
+}
+
+/** One disk as opened by QEMU. */
+export interface PlannedDisk {
+  readonly node: string;
+  readonly device: string;
+  readonly file: string;
+  readonly format: DiskFormat;
+  /** Can hold internal snapshots (and the memory state of one). */
+  readonly internalSnapshots: boolean;
+}
+
+export interface QemuCommandLine {
+  readonly argv: readonly string[];
+  readonly disks: readonly PlannedDisk[];
+  /** netdev ids of NICs that start with the cable unplugged (set_link after start). */
+  readonly disconnectedNics: readonly string[];
+}
+
+const LEGACY_GUESTS = /^(dos|win31|win95|win98|winme|winnt|win2000|winxp|winnet|other24x)/i;
+
+export function diskFormatOf(file: string): DiskFormat {
+  const f = file.toLowerCase();
+  if (f.endsWith('.qcow2') || f.endsWith('.qcow')) return 'qcow2';
+  if (f.endsWith('.vmdk')) return 'vmdk';
+  if (f.endsWith('.vdi')) return 'vdi';
+  if (f.endsWith('.vhd')) return 'vpc';
+  if (f.endsWith('.vhdx')) return 'vhdx';
+  return 'raw';
+}
+
+/** A disk file name from the .vmx, relative to the VM's folder unless absolute. */
+export function resolveVmFile(vm: Pick<DriverVm, 'dir'>, file: string): string {
+  return isAbsolute(file) ? file : resolve(vm.dir, file);
+}
+
+/** QEMU option values double their commas. */
+export function qemuOptValue(s: string): string {
+  return s.replace(/,/g, ',,');
+}
+
+export function isWindowsGuest(guestOs: string): boolean {
+  return /^win/i.test(guestOs);
+}
+
+export function planDisks(vm: DriverVm): PlannedDisk[] {
+  return vm.hardware.disks.map((d: VirtualDisk, i: number) => {
+    const format = diskFormatOf(d.fileName);
+    return { node: `disk${i}`, device: d.device, file: resolveVmFile(vm, d.fileName), format, internalSnapshots: format === 'qcow2' };
+  });
+}
+
+export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): QemuCommandLine {
+  const hw = vm.hardware;
+  const windows = isWindowsGuest(hw.guestOs);
+  const a: string[] = [];
+  const add = (...xs: string[]): void => {
+    a.push(...xs);
+  };
+
+  add('-name', `guest=${qemuOptValue(vm.name)},debug-threads=on`);
+  // The BIOS UUID the guest sees (RDV and View know the VM by it); QEMU refuses malformed ones.
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(vm.uuid)) add('-uuid', vm.uuid);
+  add('-no-user-config', '-nodefaults');
+  const machine = LEGACY_GUESTS.test(hw.guestOs) ? 'pc' : 'q35';
+  add('-machine', `${machine},accel=${opts.accel}`);
+  if (opts.accel === 'kvm') add('-cpu', 'host');
+  const cpus = Math.max(1, hw.cpuCount);
+  const cores = hw.coresPerSocket > 0 && cpus % hw.coresPerSocket === 0 ? hw.coresPerSocket : 1;
+  add('-smp', `cpus=${cpus},sockets=${cpus / cores},cores=${cores},threads=1`);
+  add('-m', `${Math.max(16, hw.memoryMiB)}M`);
+  add('-rtc', windows ? 'base=localtime' : 'base=utc');
+  if (hw.firmware === 'efi' && opts.efi) {
+    add('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptValue(opts.efi.code)}`);
+    add('-drive', `if=pflash,format=raw,unit=1,file=${qemuOptValue(opts.efi.vars)}`);
+  }
+
+  // Control and console channels.
+  add('-chardev', `socket,id=qmp,path=${qemuOptValue(opts.paths.qmpSocket)},server=on,wait=off`);
+  add('-mon', 'chardev=qmp,mode=control');
+  add('-chardev', `socket,id=qga0,path=${qemuOptValue(opts.paths.agentSocket)},server=on,wait=off`);
+  add('-device', 'virtio-serial-pci,id=vser0');
+  add('-device', 'virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0');
+  add('-chardev', `file,id=serial0,path=${qemuOptValue(opts.paths.serialLog)}`);
+  add('-serial', 'chardev:serial0');
+  add('-display', 'none');
+  add('-device', 'VGA,id=video0');
+  add('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,bus=usb0.0');
+  if (opts.vncPort !== null) {
+    if (opts.vncPort < 5900 || opts.vncPort > 65535) throw new RangeError(`VNC port ${opts.vncPort} is outside 5900-65535`);
+    add('-vnc', `127.0.0.1:${opts.vncPort - 5900}`);
+  }
+
+  // Disks.
+  const disks = planDisks(vm);
+  let bootIndex = 1;
+  let virtioScsi = false;
+  for (const d of disks) {
+    add('-blockdev', JSON.stringify({ driver: d.format, 'node-name': d.node, discard: 'unmap', file: { driver: 'file', filename: d.file } }));
+    const bus = d.device.replace(/\d.*$/, '').toLowerCase();
+    const boot = hw.kernelBoot ? '' : `,bootindex=${bootIndex++}`;
+    if (bus === 'ide' || bus === 'sata' || (bus === 'scsi' && windows)) {
+      add('-device', `ide-hd,drive=${d.node},id=${d.node}-dev${boot}`);
+    } else if (bus === 'nvme') {
+      add('-device', `nvme,drive=${d.node},id=${d.node}-dev,serial=vmgate-${d.node}${boot}`);
+    } else if (bus === 'scsi') {
+      if (!virtioScsi) {
+        add('-device', 'virtio-scsi-pci,id=scsi0');
+        virtioScsi = true;
+      }
+      add('-device', `scsi-hd,bus=scsi0.0,drive=${d.node},id=${d.node}-dev${boot}`);
+    } else {
+      add('-device', `virtio-blk-pci,drive=${d.node},id=${d.node}-dev${boot}`);
+    }
+  }
+
+  // CD-ROMs.
+  hw.cdroms.forEach((cd, i) => {
+    const node = `cd${i}`;
+    const boot = hw.kernelBoot ? '' : `,bootindex=${bootIndex++}`;
+    if (cd.isoFile !== null && cd.connected) {
+      const file = resolveVmFile(vm, cd.isoFile);
+      add('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': node, 'read-only': true, file: { driver: 'file', filename: file, 'read-only': true } }));
+      add('-device', `ide-cd,drive=${node},id=${node}-dev${boot}`);
+    } else {
+      add('-device', `ide-cd,id=${node}-dev`);
+    }
+  });
+
+  // NICs: user-mode networking only.
+  const disconnectedNics: string[] = [];
+  hw.nics.forEach((nic, i) => {
+    const id = `net${i}`;
+    add('-netdev', `user,id=${id}`);
+    const model = nicDevice(nic.model, windows);
+    const mac = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(nic.macAddress) ? `,mac=${nic.macAddress.toLowerCase()}` : '';
+    add('-device', `${model},netdev=${id},id=${id}-dev${mac}`);
+    if (!nic.connected) disconnectedNics.push(id);
+  });
+
+  // Direct kernel boot.
+  if (hw.kernelBoot) {
+    add('-kernel', resolveVmFile(vm, hw.kernelBoot.kernel));
+    if (hw.kernelBoot.initrd) add('-initrd', resolveVmFile(vm, hw.kernelBoot.initrd));
+    if (hw.kernelBoot.cmdline) add('-append', hw.kernelBoot.cmdline);
+  }
+
+  add('-pidfile', opts.paths.pidFile);
+  add('-msg', 'timestamp=on');
+  if (opts.startPaused) add('-S');
+  if (opts.incoming) add('-incoming', 'defer');
+  return { argv: a, disks, disconnectedNics };
+}
+
+function nicDevice(model: string, windows: boolean): string {
+  switch (model.toLowerCase()) {
+    case 'e1000':
+      return 'e1000';
+    case 'e1000e':
+      return 'e1000e';
+    case 'vmxnet3':
+      return 'vmxnet3';
+    case 'virtio':
+    case 'virtio-net':
+      return windows ? 'e1000e' : 'virtio-net-pci';
+    default:
+      return windows ? 'e1000e' : 'virtio-net-pci';
+  }
+}
