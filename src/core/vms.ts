@@ -133,12 +133,15 @@ export class VmService {
         const c = await this.inventory.getCluster(caller, spec.clusterId);
         hosts = hosts.filter((h) => h.clusterId === c.id);
       }
+      const inScope = hosts.length;
       if (spec?.datastoreId) hosts = hosts.filter((h) => h.datastoreIds.includes(spec.datastoreId!));
       if (hosts.length > 0) {
         const loads = await Promise.all(hosts.map((h) => this.inventory.hostLoad(h)));
         host = chooseHost(vm, loads, { cpuOvercommit: this.ctx.config.cpuOvercommit }).host;
       } else if (spec?.clusterId) {
-        throw notFound(`cluster ${spec.clusterId} has no hosts to place ${vm.name} on`, { module: 'core.placement' });
+        throw inScope > 0
+          ? invalidArgument(`no host of cluster ${spec.clusterId} sees datastore ${spec.datastoreId}, so ${vm.name} cannot go there`, { module: 'core.placement' })
+          : notFound(`cluster ${spec.clusterId} has no hosts to place ${vm.name} on`, { module: 'core.placement' });
       }
     }
     if (host) await this.authz.require(caller, 'VirtualMachine.Inventory', host.id);
@@ -210,6 +213,9 @@ export class VmService {
     }
     const ds = await this.ctx.store.datastores.getByName(p.datastoreName);
     if (!ds) throw notFound(`datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
+    // Authorise before reading anything, so a caller without rights learns nothing about the file.
+    const where = spec.placement?.hostId ?? spec.placement?.clusterId ?? (spec.placement?.library ? 'library' : ds.datacenterId);
+    await this.authz.require(caller, 'VirtualMachine.Inventory', where);
     const rel = posix.normalize(p.rel);
     if (!rel.endsWith('.vmx')) throw invalidArgument(`'${spec.path}' is not a .vmx file`, { module: 'core.vm' });
     const existing = await this.ctx.store.vms.getByPath(ds.id, rel);

@@ -26,6 +26,11 @@ export interface AtomicWriteOptions {
   readonly signal?: AbortSignal;
   /** Called after each chunk with the bytes written so far. */
   readonly onProgress?: (bytesWritten: number) => void;
+  /**
+   * Leave all-zero chunks as holes (the file keeps its length): copies of sparse disk
+   * images stay sparse instead of growing to their full capacity.
+   */
+  readonly sparse?: boolean;
 }
 
 /** Prefix of temporary files, so listings and cleanups can recognise them. */
@@ -69,23 +74,33 @@ async function writeAll(fh: FileHandle, data: AtomicData, options: AtomicWriteOp
     return buf.byteLength;
   }
   let total = 0;
+  let holeAtEnd = false;
   for await (const chunk of data as AsyncIterable<string | Uint8Array>) {
     options.signal?.throwIfAborted();
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    await writeChunk(fh, buf);
+    holeAtEnd = options.sparse === true && isAllZero(buf);
+    if (!holeAtEnd) await writeChunk(fh, buf, total);
     total += buf.byteLength;
     options.onProgress?.(total);
   }
+  // A trailing hole still counts towards the length.
+  if (holeAtEnd) await fh.truncate(total);
   options.signal?.throwIfAborted();
   return total;
 }
 
-async function writeChunk(fh: FileHandle, buf: Uint8Array): Promise<void> {
+async function writeChunk(fh: FileHandle, buf: Uint8Array, position: number | null = null): Promise<void> {
   let offset = 0;
   while (offset < buf.byteLength) {
-    const { bytesWritten } = await fh.write(buf, offset, buf.byteLength - offset);
+    const { bytesWritten } = await fh.write(buf, offset, buf.byteLength - offset, position === null ? null : position + offset);
     offset += bytesWritten;
   }
+}
+
+let zeros = Buffer.alloc(0);
+function isAllZero(buf: Uint8Array): boolean {
+  if (zeros.length < buf.byteLength) zeros = Buffer.alloc(buf.byteLength);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).equals(zeros.subarray(0, buf.byteLength));
 }
 
 /** Makes a rename durable. Some file systems cannot fsync a directory; that is not an error. */

@@ -424,6 +424,7 @@ export class DatastoreFiles {
     try {
       await writeFileAtomic(to, stream, {
         mode: src.mode & 0o7777,
+        sparse: true,
         signal: options.signal,
         onProgress: (n) => options.onProgress?.(n, Math.max(total, n)),
       });
@@ -457,6 +458,7 @@ export class DatastoreFiles {
         try {
           await writeFileAtomic(target, stream, {
             mode: item.mode,
+            sparse: true,
             signal: options.signal,
             onProgress: (n) => options.onProgress?.(base + n, Math.max(total, base + n)),
           });
