@@ -78,10 +78,12 @@ export async function benchVapi(): Promise<void> {
     report('vAPI JSON-RPC: VM.get', get, getCeiling, 'vmgate / the fixed-body ceiling');
     report('vAPI REST power get: HTTPS vs plain HTTP', httpsGet, httpGet, 'TLS cost');
   } finally {
+    // Let vmgate finish its shutdown (it saves guest disks) before the directory goes.
+    const exited = server.exitCode !== null ? Promise.resolve() : new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
     ceiling.kill();
-    await new Promise((r) => setTimeout(r, 500));
-    await rm(dir, { recursive: true, force: true });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
