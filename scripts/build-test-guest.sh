@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Builds the vmgate QEMU test guest from Debian packages (see /work/shared/protocols/qemu.md
 # and docs/drivers.md): a Debian cloud kernel plus an initramfs with busybox, qemu-ga and
-# the virtio modules. Output in the cache dir: vmlinuz, initrd.img, version.
+# the virtio modules. Output in the cache dir: vmlinuz, initrd.img, test-guest.iso (the same
+# kernel and initramfs on a bootable ISO 9660 image: isolinux boots them with the same
+# kernel command line, so a VM with a CD-ROM on it and a blank disk boots the guest the
+# way an installer boots), version.
 #
 #   scripts/build-test-guest.sh [cache-dir]      (default: .cache/test-guest)
 #   VMGATE_GUEST_FORCE=1 scripts/build-test-guest.sh    rebuild even when up to date
 #   VMGATE_GUEST_KERNEL_PKG=linux-image-6.1.0-56-amd64  pick the kernel package
 #
 # Guest users (password "vmware" for both): root (uid 0) and user (uid 1000).
-# Kernel command line the tests use: "console=ttyS0 quiet".
+# Kernel command line the tests use (and isolinux.cfg on the ISO): "console=ttyS0 quiet".
 #
 # Needs apt-get (run as root, or with the package lists already present and apt-get
-# download allowed) and no internet beyond the Debian mirror. Idempotent: when vmlinuz and
-# initrd.img exist and the version stamp matches this script, nothing is downloaded.
+# download allowed), xorriso or genisoimage for the ISO (scripts/ci-system-packages.sh
+# installs xorriso) and no internet beyond the Debian mirror. isolinux comes from Debian's
+# isolinux and syslinux-common packages, downloaded like the rest. Idempotent: when
+# vmlinuz, initrd.img and test-guest.iso exist and the version stamp matches this script,
+# nothing is downloaded.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,12 +28,13 @@ mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 helpers=$here/test-guest
 password=vmware
+cmdline="console=ttyS0 quiet"
 
 log() { printf 'build-test-guest: %s\n' "$*" >&2; }
 
 # The stamp names the recipe (this script and its helper files); package versions follow.
 recipe=$(cat "$0" "$helpers"/* | sha256sum | cut -d' ' -f1)
-if [[ -z ${VMGATE_GUEST_FORCE:-} && -s $cache/vmlinuz && -s $cache/initrd.img && -f $cache/version ]] &&
+if [[ -z ${VMGATE_GUEST_FORCE:-} && -s $cache/vmlinuz && -s $cache/initrd.img && -s $cache/test-guest.iso && -f $cache/version ]] &&
   [[ $(head -n1 "$cache/version") == "recipe $recipe" ]]; then
   log "up to date in $cache ($(sed -n 2p "$cache/version"))"
   exit 0
@@ -36,6 +43,15 @@ fi
 for tool in apt-get apt-cache dpkg sha256sum gzip; do
   command -v "$tool" >/dev/null || { log "missing $tool (a Debian/Ubuntu host is needed)"; exit 1; }
 done
+# The ISO maker: xorriso in its mkisofs mode, or genisoimage (same options).
+if command -v xorriso >/dev/null; then
+  mkiso=(xorriso -as mkisofs)
+elif command -v genisoimage >/dev/null; then
+  mkiso=(genisoimage)
+else
+  log "missing xorriso or genisoimage for test-guest.iso (apt-get install xorriso, or run scripts/ci-system-packages.sh)"
+  exit 1
+fi
 
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
 if [[ -z $(candidate busybox-static) || $(candidate busybox-static) == "(none)" ]]; then
@@ -56,8 +72,9 @@ if [[ -z $kernel_pkg ]]; then
 fi
 [[ -n $kernel_pkg ]] || { log "cannot resolve linux-image-cloud-amd64"; exit 1; }
 
-# qemu-ga and the libraries it links against (the loader in the guest is Debian's too).
-user_pkgs=(busybox-static qemu-guest-agent)
+# qemu-ga and the libraries it links against (the loader in the guest is Debian's too);
+# isolinux (isolinux.bin) and syslinux-common (ldlinux.c32): the ISO's boot loader.
+user_pkgs=(busybox-static qemu-guest-agent isolinux syslinux-common)
 mapfile -t lib_pkgs < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
   --no-breaks --no-replaces --no-enhances --no-pre-depends qemu-guest-agent |
   grep -v '^[ <]' | grep -v '^qemu-guest-agent$' | sort -u)
@@ -177,13 +194,38 @@ chmod 0700 "$rootfs/root"
 (cd "$rootfs" && find . -mindepth 1 | sed 's|^\./||' | sort |
   "$bb" cpio -o -H newc -R 0:0 2>/dev/null | gzip -9 >"$work/initrd.img")
 
+# 4. The bootable ISO: isolinux (El Torito, no emulation) boots the same kernel and
+#    initramfs with the same command line, at once (no prompt).
+iso=$work/iso
+mkdir -p "$iso/isolinux"
+cp "$stage/usr/lib/ISOLINUX/isolinux.bin" "$iso/isolinux/isolinux.bin"
+cp "$stage/usr/lib/syslinux/modules/bios/ldlinux.c32" "$iso/isolinux/ldlinux.c32"
+cp "$work/vmlinuz" "$iso/vmlinuz"
+cp "$work/initrd.img" "$iso/initrd.img"
+cat >"$iso/isolinux/isolinux.cfg" <<CFG
+DEFAULT vmgate
+PROMPT 0
+TIMEOUT 1
+LABEL vmgate
+  KERNEL /vmlinuz
+  INITRD /initrd.img
+  APPEND $cmdline
+CFG
+if ! "${mkiso[@]}" -quiet -o "$work/test-guest.iso" -V VMGATE_TEST_GUEST -J -R \
+  -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+  "$iso" 2>"$work/mkiso.log"; then
+  log "${mkiso[0]} failed:"; cat "$work/mkiso.log" >&2; exit 1
+fi
+
 versions=$(for deb in "$debs"/*.deb; do dpkg-deb -W --showformat='${Package}=${Version}\n' "$deb"; done | sort)
 mv "$work/vmlinuz" "$cache/vmlinuz"
 mv "$work/initrd.img" "$cache/initrd.img"
+mv "$work/test-guest.iso" "$cache/test-guest.iso"
 {
   echo "recipe $recipe"
   echo "kernel $kver"
   echo "users root:$password user:$password"
+  echo "cmdline $cmdline"
   echo "$versions"
 } >"$cache/version"
-log "built $cache/vmlinuz ($kver) and $cache/initrd.img ($(du -h "$cache/initrd.img" | cut -f1))"
+log "built $cache/vmlinuz ($kver), $cache/initrd.img ($(du -h "$cache/initrd.img" | cut -f1)) and $cache/test-guest.iso ($(du -h "$cache/test-guest.iso" | cut -f1))"

@@ -13,10 +13,18 @@ import { join } from 'node:path';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
 import type { DriverEvent, DriverVm, GuestCredentials, HypervisorDriver } from '../../src/drivers/driver.ts';
 import { VmgateError } from '../../src/core/errors.ts';
-import { qemuTestGuest, qemuTestSkip, testGuestVm } from '../support/qemu-guest.ts';
+import { acquireQemuTestLock, qemuTestGuest, qemuTestSkip, testGuestVm } from '../support/qemu-guest.ts';
 import { driverConformance } from './driver-conformance.ts';
 
 const skip = qemuTestSkip();
+// One guest at a time across test files (the runner runs files in parallel).
+let releaseLock: (() => void) | undefined;
+if (!skip) {
+  before(async () => {
+    releaseLock = await acquireQemuTestLock();
+  });
+  after(() => releaseLock?.());
+}
 const silent = { info: () => undefined, warn: () => undefined };
 const ROOT: GuestCredentials = { username: 'root', password: 'vmware' };
 const USER: GuestCredentials = { username: 'user', password: 'vmware' };

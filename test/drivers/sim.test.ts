@@ -107,7 +107,9 @@ describe('sim driver', () => {
       ['echo before; exit 3; echo after', 'before\n', 3],
       ['nosuchcommand', '', 127],
       ['echo (', '', 2],
-      ['echo $(hostname)', '', 2],
+      ['echo "from $(hostname)" $(echo a   b) $(echo "$(whoami)")', 'from shell-vm a b root\n'],
+      ['echo `hostname`', '', 2],
+      ['echo $(hostname', '', 2],
       ['# only a comment\n\necho after-comment', 'after-comment\n'],
       ['mkdir -p /tmp/s/t && echo x > /tmp/s/t/f && ls /tmp/s/t && rm -r /tmp/s && ls /tmp/s', 'f\n', 2],
     ];

@@ -22,12 +22,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /**
+   * Start on this existing data directory (a restart of an earlier server) instead of a
+   * fresh one; `close()` then leaves it in place (its creator removes it).
+   */
+  readonly dataDir?: string;
+}
+
 /**
  * A fresh vmgate in this process, over real HTTPS on a free port, with its own data
  * directory: the demo inventory (small) and a fast simulator unless told otherwise.
  */
-export async function startTestServer(overrides: Partial<Record<keyof ServeConfig, unknown>> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'vmgate-face-'));
+export async function startTestServer(overrides: Partial<Record<keyof ServeConfig, unknown>> = {}, env: NodeJS.ProcessEnv = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vmgate-face-')));
   const config = resolveServeConfig({ dataDir, httpsPort: 0, authdPort: 0, host: '127.0.0.1', simSpeed: 500, demo: true, demoHosts: 2, demoVms: 3, logLevel: 'warn', ...overrides }, {});
   const server = await startServer(config, { env: { VMGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, VMGATE_DEMO_PASSWORD: 'demo-password-1', ...env } });
   const port = server.ports.https;
@@ -52,7 +60,7 @@ export async function startTestServer(overrides: Partial<Record<keyof ServeConfi
     },
     async close() {
       await server.close(1000);
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

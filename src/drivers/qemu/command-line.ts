@@ -9,6 +9,9 @@
  *   `nvmeX:Y` → NVMe, anything else → virtio-blk; Windows guests get IDE/AHCI for SCSI
  *   disks (no virtio drivers in a stock Windows).
  * - CD-ROMs: IDE/AHCI, the ISO read-only (node `cd<N>`), or an empty tray.
+ * - boot order (without kernel boot): `bootindex` on every disk, then on every CD-ROM with
+ *   an ISO. A blank disk has no boot sector, so the firmware (SeaBIOS, OVMF) falls through
+ *   to the CD-ROM: a new VM boots its installer or live ISO, an installed one its disk.
  * - NICs: user-mode networking (`-netdev user`, no host forwards), device by model:
  *   vmxnet3, e1000, e1000e, virtio (virtio-net-pci); Windows with `virtio` gets e1000e.
  * - VNC on 127.0.0.1, QMP and the guest agent on unix sockets, serial console to a file.

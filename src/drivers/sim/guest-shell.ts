@@ -2,7 +2,7 @@ import { isVmgateError } from '../../core/errors.ts';
 import { GuestHalted } from './guest-clock.ts';
 import { guestBasename, resolveGuestPath } from './guest-path.ts';
 import type { ProgramContext, ProgramIo, StdinSource } from './program-context.ts';
-import type { AndOrItem, Pipeline, ShellScript, SimpleCommand, Word } from './shell-parser.ts';
+import type { AndOrItem, Pipeline, ShellScript, SimpleCommand, Word, WordPart } from './shell-parser.ts';
 
 /** Where a top-level shell is, for memory snapshots: the next and-or item to run. */
 export interface ShellCheckpoint {
@@ -100,10 +100,34 @@ async function runPipeline(p: Pipeline, state: ShellState, ctx: ProgramContext):
   return p.negated ? (status === 0 ? 1 : 0) : status;
 }
 
+/** Runs the command substitutions of a command's words, left to right: part → its output. */
+async function substitutions(cmd: SimpleCommand, state: ShellState, ctx: ProgramContext, io: ProgramIo): Promise<Map<WordPart, string>> {
+  const out = new Map<WordPart, string>();
+  const words = [...cmd.assignments.map((a) => a.value), ...cmd.words, ...cmd.redirects.map((r) => r.target)];
+  for (const part of words.flat()) {
+    if (part.type !== 'cmdsub') continue;
+    const chunks: Buffer[] = [];
+    const env: Record<string, string> = {};
+    for (const name of state.exported) {
+      const v = state.vars.get(name);
+      if (v !== undefined) env[name] = v;
+    }
+    state.status = await ctx.exec(['sh', '-c', part.source], {
+      env,
+      cwd: state.cwd,
+      io: { stdin: bufferSource(Buffer.alloc(0)), stdout: (d) => chunks.push(Buffer.from(d)), stderr: io.stderr },
+    });
+    ctx.signal.throwIfAborted();
+    out.set(part, Buffer.concat(chunks).toString('utf8').replace(/\n+$/, ''));
+  }
+  return out;
+}
+
 async function runCommand(cmd: SimpleCommand, state: ShellState, ctx: ProgramContext, io: ProgramIo, inPipeline: boolean): Promise<number> {
+  const subs = await substitutions(cmd, state, ctx, io);
   const argv: string[] = [];
-  for (const w of cmd.words) argv.push(...expandWord(w, state, ctx));
-  const assigned: [string, string][] = cmd.assignments.map((a) => [a.name, expandWord(a.value, state, ctx, false).join('')]);
+  for (const w of cmd.words) argv.push(...expandWord(w, state, ctx, true, subs));
+  const assigned: [string, string][] = cmd.assignments.map((a) => [a.name, expandWord(a.value, state, ctx, false, subs).join('')]);
 
   // Redirects, left to right.
   const fds = new Map<number, Sink | StdinSource>([
@@ -113,7 +137,7 @@ async function runCommand(cmd: SimpleCommand, state: ShellState, ctx: ProgramCon
   ]);
   try {
     for (const r of cmd.redirects) {
-      const target = expandWord(r.target, state, ctx, false).join('');
+      const target = expandWord(r.target, state, ctx, false, subs).join('');
       if (r.op === '>&') {
         const from = fds.get(Number(target));
         if (!/^[0-9]$/.test(target) || !from || r.fd === 0) throw new Error(`${target}: bad file descriptor`);
@@ -261,8 +285,11 @@ function special(name: string, state: ShellState, ctx: ProgramContext): string |
   return state.vars.get(name);
 }
 
-/** Expands one word into fields: variables, `~`, field splitting and globbing of unquoted parts. */
-function expandWord(word: Word, state: ShellState, ctx: ProgramContext, split = true): string[] {
+/**
+ * Expands one word into fields: variables, command substitutions (their output in `subs`),
+ * `~`, field splitting and globbing of unquoted parts.
+ */
+function expandWord(word: Word, state: ShellState, ctx: ProgramContext, split: boolean, subs: ReadonlyMap<WordPart, string>): string[] {
   const fields: Field[] = [];
   let cur: Field = { chars: [], exists: false };
   const add = (s: string, glob: boolean): void => {
@@ -276,7 +303,7 @@ function expandWord(word: Word, state: ShellState, ctx: ProgramContext, split = 
       add(part.value, !part.quoted && split);
       if (part.quoted || part.value !== '') cur.exists = true;
     } else {
-      const value = special(part.name, state, ctx) ?? '';
+      const value = part.type === 'cmdsub' ? (subs.get(part) ?? '') : (special(part.name, state, ctx) ?? '');
       if (part.quoted || !split) {
         add(value, false);
         cur.exists = true;

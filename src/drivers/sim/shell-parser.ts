@@ -1,13 +1,15 @@
 /**
  * Parser of the guest's small POSIX shell: words with single/double quotes and backslash
- * escapes, `$VAR` / `${VAR}` / `$?` / `$1`…, `~`, `;` and newlines, `&&`, `||`, `|`, `!`,
- * and the redirects `>`, `>>`, `<`, `N>`, `N>>`, `N>&M`. No subshells, functions, control
- * flow or command substitution: those are syntax errors that say so.
+ * escapes, `$VAR` / `${VAR}` / `$?` / `$1`…, command substitution `$(…)`, `~`, `;` and
+ * newlines, `&&`, `||`, `|`, `!`, and the redirects `>`, `>>`, `<`, `N>`, `N>>`, `N>&M`. No
+ * subshells, functions, control flow or backquotes: those are syntax errors that say so.
  */
 
 export type WordPart =
   | { readonly type: 'text'; readonly value: string; readonly quoted: boolean }
   | { readonly type: 'var'; readonly name: string; readonly quoted: boolean }
+  /** `$(script)`: its output, trailing newlines removed (the script is checked when parsed). */
+  | { readonly type: 'cmdsub'; readonly source: string; readonly quoted: boolean }
   | { readonly type: 'tilde' };
 
 export type Word = readonly WordPart[];
@@ -87,7 +89,14 @@ export function tokenizeShell(src: string): Token[] {
       i = close + 1;
       return;
     }
-    if (next === '(') throw new ShellSyntaxError('command substitution $(...) is not supported');
+    if (next === '(') {
+      const close = closingParen(src, i + 2);
+      const source = src.slice(i + 2, close);
+      parseShell(source);
+      word().push({ type: 'cmdsub', source, quoted });
+      i = close + 1;
+      return;
+    }
     const m = NAME.exec(src.slice(i + 1));
     if (m) {
       word().push({ type: 'var', name: m[0], quoted });
@@ -205,6 +214,28 @@ export function tokenizeShell(src: string): Token[] {
   }
   end();
   return tokens;
+}
+
+/** Index of the `)` that closes a `$(` whose body starts at `from` (quotes and nesting skipped). */
+function closingParen(src: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+    } else if (c === "'") {
+      const close = src.indexOf("'", i + 1);
+      if (close < 0) break;
+      i = close;
+    } else if (c === '"') {
+      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')' && --depth === 0) {
+      return i;
+    }
+  }
+  throw new ShellSyntaxError('missing ) of $(');
 }
 
 export function parseShell(src: string): ShellScript {
