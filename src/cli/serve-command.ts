@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { SERVE_OPTIONS, resolveServeConfig } from '../server/config.ts';
-import { startServer } from '../server/serve.ts';
 import { VERSION } from '../server/version.ts';
 
-/** `vmgate serve`: flags come from the one options table in src/server/config.ts. */
+/**
+ * `vmgate serve`: flags come from the one options table in src/server/config.ts. The
+ * server itself is imported when serve runs, so the client commands start fast.
+ */
 export function serveCommand(): Command {
   const cmd = new Command('serve').description('run vmgate: the faces, the task engine and the hypervisor drivers');
   for (const o of SERVE_OPTIONS) {
@@ -24,6 +26,7 @@ export function serveCommand(): Command {
     out.write(`vmgate ${VERSION} starting (data directory ${config.dataDir}, driver ${config.driver})\n`);
     let server;
     try {
+      const { startServer } = await import('../server/serve.ts');
       server = await startServer(config, { logToStderr: true });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

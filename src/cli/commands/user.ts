@@ -1,0 +1,101 @@
+/** `vmgate user list|get|create|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users). */
+import { Command } from 'commander';
+import { CliError, EXIT_USAGE } from '../cli-error.ts';
+import { clientAction } from '../client-command.ts';
+import { promptHidden, readStdinLine } from '../prompt.ts';
+
+export function userCommand(): Command {
+  const user = new Command('user').description("vmgate's user accounts");
+  user.addCommand(listCommand());
+  user.addCommand(getCommand());
+  user.addCommand(createCommand());
+  user.addCommand(deleteCommand());
+  user.addCommand(passwdCommand());
+  user.addCommand(unlockCommand());
+  return user;
+}
+
+function listCommand(): Command {
+  return clientAction(new Command('list').description('list users'), async ({ client, out }) => {
+    const rows = await client.vmgate.users.list();
+    out.table(rows, [
+      { header: 'USER', value: (u) => u.user },
+      { header: 'NAME', value: (u) => u.name },
+      { header: 'FULL NAME', value: (u) => u.full_name },
+      { header: 'DISABLED', value: (u) => (u.disabled ? 'yes' : 'no') },
+      { header: 'LOCKED', value: (u) => (u.locked ? 'yes' : 'no') },
+    ]);
+  });
+}
+
+function getCommand(): Command {
+  const cmd = new Command('get').description('show one user').argument('<user>', 'user id or name');
+  return clientAction(cmd, async ({ client, out }, [ref]) => {
+    const u = await client.vmgate.users.get(ref as string);
+    out.details(
+      [
+        ['User', u.user],
+        ['Name', u.name],
+        ['Full name', u.full_name],
+        ['Disabled', u.disabled ? 'yes' : 'no'],
+        ['Locked', u.locked ? `yes${u.locked_until ? ` (until ${u.locked_until})` : ''}` : 'no'],
+        ['Failed logins', u.failed_logins],
+        ['Last login', u.last_login],
+        ['Created', u.created],
+      ],
+      u,
+    );
+  });
+}
+
+/** A new password: stdin with `fromStdin`, else typed twice on a terminal. */
+async function newPassword(fromStdin: boolean | undefined, who: string): Promise<string> {
+  if (fromStdin) return readStdinLine('password');
+  if (!process.stdin.isTTY) throw new CliError('INVALID_ARGUMENT', 'give the new password with --password-stdin (stdin is not a terminal)', EXIT_USAGE);
+  const first = await promptHidden(`New password for ${who}: `);
+  const again = await promptHidden('Again: ');
+  if (first !== again) throw new CliError('INVALID_ARGUMENT', 'the passwords do not match', EXIT_USAGE);
+  if (first === '') throw new CliError('INVALID_ARGUMENT', 'the password is empty', EXIT_USAGE);
+  return first;
+}
+
+function createCommand(): Command {
+  const cmd = new Command('create')
+    .description('create a user (without --password-stdin the server generates a password and it is printed once)')
+    .argument('<name>', 'user name')
+    .option('--full-name <text>', 'full name')
+    .option('--password-stdin', 'read the password from the first line of stdin');
+  return clientAction<{ fullName?: string; passwordStdin?: boolean }>(cmd, async ({ client, out }, [name], opts) => {
+    const password = opts.passwordStdin ? await readStdinLine('password') : undefined;
+    const r = await client.vmgate.users.create({ name: name as string, ...(password ? { password } : {}), ...(opts.fullName ? { full_name: opts.fullName } : {}) });
+    out.result(`created ${r.user} (${name as string})${r.password ? `\npassword: ${r.password}   (shown once)` : ''}`, r);
+  });
+}
+
+function deleteCommand(): Command {
+  const cmd = new Command('delete').description('delete a user (its sessions end)').argument('<user>', 'user id or name');
+  return clientAction(cmd, async ({ client, out }, [ref]) => {
+    await client.vmgate.users.delete(ref as string);
+    out.result(`deleted ${ref as string}`, { user: ref, deleted: true });
+  });
+}
+
+function passwdCommand(): Command {
+  const cmd = new Command('passwd')
+    .description("set a user's password (typed twice on a terminal, or --password-stdin)")
+    .argument('<user>', 'user id or name')
+    .option('--password-stdin', 'read the new password from the first line of stdin');
+  return clientAction<{ passwordStdin?: boolean }>(cmd, async ({ client, out }, [ref], opts) => {
+    const password = await newPassword(opts.passwordStdin, ref as string);
+    await client.vmgate.users.setPassword(ref as string, password);
+    out.result(`password of ${ref as string} changed`, { user: ref, changed: true });
+  });
+}
+
+function unlockCommand(): Command {
+  const cmd = new Command('unlock').description('unlock an account locked after failed logins').argument('<user>', 'user id or name');
+  return clientAction(cmd, async ({ client, out }, [ref]) => {
+    await client.vmgate.users.unlock(ref as string);
+    out.result(`unlocked ${ref as string}`, { user: ref, unlocked: true });
+  });
+}
