@@ -6,8 +6,8 @@
  */
 import { Command } from 'commander';
 import type { VapiClient } from '../../clients/vapi/index.ts';
-import type { ServiceDef } from '../../faces/vapi/types/index.ts';
-import { VmPowerService } from '../../faces/vapi/types/index.ts';
+import type { ServiceDef } from '../../protocols/vapi/types/index.ts';
+import { VmPowerService } from '../../protocols/vapi/types/index.ts';
 import { describeError, reportError } from '../cli-error.ts';
 import { clientAction } from '../client-command.ts';
 import type { CliContext } from '../client-command.ts';

@@ -16,8 +16,8 @@
  * {@link VapiProtocolError}.
  */
 import type { Readable } from 'node:stream';
-import type { InputOf, OperationDef, OutputOf, ServiceDef } from '../../faces/vapi/types/operation.ts';
-import { findOperation } from '../../faces/vapi/types/index.ts';
+import type { InputOf, OperationDef, OutputOf, ServiceDef } from '../../protocols/vapi/types/operation.ts';
+import { findOperation } from '../../protocols/vapi/types/index.ts';
 import type {
   ClusterFilterSpec,
   DatacenterCreateSpec,
@@ -58,7 +58,7 @@ import type {
   VmgateSnapshotCreateSpec,
   VmgateUserCreateSpec,
   VmgateUserUpdateSpec,
-} from '../../faces/vapi/types/index.ts';
+} from '../../protocols/vapi/types/index.ts';
 import {
   ClusterService,
   DatacenterService,
@@ -87,12 +87,12 @@ import {
   VmgateRolesService,
   VmgateSnapshotsService,
   VmgateUsersService,
-} from '../../faces/vapi/types/index.ts';
-import { DecodeError } from '../../faces/vapi/codec/decode-result.ts';
-import { SecurityScheme, VapiHeader } from '../../faces/vapi/codec/jsonrpc-envelope.ts';
-import { decodeOperationOutput, encodeOperationInput } from '../../faces/vapi/codec/operation-codec.ts';
-import { buildRestRequest, decodeRestOutput } from '../../faces/vapi/codec/rest-json.ts';
-import { decodeGeneric } from '../../faces/vapi/codec/value-codec.ts';
+} from '../../protocols/vapi/types/index.ts';
+import { DecodeError } from '../../protocols/vapi/codec/decode-result.ts';
+import { SecurityScheme, VapiHeader } from '../../protocols/vapi/codec/jsonrpc-envelope.ts';
+import { decodeOperationOutput, encodeOperationInput } from '../../protocols/vapi/codec/operation-codec.ts';
+import { buildRestRequest, decodeRestOutput } from '../../protocols/vapi/codec/rest-json.ts';
+import { decodeGeneric } from '../../protocols/vapi/codec/value-codec.ts';
 import type { WireSecurityContext } from './connectors.ts';
 import { JsonRpcConnector, RestConnector, USER_AGENT, vapiErrorFromFields } from './connectors.ts';
 import type { TransportOptions } from './transport.ts';

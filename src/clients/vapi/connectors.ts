@@ -4,12 +4,12 @@
  * {@link VapiProtocolError}; the client above them encodes and decodes values.
  */
 import { randomUUID } from 'node:crypto';
-import { anyError } from '../../faces/vapi/types/vapi-type.ts';
-import type { LocalizableMessage } from '../../faces/vapi/types/std.ts';
-import { LocalizableMessage as LocalizableMessageType } from '../../faces/vapi/types/std.ts';
-import { JsonRpcCode, VapiHeader } from '../../faces/vapi/codec/jsonrpc-envelope.ts';
-import { decodeValue, isPlainObject } from '../../faces/vapi/codec/value-codec.ts';
-import { stringifyWire } from '../../faces/vapi/codec/wire-json.ts';
+import { anyError } from '../../protocols/vapi/types/vapi-type.ts';
+import type { LocalizableMessage } from '../../protocols/vapi/types/std.ts';
+import { LocalizableMessage as LocalizableMessageType } from '../../protocols/vapi/types/std.ts';
+import { JsonRpcCode, VapiHeader } from '../../protocols/vapi/codec/jsonrpc-envelope.ts';
+import { decodeValue, isPlainObject } from '../../protocols/vapi/codec/value-codec.ts';
+import { stringifyWire } from '../../protocols/vapi/codec/wire-json.ts';
 import type { Transport } from './transport.ts';
 import { VapiError, VapiProtocolError } from './vapi-error.ts';
 

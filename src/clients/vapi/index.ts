@@ -5,7 +5,7 @@
 export { VapiClient } from './client.ts';
 export type { VapiClientOptions, VapiFlavour, CallOptions, TaskOption, WaitOptions, SnapshotDeleteOptions, EventsFilter } from './client.ts';
 export { VapiError, VapiProtocolError } from './vapi-error.ts';
-export { DecodeError } from '../../faces/vapi/codec/decode-result.ts';
+export { DecodeError } from '../../protocols/vapi/codec/decode-result.ts';
 export type {
   ClusterFilterSpec,
   ClusterInfo,
@@ -81,4 +81,4 @@ export type {
   VmgateUserInfo,
   VmgateUserSummary,
   VmgateUserUpdateSpec,
-} from '../../faces/vapi/types/index.ts';
+} from '../../protocols/vapi/types/index.ts';

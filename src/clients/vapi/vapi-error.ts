@@ -1,6 +1,6 @@
-import type { LocalizableMessage } from '../../faces/vapi/types/std.ts';
-import { STD_ERROR_HTTP_STATUS } from '../../faces/vapi/codec/std-errors.ts';
-import { stdErrorKindOf, stdErrorKindOfType, stdErrorName, stdErrorTypeOf } from '../../faces/vapi/types/std.ts';
+import type { LocalizableMessage } from '../../protocols/vapi/types/std.ts';
+import { STD_ERROR_HTTP_STATUS } from '../../protocols/vapi/codec/std-errors.ts';
+import { stdErrorKindOf, stdErrorKindOfType, stdErrorName, stdErrorTypeOf } from '../../protocols/vapi/types/std.ts';
 
 /**
  * A vAPI std error the server answered (`com.vmware.vapi.std.errors.not_found`, …),

@@ -1,6 +1,6 @@
 import type { Caller, Core } from '../../core/index.ts';
 import { unauthenticated } from '../../core/errors.ts';
-import type { SecurityContext } from './codec/index.ts';
+import type { SecurityContext } from '../../protocols/vapi/codec/index.ts';
 
 export interface Authenticated {
   readonly caller: Caller;

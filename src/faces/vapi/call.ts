@@ -1,5 +1,5 @@
 import type { Caller, Core } from '../../core/index.ts';
-import type { InputOf, OperationDef, OutputOf, ServiceDef } from './types/index.ts';
+import type { InputOf, OperationDef, OutputOf, ServiceDef } from '../../protocols/vapi/types/index.ts';
 
 /** What a handler gets: core, who calls, and a little about the request. */
 export interface VapiCall {

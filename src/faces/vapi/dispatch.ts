@@ -1,11 +1,11 @@
 import type { Core } from '../../core/index.ts';
 import { notFound, unsupported } from '../../core/errors.ts';
-import type { SecurityContext } from './codec/index.ts';
+import type { SecurityContext } from '../../protocols/vapi/codec/index.ts';
 import { authenticate } from './auth.ts';
 import type { ImplementedService, VapiCall } from './call.ts';
 import { IMPLEMENTED } from './handlers/index.ts';
-import type { OperationDef } from './types/index.ts';
-import { SERVICES } from './types/index.ts';
+import type { OperationDef } from '../../protocols/vapi/types/index.ts';
+import { SERVICES } from '../../protocols/vapi/types/index.ts';
 
 type Handler = ImplementedService['handlers'][string];
 

@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { HttpFace } from '../face.ts';
-import { renderProtocolError, renderRestError, stdError, JsonRpcCode } from './codec/index.ts';
+import { renderProtocolError, renderRestError, stdError, JsonRpcCode } from '../../protocols/vapi/codec/index.ts';
 import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';

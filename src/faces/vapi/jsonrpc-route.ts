@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, Logger } from '../../core/index.ts';
-import type { JsonRpcReply } from './codec/index.ts';
-import { EncodeError, decodeOperationInput, encodeOperationOutput, inputError, negotiateFormat, parseJsonRpcRequest, renderProtocolError, renderResult, renderStdError, stdError, CLEAN_JSON_MEDIA_TYPE, JsonRpcCode } from './codec/index.ts';
+import type { JsonRpcReply } from '../../protocols/vapi/codec/index.ts';
+import { EncodeError, decodeOperationInput, encodeOperationOutput, inputError, negotiateFormat, parseJsonRpcRequest, renderProtocolError, renderResult, renderStdError, stdError, CLEAN_JSON_MEDIA_TYPE, JsonRpcCode } from '../../protocols/vapi/codec/index.ts';
 import { invoke, operationOf } from './dispatch.ts';
 import { toStdError } from './errors.ts';
-import { findOperation } from './types/index.ts';
+import { findOperation } from '../../protocols/vapi/types/index.ts';
 import { baseUrlOf } from './request-info.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core, Logger } from '../../core/index.ts';
-import { EncodeError, decodeRestInput, encodeRestOutput, inputError, matchRestRoute, renderRestError, stdError, SERVER_INPUT_OPTIONS } from './codec/index.ts';
+import { EncodeError, decodeRestInput, encodeRestOutput, inputError, matchRestRoute, renderRestError, stdError, SERVER_INPUT_OPTIONS } from '../../protocols/vapi/codec/index.ts';
 import { restSecurity } from './auth.ts';
 import { invoke } from './dispatch.ts';
 import { toStdError } from './errors.ts';

@@ -1,8 +1,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VapiClient, VapiError, VapiProtocolError, DecodeError } from '../../../src/clients/vapi/index.ts';
-import { TaskInfo, VMInfo, VMService } from '../../../src/faces/vapi/types/index.ts';
-import { toSpecialized } from '../../../src/faces/vapi/codec/index.ts';
+import { TaskInfo, VMInfo, VMService } from '../../../src/protocols/vapi/types/index.ts';
+import { toSpecialized } from '../../../src/protocols/vapi/codec/index.ts';
 import { FakeServer, rpcOutput, rpcStdError } from './fake-server.ts';
 import type { Recorded } from './fake-server.ts';
 import { vmInfo } from './vm-info.fixture.ts';

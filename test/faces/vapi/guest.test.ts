@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
-import { buildRestRequest, decodeOperationOutput, decodeRestOutput, encodeOperationInput } from '../../../src/faces/vapi/codec/index.ts';
-import { findOperation } from '../../../src/faces/vapi/types/index.ts';
+import { buildRestRequest, decodeOperationOutput, decodeRestOutput, encodeOperationInput } from '../../../src/protocols/vapi/codec/index.ts';
+import { findOperation } from '../../../src/protocols/vapi/types/index.ts';
 import { validateResponse } from '../../support/spec-validator.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
-import { decodeOperationOutput, encodeOperationInput } from '../../../src/faces/vapi/codec/index.ts';
-import { findOperation } from '../../../src/faces/vapi/types/index.ts';
+import { decodeOperationOutput, encodeOperationInput } from '../../../src/protocols/vapi/codec/index.ts';
+import { findOperation } from '../../../src/protocols/vapi/types/index.ts';
 import { validateResponse } from '../../support/spec-validator.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
 

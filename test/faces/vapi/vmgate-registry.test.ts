@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isImplemented } from '../../../src/faces/vapi/dispatch.ts';
-import { matchRestRoute } from '../../../src/faces/vapi/codec/index.ts';
+import { matchRestRoute } from '../../../src/protocols/vapi/codec/index.ts';
 import { TASK_OPERATIONS } from '../../../src/faces/vapi/handlers/mappings.ts';
-import { NAMED_TYPES, SERVICE_LIST, resolveType } from '../../../src/faces/vapi/types/index.ts';
-import type { OperationDef, VapiType } from '../../../src/faces/vapi/types/index.ts';
+import { NAMED_TYPES, SERVICE_LIST, resolveType } from '../../../src/protocols/vapi/types/index.ts';
+import type { OperationDef, VapiType } from '../../../src/protocols/vapi/types/index.ts';
 
 const VMGATE = SERVICE_LIST.filter((s) => s.id.startsWith('com.vmgate.'));
 const ops = VMGATE.flatMap((svc) => (Object.entries(svc.operations) as [string, OperationDef][]).map(([id, op]) => ({ svc: svc.id, id, op })));

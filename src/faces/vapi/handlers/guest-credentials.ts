@@ -5,7 +5,7 @@
  */
 import type { Core } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
-import type { VmGuestCredentials } from '../types/index.ts';
+import type { VmGuestCredentials } from '../../../protocols/vapi/types/index.ts';
 
 /** What core's guest operations take as the guest login. */
 export type GuestLogin = Parameters<Core['guest']['login']>[2];

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import { VmGuestFilesystemDirectoriesService } from '../types/index.ts';
+import { VmGuestFilesystemDirectoriesService } from '../../../protocols/vapi/types/index.ts';
 import { guestLogin } from './guest-credentials.ts';
 
 /**

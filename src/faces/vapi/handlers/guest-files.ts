@@ -1,8 +1,8 @@
 import type { Caller, Core } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import type { VmGuestFilesystemFilesFileAttributesUpdateSpec, VmGuestFilesystemFilesInfo, VmGuestFilesystemFilesSummary, VmGuestFilesystemFilesType } from '../types/index.ts';
-import { VmGuestFilesystemFilesService } from '../types/index.ts';
+import type { VmGuestFilesystemFilesFileAttributesUpdateSpec, VmGuestFilesystemFilesInfo, VmGuestFilesystemFilesSummary, VmGuestFilesystemFilesType } from '../../../protocols/vapi/types/index.ts';
+import { VmGuestFilesystemFilesService } from '../../../protocols/vapi/types/index.ts';
 import type { GuestLogin } from './guest-credentials.ts';
 import { guestLogin } from './guest-credentials.ts';
 

@@ -1,7 +1,7 @@
 import { notAllowedInCurrentState } from '../../../core/errors.ts';
 import { describePowerState } from '../../../core/power.ts';
 import { implement } from '../call.ts';
-import { VmGuestIdentityService } from '../types/index.ts';
+import { VmGuestIdentityService } from '../../../protocols/vapi/types/index.ts';
 import { guestOsFamily, guestOsFullName } from './guest-os-names.ts';
 import { vapiGuestOs } from './vm-guest-os.ts';
 

@@ -3,7 +3,7 @@
  * family and its full name. The .vmx guestOS key → enum mapping is vm-guest-os.ts's, so
  * identity.name always equals VM.get's guest_OS.
  */
-import type { LocalizableMessage, VmGuestOS, VmGuestOSFamily } from '../types/index.ts';
+import type { LocalizableMessage, VmGuestOS, VmGuestOSFamily } from '../../../protocols/vapi/types/index.ts';
 
 const LINUX = /^(REDHAT|RHEL|CENTOS|ORACLE_LINUX|SUSE|SLES|NLD|OES|SJDS|MANDRAKE|MANDRIVA|TURBO_LINUX|UBUNTU|DEBIAN|ASIANUX|OPENSUSE|FEDORA|COREOS|VMWARE_PHOTON|AMAZONLINUX|CRXPOD)|LINUX/;
 

@@ -1,7 +1,7 @@
 import type { Vm } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
-import type { VmGuestPowerState } from '../types/index.ts';
-import { VmGuestPowerService } from '../types/index.ts';
+import type { VmGuestPowerState } from '../../../protocols/vapi/types/index.ts';
+import { VmGuestPowerService } from '../../../protocols/vapi/types/index.ts';
 
 /**
  * The guest's power state from the VM's: a powered-on VM's guest RUNNING once tools run

@@ -1,8 +1,8 @@
 import type { Core } from '../../../core/index.ts';
 import { notFound } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import type { VmGuestProcessesCreateSpec, VmGuestProcessesInfo, VmGuestProcessesSummary } from '../types/index.ts';
-import { VmGuestProcessesService } from '../types/index.ts';
+import type { VmGuestProcessesCreateSpec, VmGuestProcessesInfo, VmGuestProcessesSummary } from '../../../protocols/vapi/types/index.ts';
+import { VmGuestProcessesService } from '../../../protocols/vapi/types/index.ts';
 import { parseArguments, shellQuote } from './guest-args.ts';
 import { guestLogin } from './guest-credentials.ts';
 

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import { VmHardwareService } from '../types/index.ts';
+import { VmHardwareService } from '../../../protocols/vapi/types/index.ts';
 import { notHonoured } from './vm-create-spec.ts';
 import { coreHardwareVersion, hardwareInfo } from './vm-info.ts';
 

@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { ClusterService } from '../types/index.ts';
+import { ClusterService } from '../../../protocols/vapi/types/index.ts';
 import { clusterPoolId, parseFolderId } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

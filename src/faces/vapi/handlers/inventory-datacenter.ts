@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { DatacenterService } from '../types/index.ts';
+import { DatacenterService } from '../../../protocols/vapi/types/index.ts';
 import { datacenterFolderId, ROOT_FOLDER_ID } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

@@ -1,8 +1,8 @@
 import type { Datastore } from '../../../core/model/index.ts';
 import type { VapiCall } from '../call.ts';
 import { implement } from '../call.ts';
-import type { DatastoreType } from '../types/index.ts';
-import { DatastoreService } from '../types/index.ts';
+import type { DatastoreType } from '../../../protocols/vapi/types/index.ts';
+import { DatastoreService } from '../../../protocols/vapi/types/index.ts';
 import { parseFolderId } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

@@ -1,6 +1,6 @@
 import { implement } from '../call.ts';
-import type { FolderSummary } from '../types/index.ts';
-import { FolderService } from '../types/index.ts';
+import type { FolderSummary } from '../../../protocols/vapi/types/index.ts';
+import { FolderService } from '../../../protocols/vapi/types/index.ts';
 import { DATACENTER_FOLDER_TYPES, datacenterFolderId, FOLDER_NAMES, ROOT_FOLDER_ID, ROOT_FOLDER_NAME } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

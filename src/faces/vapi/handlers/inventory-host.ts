@@ -1,7 +1,7 @@
 import type { Host } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
-import type { HostConnectionState, HostSummary } from '../types/index.ts';
-import { HostService } from '../types/index.ts';
+import type { HostConnectionState, HostSummary } from '../../../protocols/vapi/types/index.ts';
+import { HostService } from '../../../protocols/vapi/types/index.ts';
 import { parseFolderId } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { NetworkService } from '../types/index.ts';
+import { NetworkService } from '../../../protocols/vapi/types/index.ts';
 import { networkId, parseFolderId, STANDARD_NETWORK_NAME } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, setOf } from './inventory-filters.ts';
 

@@ -1,6 +1,6 @@
 import { notFound } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import { ResourcePoolService } from '../types/index.ts';
+import { ResourcePoolService } from '../../../protocols/vapi/types/index.ts';
 import { clusterPoolId, hostPoolId, parseResourcePoolId, ROOT_POOL_NAME } from './derived-ids.ts';
 import { checkListSize, compareIds, passes, passesAny, setOf } from './inventory-filters.ts';
 

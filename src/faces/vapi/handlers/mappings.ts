@@ -2,9 +2,9 @@
  * Translations between core's model and vSphere's vocabulary, shared by the handlers.
  */
 import type { PowerState, Task } from '../../../core/model/index.ts';
-import type { StdError } from '../codec/index.ts';
-import { message } from '../codec/index.ts';
-import { stdErrorKindOf } from '../types/index.ts';
+import type { StdError } from '../../../protocols/vapi/codec/index.ts';
+import { message } from '../../../protocols/vapi/codec/index.ts';
+import { stdErrorKindOf } from '../../../protocols/vapi/types/index.ts';
 import { toStdError } from '../errors.ts';
 import { VmgateError } from '../../../core/errors.ts';
 

@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { VmPowerService } from '../types/index.ts';
+import { VmPowerService } from '../../../protocols/vapi/types/index.ts';
 import { vapiPowerState } from './mappings.ts';
 
 /** com.vmware.vcenter.vm.power: synchronous like vCenter's (the call returns when done). */

@@ -1,6 +1,6 @@
 import { unauthenticated } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import { SessionService } from '../types/index.ts';
+import { SessionService } from '../../../protocols/vapi/types/index.ts';
 
 /** com.vmware.cis.session: the same accounts and sessions as every other face. */
 export const sessionHandlers = implement(SessionService, {

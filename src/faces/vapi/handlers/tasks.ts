@@ -1,7 +1,7 @@
 import type { Task } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
-import type { TaskInfo, TaskStatus } from '../types/index.ts';
-import { TasksService, stdErrorTypeOf } from '../types/index.ts';
+import type { TaskInfo, TaskStatus } from '../../../protocols/vapi/types/index.ts';
+import { TasksService, stdErrorTypeOf } from '../../../protocols/vapi/types/index.ts';
 import { message, taskOperation, taskStdError } from './mappings.ts';
 
 const STATUS: Readonly<Record<Task['state'], TaskStatus>> = {

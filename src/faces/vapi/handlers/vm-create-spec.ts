@@ -23,7 +23,7 @@ import type {
   VmHardwareDiskCreateSpec,
   VmHardwareEthernetCreateSpec,
   VmHardwareEthernetEmulationType,
-} from '../types/index.ts';
+} from '../../../protocols/vapi/types/index.ts';
 import { parseNetworkId, STANDARD_NETWORK_NAME } from './derived-ids.ts';
 import { fileInDatastore } from './vm-datastore-paths.ts';
 import { vmxGuestOs } from './vm-guest-os.ts';

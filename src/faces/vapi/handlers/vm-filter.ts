@@ -14,7 +14,7 @@
  */
 import type { VmFilter } from '../../../core/model/index.ts';
 import type { VapiCall } from '../call.ts';
-import type { VMFilterSpec } from '../types/index.ts';
+import type { VMFilterSpec } from '../../../protocols/vapi/types/index.ts';
 import { parseFolderId, parseResourcePoolId } from './derived-ids.ts';
 import { setOf } from './inventory-filters.ts';
 import { corePowerStates } from './mappings.ts';

@@ -9,8 +9,8 @@
  * do not follow it (IRREGULAR, from VMware's guest OS identifier list). A key the table
  * does not know reads as OTHER_64 when it names a 64-bit guest, else OTHER.
  */
-import { VmGuestOS } from '../types/index.ts';
-import type { VmGuestOS as GuestOS } from '../types/index.ts';
+import { VmGuestOS } from '../../../protocols/vapi/types/index.ts';
+import type { VmGuestOS as GuestOS } from '../../../protocols/vapi/types/index.ts';
 
 /** Enum values whose .vmx key does not follow the rule. */
 const IRREGULAR: Readonly<Partial<Record<GuestOS, string>>> = {

@@ -36,7 +36,7 @@ import type {
   VmHardwareEthernetInfo,
   VmHardwareInfo,
   VmHardwareVersion,
-} from '../types/index.ts';
+} from '../../../protocols/vapi/types/index.ts';
 import { networkId, STANDARD_NETWORK_NAME } from './derived-ids.ts';
 import { vapiPowerState } from './mappings.ts';
 import { datastorePathOf, folderOfDatastorePath } from './vm-datastore-paths.ts';

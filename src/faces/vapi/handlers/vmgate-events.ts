@@ -1,8 +1,8 @@
 import type { InventoryEvent } from '../../../core/model/index.ts';
 import { invalidArgument } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import type { VmgateEventInfo, VmgateEventSeverity } from '../types/index.ts';
-import { VmgateEventsService } from '../types/index.ts';
+import type { VmgateEventInfo, VmgateEventSeverity } from '../../../protocols/vapi/types/index.ts';
+import { VmgateEventsService } from '../../../protocols/vapi/types/index.ts';
 
 const SEVERITY: Readonly<Record<InventoryEvent['severity'], VmgateEventSeverity>> = { info: 'INFO', warning: 'WARNING', error: 'ERROR' };
 

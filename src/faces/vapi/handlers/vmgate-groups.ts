@@ -2,8 +2,8 @@ import type { Group } from '../../../core/model/index.ts';
 import { notFound } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
 import type { VapiCall } from '../call.ts';
-import type { VmgateGroupInfo } from '../types/index.ts';
-import { VmgateGroupsService } from '../types/index.ts';
+import type { VmgateGroupInfo } from '../../../protocols/vapi/types/index.ts';
+import { VmgateGroupsService } from '../../../protocols/vapi/types/index.ts';
 import { userName } from './vmgate-principals.ts';
 
 async function groupInfo(call: VapiCall, g: Group): Promise<VmgateGroupInfo> {

@@ -1,8 +1,8 @@
 import type { Core, ProgramResult } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
-import type { VmGuestCredentials, VmgateGuestProgramsResult, VmgateGuestProgramsRunSpec } from '../types/index.ts';
-import { VmgateGuestProgramsService } from '../types/index.ts';
+import type { VmGuestCredentials, VmgateGuestProgramsResult, VmgateGuestProgramsRunSpec } from '../../../protocols/vapi/types/index.ts';
+import { VmgateGuestProgramsService } from '../../../protocols/vapi/types/index.ts';
 
 type GuestLogin = Parameters<Core['guest']['runProgram']>[2];
 type ProgramSpec = Parameters<Core['guest']['runProgram']>[3];

@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { VmgatePermissionsService } from '../types/index.ts';
+import { VmgatePermissionsService } from '../../../protocols/vapi/types/index.ts';
 import { principalName } from './vmgate-principals.ts';
 
 /** com.vmgate.permissions → core.identity (permissions). */

@@ -2,7 +2,7 @@ import type { Principal } from '../../../core/model/index.ts';
 import { isVmgateError } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
 import type { VapiCall } from '../call.ts';
-import { VmgatePoolEntitlementsService } from '../types/index.ts';
+import { VmgatePoolEntitlementsService } from '../../../protocols/vapi/types/index.ts';
 import { principalName } from './vmgate-principals.ts';
 
 /**

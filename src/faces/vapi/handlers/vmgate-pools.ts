@@ -1,7 +1,7 @@
 import type { DesktopPool } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
-import type { VmgatePoolInfo, VmgatePoolSummary, VmgatePoolType } from '../types/index.ts';
-import { VmgatePoolsService } from '../types/index.ts';
+import type { VmgatePoolInfo, VmgatePoolSummary, VmgatePoolType } from '../../../protocols/vapi/types/index.ts';
+import { VmgatePoolsService } from '../../../protocols/vapi/types/index.ts';
 
 const TYPE: Readonly<Record<DesktopPool['type'], VmgatePoolType>> = { dedicated: 'DEDICATED', floating: 'FLOATING' };
 const CORE_TYPE: Readonly<Record<VmgatePoolType, DesktopPool['type']>> = { DEDICATED: 'dedicated', FLOATING: 'floating' };

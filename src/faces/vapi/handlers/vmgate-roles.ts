@@ -1,5 +1,5 @@
 import { implement } from '../call.ts';
-import { VmgateRolesService } from '../types/index.ts';
+import { VmgateRolesService } from '../../../protocols/vapi/types/index.ts';
 
 /** com.vmgate.roles → core.identity (roles). */
 export const vmgateRolesHandlers = implement(VmgateRolesService, {

@@ -1,8 +1,8 @@
 import type { Snapshot } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
 import type { VapiCall } from '../call.ts';
-import type { VmgateSnapshotSummary } from '../types/index.ts';
-import { VmgateSnapshotsService } from '../types/index.ts';
+import type { VmgateSnapshotSummary } from '../../../protocols/vapi/types/index.ts';
+import { VmgateSnapshotsService } from '../../../protocols/vapi/types/index.ts';
 import { vapiPowerState } from './mappings.ts';
 
 /** A core snapshot with its children and whether it is the VM's current one. */

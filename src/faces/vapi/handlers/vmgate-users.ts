@@ -1,8 +1,8 @@
 import type { User } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
 import type { VapiCall } from '../call.ts';
-import type { VmgateUserInfo, VmgateUserSummary } from '../types/index.ts';
-import { VmgateUsersService } from '../types/index.ts';
+import type { VmgateUserInfo, VmgateUserSummary } from '../../../protocols/vapi/types/index.ts';
+import { VmgateUsersService } from '../../../protocols/vapi/types/index.ts';
 
 function isLocked(call: VapiCall, u: User): boolean {
   return u.lockedUntil !== null && new Date(u.lockedUntil) > call.core.ctx.clock.now();
