@@ -7,7 +7,7 @@
  * header `vapi-error: com.vmware.vapi.std.errors.not_found`), or as a REST reply with the
  * table's status and body `{"error_type":"NOT_FOUND","messages":[…]}`.
  */
-import type { LocalizableMessage, StdErrorKind, StdErrorType } from '../types/std.ts';
+import type { LocalizableMessage, StdErrorKind } from '../types/std.ts';
 import { STD_ERROR_TYPES, stdErrorName, stdErrorTypeOf } from '../types/std.ts';
 import type { Typed } from '../types/vapi-type.ts';
 import type { DecodeIssue } from './decode-result.ts';
