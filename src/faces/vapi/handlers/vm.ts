@@ -10,7 +10,7 @@ import type { VapiCall } from '../call.ts';
 import { implement } from '../call.ts';
 import type { VMCloneSpec, VMRegisterSpec, VMRelocateSpec, VMSummary } from '../../../protocols/vapi/types/index.ts';
 import { VMService } from '../../../protocols/vapi/types/index.ts';
-import { checkListSize, compareIds } from './inventory-filters.ts';
+import { LIST_LIMITS, checkListSize, compareIds } from './inventory-filters.ts';
 import { vapiPowerState } from './mappings.ts';
 import { coreCreateSpec, notHonoured } from './vm-create-spec.ts';
 import { vmQueries } from './vm-filter.ts';
@@ -63,15 +63,15 @@ async function registerPath(call: VapiCall, spec: VMRegisterSpec): Promise<strin
 export const vmHandlers = implement(VMService, {
   async list(call, { filter }) {
     const queries = await vmQueries(call, filter);
-    let total = 0;
-    for (const q of queries) total += await call.core.vms.count(call.caller, q);
-    checkListSize('virtual machines', total);
-    const rows = (await Promise.all(queries.map((q) => call.core.vms.list(call.caller, q)))).flat();
-    const seen = new Set<string>();
-    return rows
-      .filter((v) => !seen.has(v.id) && seen.add(v.id))
-      .sort((a, b) => compareIds(a.id, b.id))
-      .map(summary);
+    // One query per part, each capped one past the limit: enough to tell "too many" without a count.
+    const parts = await Promise.all(queries.map((q) => call.core.vms.list(call.caller, { ...q, limit: LIST_LIMITS['virtual machines'] + 1 })));
+    let rows = parts.flat();
+    if (parts.length > 1) {
+      const seen = new Set<string>();
+      rows = rows.filter((v) => !seen.has(v.id) && seen.add(v.id)).sort((a, b) => compareIds(a.id, b.id));
+    }
+    checkListSize('virtual machines', rows.length);
+    return rows.map(summary);
   },
 
   async get(call, { vm }) {

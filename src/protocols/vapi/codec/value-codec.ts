@@ -34,37 +34,39 @@ export const DYNAMIC_STRUCTURE = 'dynamic-structure';
 // Encoding
 
 /** Encodes a plain value as `type` in `format`; throws {@link EncodeError} if it does not fit. */
+/** Throws the encoder's error; one function, not a closure per encoded value (hot path). */
+function failEncode(path: string, value: unknown, what: string): never {
+  throw new EncodeError(path, `expected ${what}, got ${describeValue(value)}`);
+}
+
 export function encodeValue(value: unknown, type: VapiType, format: WireFormat, path = 'value'): unknown {
   const t = resolveType(type);
-  const fail = (what: string): never => {
-    throw new EncodeError(path, `expected ${what}, got ${describeValue(value)}`);
-  };
   switch (t.kind) {
     case 'string':
     case 'id':
     case 'uri':
     case 'enum':
-      return typeof value === 'string' ? value : fail(describeType(t));
+      return typeof value === 'string' ? value : failEncode(path, value, describeType(t));
     case 'boolean':
-      return typeof value === 'boolean' ? value : fail('boolean');
+      return typeof value === 'boolean' ? value : failEncode(path, value, 'boolean');
     case 'long':
       if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) return Number(value);
-      return typeof value === 'number' && Number.isInteger(value) ? value : fail('long (an integer)');
+      return typeof value === 'number' && Number.isInteger(value) ? value : failEncode(path, value, 'long (an integer)');
     case 'double':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('double (a finite number)');
+      if (typeof value !== 'number' || !Number.isFinite(value)) return failEncode(path, value, 'double (a finite number)');
       return format === 'rest' ? value : new WireDouble(value);
     case 'date_time':
-      return encodeDateTime(value, fail);
+      return encodeDateTime(value, path);
     case 'binary': {
-      if (!(value instanceof Uint8Array)) return fail('binary (a Uint8Array)');
+      if (!(value instanceof Uint8Array)) return failEncode(path, value, 'binary (a Uint8Array)');
       const b64 = toBase64(value);
       return format === 'specialized' ? { BINARY: b64 } : b64;
     }
     case 'secret':
-      if (typeof value !== 'string') return fail('secret (a string)');
+      if (typeof value !== 'string') return failEncode(path, value, 'secret (a string)');
       return format === 'specialized' ? { SECRET: value } : value;
     case 'void':
-      return value === undefined || value === null ? null : fail('void (nothing)');
+      return value === undefined || value === null ? null : failEncode(path, value, 'void (nothing)');
     case 'optional': {
       const unset = value === undefined || value === null;
       if (format === 'specialized') {
@@ -75,7 +77,7 @@ export function encodeValue(value: unknown, type: VapiType, format: WireFormat, 
     case 'list':
     case 'set': {
       const items = t.kind === 'set' && value instanceof Set ? [...value] : value;
-      if (!Array.isArray(items)) return fail(describeType(t));
+      if (!Array.isArray(items)) return failEncode(path, value, describeType(t));
       return items.map((e, i) => {
         const enc = encodeValue(e, t.element, format, `${path}[${i}]`);
         return enc === undefined ? null : enc;
@@ -83,7 +85,7 @@ export function encodeValue(value: unknown, type: VapiType, format: WireFormat, 
     }
     case 'map': {
       const entries = mapEntries(value);
-      if (entries === undefined) return fail(describeType(t));
+      if (entries === undefined) return failEncode(path, value, describeType(t));
       const keyType = resolveType(t.key);
       const encoded = entries.map(([k, v]) => {
         const key = keyType.kind === 'long' && typeof k === 'string' && /^-?\d+$/.test(k) ? Number(k) : k;
@@ -99,7 +101,7 @@ export function encodeValue(value: unknown, type: VapiType, format: WireFormat, 
     }
     case 'structure':
     case 'error': {
-      if (!isPlainObject(value)) return fail(t.name);
+      if (!isPlainObject(value)) return failEncode(path, value, t.name);
       const fields: Record<string, unknown> = {};
       for (const [name, ft] of Object.entries(t.fields)) {
         const fv = Object.hasOwn(value, name) ? value[name] : undefined;
@@ -116,19 +118,20 @@ export function encodeValue(value: unknown, type: VapiType, format: WireFormat, 
       return value instanceof Typed ? encodeValue(value.value, value.type, format, path) : encodeGeneric(value, format, path);
     case 'dynamic_structure':
       if (value instanceof Typed) return encodeValue(value.value, value.type, format, path);
-      if (!isPlainObject(value)) return fail('a structure (an object)');
+      if (!isPlainObject(value)) return failEncode(path, value, 'a structure (an object)');
       return encodeGeneric(value, format, path);
     case 'any_error': {
       if (value instanceof Typed) return encodeValue(value.value, value.type, format, path);
-      if (!isPlainObject(value)) return fail('an error (an object)');
+      if (!isPlainObject(value)) return failEncode(path, value, 'an error (an object)');
       const kind = typeof value.error_type === 'string' ? stdErrorKindOfType(value.error_type) : undefined;
-      if (kind === undefined) return fail('a std error (an object with a known error_type) or a Typed value');
+      if (kind === undefined) return failEncode(path, value, 'a std error (an object with a known error_type) or a Typed value');
       return encodeValue(value, STD_ERROR_TYPES[kind], format, path);
     }
   }
 }
 
-function encodeDateTime(value: unknown, fail: (what: string) => never): string {
+function encodeDateTime(value: unknown, path: string): string {
+  const fail = (what: string): never => failEncode(path, value, what);
   if (value instanceof Date) {
     try {
       return formatDateTime(value);
