@@ -4,48 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VapiClient, VapiError } from '../../../src/clients/vapi/index.ts';
-import type { VapiFlavour } from '../../../src/clients/vapi/index.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { VapiClient } from '../../../src/clients/vapi/index.ts';
+import { ADMIN_PASSWORD } from '../../support/test-server.ts';
+import { rejectsWith, useVapiServer } from '../../support/vapi-kit.ts';
 
-let s: TestServer;
-let adminToken: string;
-
-before(async () => {
-  s = await startTestServer();
-  const c = client('rest');
-  adminToken = await c.login('administrator', ADMIN_PASSWORD);
-  c.close();
-});
-after(async () => s.close());
-
-function client(flavour: VapiFlavour): VapiClient {
-  return new VapiClient({ server: s.baseUrl, flavour, ca: s.ca });
-}
-
-async function rest(method: string, path: string, opts: { body?: unknown; token?: string; basic?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.basic !== undefined) headers.authorization = `Basic ${Buffer.from(opts.basic).toString('base64')}`;
-  else headers['vmware-api-session-id'] = opts.token ?? adminToken;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const r = await s.request(method, path, { headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
-  return { status: r.status, json: r.body === '' ? undefined : (JSON.parse(r.body) as unknown) };
-}
-
-async function rejects(p: Promise<unknown>, errorType: string, text?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VapiError, String(e));
-    assert.equal(e.errorType, errorType, e.message);
-    if (text) assert.match(e.message, text);
-    return;
-  }
-  assert.fail(`expected ${errorType}`);
-}
+const kit = useVapiServer();
+const { client, rest } = kit;
 
 async function vmNamed(name: string): Promise<string> {
-  const vm = await s.server.core.ctx.store.vms.getByName(name);
+  const vm = await kit.s.server.core.ctx.store.vms.getByName(name);
   assert.ok(vm, name);
   return vm.id;
 }
@@ -87,31 +54,31 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
         (({ full_name, disabled }) => ({ full_name, disabled }))(await c.vmgate.users.get(n('bob'))),
         { full_name: 'Bob B.', disabled: true },
       );
-      await rejects(client(flavour).login(n('bob'), 'bob-password-1'), 'UNAUTHENTICATED', /disabled/);
+      await rejectsWith(client(flavour).login(n('bob'), 'bob-password-1'), 'UNAUTHENTICATED', /disabled/);
       await c.vmgate.users.update(n('bob'), { disabled: false });
       await c.vmgate.users.setPassword(n('bob'), 'bob-password-2');
       const bob = client(flavour);
       await bob.login(n('bob'), 'bob-password-2');
       bob.close();
       await c.vmgate.users.delete(n('bob'));
-      await rejects(c.vmgate.users.get(n('bob')), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.users.get(n('bob')), 'NOT_FOUND');
     });
 
     it('users: duplicates ALREADY_EXISTS, bad names and short passwords INVALID_ARGUMENT, deleting oneself refused', async () => {
-      await rejects(c.vmgate.users.create({ name: n('alice') }), 'ALREADY_EXISTS');
-      await rejects(c.vmgate.users.create({ name: 'no spaces allowed' }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.users.create({ name: n('carol'), password: 'short' }), 'INVALID_ARGUMENT', /8 characters/);
-      await rejects(c.vmgate.users.delete('administrator'), 'NOT_ALLOWED_IN_CURRENT_STATE');
-      await rejects(c.vmgate.users.unlock('nobody-here'), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.users.create({ name: n('alice') }), 'ALREADY_EXISTS');
+      await rejectsWith(c.vmgate.users.create({ name: 'no spaces allowed' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.users.create({ name: n('carol'), password: 'short' }), 'INVALID_ARGUMENT', /8 characters/);
+      await rejectsWith(c.vmgate.users.delete('administrator'), 'NOT_ALLOWED_IN_CURRENT_STATE');
+      await rejectsWith(c.vmgate.users.unlock('nobody-here'), 'NOT_FOUND');
     });
 
     it('users: lockout after failed logins shows as locked; unlock lets the user in again', async () => {
       await c.vmgate.users.create({ name: n('dave'), password: 'dave-password-1' });
-      for (let i = 0; i < 5; i++) await rejects(client(flavour).login(n('dave'), 'wrong-password'), 'UNAUTHENTICATED');
+      for (let i = 0; i < 5; i++) await rejectsWith(client(flavour).login(n('dave'), 'wrong-password'), 'UNAUTHENTICATED');
       const locked = await c.vmgate.users.get(n('dave'));
       assert.equal(locked.locked, true);
       assert.ok(locked.locked_until !== undefined);
-      await rejects(client(flavour).login(n('dave'), 'dave-password-1'), 'UNAUTHENTICATED', /locked/);
+      await rejectsWith(client(flavour).login(n('dave'), 'dave-password-1'), 'UNAUTHENTICATED', /locked/);
       await c.vmgate.users.unlock(n('dave'));
       assert.equal((await c.vmgate.users.get(n('dave'))).locked, false);
       const dave = client(flavour);
@@ -124,10 +91,10 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       await c.vmgate.permissions.set({ principal: `user:${n('reader')}`, entity: 'root', role: 'read-only' });
       const reader = client(flavour);
       await reader.login(n('reader'), password!);
-      await rejects(reader.vmgate.users.create({ name: n('sneaky') }), 'UNAUTHORIZED');
-      await rejects(reader.vmgate.users.list(), 'UNAUTHORIZED');
-      await rejects(reader.vmgate.users.get('administrator'), 'UNAUTHORIZED');
-      await rejects(reader.vmgate.roles.create({ id: 'sneaky', name: 'Sneaky', privileges: ['System.View'] }), 'UNAUTHORIZED');
+      await rejectsWith(reader.vmgate.users.create({ name: n('sneaky') }), 'UNAUTHORIZED');
+      await rejectsWith(reader.vmgate.users.list(), 'UNAUTHORIZED');
+      await rejectsWith(reader.vmgate.users.get('administrator'), 'UNAUTHORIZED');
+      await rejectsWith(reader.vmgate.roles.create({ id: 'sneaky', name: 'Sneaky', privileges: ['System.View'] }), 'UNAUTHORIZED');
       assert.ok((await reader.vmgate.roles.list()).length >= 4, 'System.View is enough to list roles');
       assert.ok((await reader.vmgate.permissions.list('root')).some((p) => p.principal === `user:${n('reader')}`));
       reader.close();
@@ -144,10 +111,10 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.deepEqual(info.members, [n('alice'), n('erin')]);
       await c.vmgate.groups.removeMembers(n('ops'), [n('alice')]);
       assert.deepEqual((await c.vmgate.groups.get(g)).members, [n('erin')]);
-      await rejects(c.vmgate.groups.create({ name: n('ops') }), 'ALREADY_EXISTS');
-      await rejects(c.vmgate.groups.addMembers(g, ['nobody-at-all']), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.groups.create({ name: n('ops') }), 'ALREADY_EXISTS');
+      await rejectsWith(c.vmgate.groups.addMembers(g, ['nobody-at-all']), 'NOT_FOUND');
       await c.vmgate.groups.delete(g);
-      await rejects(c.vmgate.groups.get(g), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.groups.get(g), 'NOT_FOUND');
     });
 
     it('roles: list the built-in ones; create a custom role; unknown privileges and duplicates refused', async () => {
@@ -156,8 +123,8 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.deepEqual(ro, { id: 'read-only', name: 'Read-only', privileges: ['System.View'], system: true });
       assert.equal(await c.vmgate.roles.create({ id: n('power-user'), name: 'Power user', privileges: ['System.View', 'VirtualMachine.PowerOps'] }), n('power-user'));
       assert.deepEqual((await c.vmgate.roles.list()).find((r) => r.id === n('power-user')), { id: n('power-user'), name: 'Power user', privileges: ['System.View', 'VirtualMachine.PowerOps'], system: false });
-      await rejects(c.vmgate.roles.create({ id: n('bad'), name: 'Bad', privileges: ['VirtualMachine.Fly'] }), 'INVALID_ARGUMENT', /VirtualMachine\.Fly/);
-      await rejects(c.vmgate.roles.create({ id: n('power-user'), name: 'Again', privileges: [] }), 'ALREADY_EXISTS');
+      await rejectsWith(c.vmgate.roles.create({ id: n('bad'), name: 'Bad', privileges: ['VirtualMachine.Fly'] }), 'INVALID_ARGUMENT', /VirtualMachine\.Fly/);
+      await rejectsWith(c.vmgate.roles.create({ id: n('power-user'), name: 'Again', privileges: [] }), 'ALREADY_EXISTS');
     });
 
     it('permissions on a VM: the user can power it with operator, not with read-only; delete takes it away', async () => {
@@ -165,14 +132,14 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       const { password } = await c.vmgate.users.create({ name: n('frank') });
       const frank = client(flavour);
       await frank.login(n('frank'), password!);
-      const powerOn = () => s.server.core.ctx.store.vms.get(vm).then((v) => v!.powerState);
+      const powerOn = () => kit.s.server.core.ctx.store.vms.get(vm).then((v) => v!.powerState);
       // Without any permission the VM is invisible to frank.
-      await rejects(frank.vmgate.snapshots.list(vm), 'NOT_FOUND');
+      await rejectsWith(frank.vmgate.snapshots.list(vm), 'NOT_FOUND');
 
       const perm = await c.vmgate.permissions.set({ principal: `user:${n('frank')}`, entity: vm, role: 'read-only' });
       assert.match(perm, /^permission-\d+$/);
       assert.deepEqual(await c.vmgate.permissions.list(vm), [{ permission: perm, principal: `user:${n('frank')}`, entity: vm, role: 'read-only', propagate: true }]);
-      await rejects(frank.vmgate.snapshots.create(vm, { name: 'nope' }), 'UNAUTHORIZED');
+      await rejectsWith(frank.vmgate.snapshots.create(vm, { name: 'nope' }), 'UNAUTHORIZED');
       const denied = await rest('POST', `/api/vcenter/vm/${vm}/power?action=start`, { basic: `${n('frank')}:${password}` });
       assert.equal(denied.status, 403);
       assert.equal((denied.json as { error_type: string }).error_type, 'UNAUTHORIZED');
@@ -190,9 +157,9 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.deepEqual(await c.vmgate.permissions.list(vm), []);
       const gone = await rest('POST', `/api/vcenter/vm/${vm}/power?action=stop`, { basic: `${n('frank')}:${password}` });
       assert.equal(gone.status, 404, 'no permission left: the VM is not even visible');
-      await rejects(c.vmgate.permissions.delete(perm), 'NOT_FOUND');
-      await rejects(c.vmgate.permissions.set({ principal: 'robot:r2d2', entity: vm, role: 'operator' }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.permissions.set({ principal: `user:${n('frank')}`, entity: vm, role: 'no-such-role' }), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.permissions.delete(perm), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.permissions.set({ principal: 'robot:r2d2', entity: vm, role: 'operator' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.permissions.set({ principal: `user:${n('frank')}`, entity: vm, role: 'no-such-role' }), 'NOT_FOUND');
       frank.close();
     });
   });
@@ -260,7 +227,7 @@ describe('vmgate identity: REST statuses and malformed input', () => {
       assert.equal(r.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
       assert.equal((r.json as { error_type: string }).error_type, errorType, `${method} ${path} ${JSON.stringify(body)}`);
     }
-    const bad = await s.request('POST', '/api/vmgate/users', { headers: { 'vmware-api-session-id': adminToken, 'content-type': 'application/json' }, body: '{"name": ' });
+    const bad = await kit.s.request('POST', '/api/vmgate/users', { headers: { 'vmware-api-session-id': kit.adminToken, 'content-type': 'application/json' }, body: '{"name": ' });
     assert.equal(bad.status, 400);
     assert.equal((await rest('GET', '/api/vmgate/users')).status, 200, 'still serving');
   });

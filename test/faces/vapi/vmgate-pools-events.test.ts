@@ -4,50 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VapiClient, VapiError } from '../../../src/clients/vapi/index.ts';
-import type { VapiFlavour } from '../../../src/clients/vapi/index.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { VapiClient } from '../../../src/clients/vapi/index.ts';
+import { ADMIN_PASSWORD } from '../../support/test-server.ts';
+import { rejectsWith, useVapiServer } from '../../support/vapi-kit.ts';
 
-let s: TestServer;
-let adminToken: string;
-
-before(async () => {
-  s = await startTestServer();
-  const c = client('rest');
-  adminToken = await c.login('administrator', ADMIN_PASSWORD);
-  c.close();
-});
-after(async () => s.close());
-
-function client(flavour: VapiFlavour): VapiClient {
-  return new VapiClient({ server: s.baseUrl, flavour, ca: s.ca });
-}
-
-async function rest(method: string, path: string, opts: { body?: unknown; basic?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.basic !== undefined) headers.authorization = `Basic ${Buffer.from(opts.basic).toString('base64')}`;
-  else headers['vmware-api-session-id'] = adminToken;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const r = await s.request(method, path, { headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
-  return { status: r.status, json: r.body === '' ? undefined : (JSON.parse(r.body) as unknown) };
-}
-
-async function rejects(p: Promise<unknown>, errorType: string, text?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VapiError, String(e));
-    assert.equal(e.errorType, errorType, e.message);
-    if (text) assert.match(e.message, text);
-    return;
-  }
-  assert.fail(`expected ${errorType}`);
-}
+const kit = useVapiServer();
+const { client, rest } = kit;
 
 async function vmIds(...names: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const name of names) {
-    const vm = await s.server.core.ctx.store.vms.getByName(name);
+    const vm = await kit.s.server.core.ctx.store.vms.getByName(name);
     assert.ok(vm, name);
     out.push(vm.id);
   }
@@ -85,11 +52,11 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       await c.vmgate.pools.enable(n('floaters'));
       assert.equal((await c.vmgate.pools.get(id)).enabled, true);
 
-      await rejects(c.vmgate.pools.create({ name: n('floaters'), type: 'DEDICATED' }), 'ALREADY_EXISTS');
-      await rejects(c.vmgate.pools.create({ name: 'bad name!', type: 'DEDICATED' }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.pools.create({ name: n('ghosts'), type: 'DEDICATED', vms: ['vm-9999'] }), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.pools.create({ name: n('floaters'), type: 'DEDICATED' }), 'ALREADY_EXISTS');
+      await rejectsWith(c.vmgate.pools.create({ name: 'bad name!', type: 'DEDICATED' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.pools.create({ name: n('ghosts'), type: 'DEDICATED', vms: ['vm-9999'] }), 'NOT_FOUND');
       await c.vmgate.pools.delete(id);
-      await rejects(c.vmgate.pools.get(id), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.pools.get(id), 'NOT_FOUND');
     });
 
     it('entitlements: entitle a user and a group, list by name, the user sees the pool; remove', async () => {
@@ -105,21 +72,21 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.deepEqual(list.map((e) => e.principal), [`user:${n('hank')}`, `group:${n('desk-users')}`]);
 
       // The entitlement is the one the broker uses: hank's entitled desktops include the pool.
-      const hank = await s.server.core.identity.login(n('hank'), password!, 'test');
-      assert.ok((await s.server.core.vdi.entitledDesktops(hank.caller)).some((d) => d.pool.id === id));
+      const hank = await kit.s.server.core.identity.login(n('hank'), password!, 'test');
+      assert.ok((await kit.s.server.core.vdi.entitledDesktops(hank.caller)).some((d) => d.pool.id === id));
 
       await c.vmgate.pools.entitlements.remove(id, `user:${n('hank')}`);
       assert.deepEqual((await c.vmgate.pools.entitlements.list(id)).map((e) => e.principal), [`group:${n('desk-users')}`]);
-      assert.equal((await s.server.core.vdi.entitledDesktops(hank.caller)).some((d) => d.pool.id === id), false);
-      await rejects(c.vmgate.pools.entitlements.remove(id, `user:${n('hank')}`), 'NOT_FOUND');
-      await rejects(c.vmgate.pools.entitlements.add(id, 'user:nobody-at-all'), 'NOT_FOUND');
-      await rejects(c.vmgate.pools.entitlements.add(id, 'robot:r2d2'), 'INVALID_ARGUMENT');
+      assert.equal((await kit.s.server.core.vdi.entitledDesktops(hank.caller)).some((d) => d.pool.id === id), false);
+      await rejectsWith(c.vmgate.pools.entitlements.remove(id, `user:${n('hank')}`), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.pools.entitlements.add(id, 'user:nobody-at-all'), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.pools.entitlements.add(id, 'robot:r2d2'), 'INVALID_ARGUMENT');
 
       // Desktop users may not manage pools.
       const hc = client(flavour);
       await hc.login(n('hank'), password!);
-      await rejects(hc.vmgate.pools.list(), 'UNAUTHORIZED');
-      await rejects(hc.vmgate.pools.entitlements.add(id, `user:${n('hank')}`), 'UNAUTHORIZED');
+      await rejectsWith(hc.vmgate.pools.list(), 'UNAUTHORIZED');
+      await rejectsWith(hc.vmgate.pools.entitlements.add(id, `user:${n('hank')}`), 'UNAUTHORIZED');
       hc.close();
     });
 
@@ -142,8 +109,8 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       const page = await c.vmgate.events.list({ before: ev.id, limit: 3 });
       assert.ok(page.every((e) => e.id < ev.id));
       assert.ok(page.length <= 3);
-      await rejects(c.vmgate.events.list({ limit: 0 }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.events.list({ limit: 20_000 }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.events.list({ limit: 0 }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.events.list({ limit: 20_000 }), 'INVALID_ARGUMENT');
     });
   });
 }

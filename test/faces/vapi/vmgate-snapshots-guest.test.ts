@@ -4,30 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VapiClient, VapiError } from '../../../src/clients/vapi/index.ts';
-import type { VapiFlavour, VmGuestCredentials, VmgateSnapshotSummary } from '../../../src/clients/vapi/index.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
+import { VapiError } from '../../../src/clients/vapi/index.ts';
+import type { VapiClient, VapiFlavour, VmGuestCredentials, VmgateSnapshotSummary } from '../../../src/clients/vapi/index.ts';
+import { ADMIN_PASSWORD } from '../../support/test-server.ts';
+import { rejectsWith, useVapiServer } from '../../support/vapi-kit.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 
-let s: TestServer;
-let adminToken: string;
-
-before(async () => {
-  s = await startTestServer();
-  const c = client('rest');
-  adminToken = await c.login('administrator', ADMIN_PASSWORD);
-  c.close();
-});
-after(async () => s.close());
-
-function client(flavour: VapiFlavour): VapiClient {
-  return new VapiClient({ server: s.baseUrl, flavour, ca: s.ca });
-}
+const kit = useVapiServer();
+const { client, rest } = kit;
 
 /** A demo VM by name, once its tools run (guest operations need them). */
 async function runningVm(name: string): Promise<string> {
-  const store = s.server.core.ctx.store;
+  const store = kit.s.server.core.ctx.store;
   for (let i = 0; i < 200; i++) {
     const vm = await store.vms.getByName(name);
     assert.ok(vm, name);
@@ -35,26 +24,6 @@ async function runningVm(name: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${name} never got running tools`);
-}
-
-async function rest(method: string, path: string, body?: unknown) {
-  const r = await s.request(method, path, {
-    headers: { 'vmware-api-session-id': adminToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: r.status, json: r.body === '' ? undefined : (JSON.parse(r.body) as unknown) };
-}
-
-async function rejects(p: Promise<unknown>, errorType: string, text?: RegExp): Promise<VapiError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VapiError, String(e));
-    assert.equal(e.errorType, errorType, e.message);
-    if (text) assert.match(e.message, text);
-    return e;
-  }
-  assert.fail(`expected ${errorType}`);
 }
 
 const VMS: Readonly<Record<VapiFlavour, string>> = { jsonrpc: 'DC0_C0_H0_VM0', rest: 'DC0_C0_H0_VM2' };
@@ -92,16 +61,16 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
     });
 
     it('guest run: a wrong guest password is unauthenticated; unknown VM not_found; bad spec invalid_argument', async () => {
-      await rejects(c.vmgate.guest.run(vm, { ...ROOT, password: 'wrong-password' }, { path: '/bin/true' }), 'UNAUTHENTICATED');
-      await rejects(c.vmgate.guest.run('vm-9999', ROOT, { path: '/bin/true' }), 'NOT_FOUND');
-      await rejects(c.vmgate.guest.run(vm, ROOT, { path: '' }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.guest.run(vm, ROOT, { path: '/bin/true', timeout_seconds: 0 }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.guest.run(vm, { ...ROOT, type: 'SAML_BEARER_TOKEN' }, { path: '/bin/true' }), 'UNSUPPORTED');
+      await rejectsWith(c.vmgate.guest.run(vm, { ...ROOT, password: 'wrong-password' }, { path: '/bin/true' }), 'UNAUTHENTICATED');
+      await rejectsWith(c.vmgate.guest.run('vm-9999', ROOT, { path: '/bin/true' }), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.guest.run(vm, ROOT, { path: '' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.guest.run(vm, ROOT, { path: '/bin/true', timeout_seconds: 0 }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.guest.run(vm, { ...ROOT, type: 'SAML_BEARER_TOKEN' }, { path: '/bin/true' }), 'UNSUPPORTED');
     });
 
     it('guest run: timeout_seconds kills the program and answers timed_out', async () => {
       const t0 = Date.now();
-      await rejects(c.vmgate.guest.run(vm, ROOT, { path: '/bin/sleep', arguments: ['30'], timeout_seconds: 1 }), 'TIMED_OUT', /did not end within/);
+      await rejectsWith(c.vmgate.guest.run(vm, ROOT, { path: '/bin/sleep', arguments: ['30'], timeout_seconds: 1 }), 'TIMED_OUT', /did not end within/);
       assert.ok(Date.now() - t0 < 10_000);
     });
 
@@ -115,8 +84,6 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.equal(result.stdout, 'via task\n');
     });
 
-    // cis.tasks cannot show a failed task yet: handlers/tasks.ts's taskInfo sends `error`
-    // without `error_type`, which the any_error encoder refuses (internal error).
     it('guest run$task with a wrong password: the task fails with unauthenticated', async () => {
       const failing = await c.vmgate.guest.run(vm, { ...ROOT, password: 'nope-nope' }, { path: '/bin/true' }, { task: true });
       await assert.rejects(c.tasks.wait(failing, undefined, { intervalMs: 50, timeoutMs: 10_000 }), (e: unknown) => e instanceof VapiError && e.errorType === 'UNAUTHENTICATED');
@@ -132,7 +99,7 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       await sh('echo after > /root/marker');
       assert.equal(await marker(), 'after\n');
       assert.equal(await c.vmgate.snapshots.revert(vm, s1), undefined);
-      assert.equal((await s.server.core.ctx.store.vms.get(vm))!.powerState, 'poweredOn');
+      assert.equal((await kit.s.server.core.ctx.store.vms.get(vm))!.powerState, 'poweredOn');
       await runningVm(VMS[flavour]);
       assert.equal(await marker(), 'before\n');
     });
@@ -158,7 +125,7 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       assert.deepEqual(list.map((x) => x.name).sort(), ['a', 'b1', 'base']);
       assert.equal(byName(list, 'b1').parent, base);
       assert.deepEqual(byName(list, 'base').children, [a, b1]);
-      await rejects(c.vmgate.snapshots.get(vm, b), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.snapshots.get(vm, b), 'NOT_FOUND');
 
       // With children: base and everything under it.
       await c.vmgate.snapshots.delete(vm, base, { removeChildren: true });
@@ -166,14 +133,14 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
     });
 
     it('errors: unknown VM or snapshot, bad names, ambiguous names', async () => {
-      await rejects(c.vmgate.snapshots.list('vm-9999'), 'NOT_FOUND');
-      await rejects(c.vmgate.snapshots.get(vm, 'snapshot-99999'), 'NOT_FOUND');
-      await rejects(c.vmgate.snapshots.revert(vm, 'no-such-snapshot'), 'NOT_FOUND');
-      await rejects(c.vmgate.snapshots.create(vm, { name: 'a/b' }), 'INVALID_ARGUMENT');
-      await rejects(c.vmgate.snapshots.create(vm, { name: '' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.snapshots.list('vm-9999'), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.snapshots.get(vm, 'snapshot-99999'), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.snapshots.revert(vm, 'no-such-snapshot'), 'NOT_FOUND');
+      await rejectsWith(c.vmgate.snapshots.create(vm, { name: 'a/b' }), 'INVALID_ARGUMENT');
+      await rejectsWith(c.vmgate.snapshots.create(vm, { name: '' }), 'INVALID_ARGUMENT');
       const x1 = await c.vmgate.snapshots.create(vm, { name: 'twin' });
       await c.vmgate.snapshots.create(vm, { name: 'twin' });
-      await rejects(c.vmgate.snapshots.get(vm, 'twin'), 'INVALID_ARGUMENT', /not unique/);
+      await rejectsWith(c.vmgate.snapshots.get(vm, 'twin'), 'INVALID_ARGUMENT', /not unique/);
       await c.vmgate.snapshots.delete(vm, x1, { removeChildren: true });
       assert.deepEqual(await c.vmgate.snapshots.list(vm), []);
     });
@@ -214,7 +181,7 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
   }
 
   it('create 201 + id; list/get 200; vmw-task=true → 202 + task id; revert 204; delete 204', async () => {
-    const created = await rest('POST', `/api/vmgate/vm/${vm}/snapshots`, { name: 'r1', memory: true });
+    const created = await rest('POST', `/api/vmgate/vm/${vm}/snapshots`, { body: { name: 'r1', memory: true } });
     assert.equal(created.status, 201);
     const id = created.json as string;
     assert.match(id, /^snapshot-\d+$/);
@@ -225,7 +192,7 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
     assert.equal(one.status, 200);
     assert.equal((one.json as { include_memory: boolean }).include_memory, true);
 
-    const tasked = await rest('POST', `/api/vmgate/vm/${vm}/snapshots?vmw-task=true`, { name: 'r2' });
+    const tasked = await rest('POST', `/api/vmgate/vm/${vm}/snapshots?vmw-task=true`, { body: { name: 'r2' } });
     assert.equal(tasked.status, 202);
     const info = await waitTask(tasked.json as string);
     assert.equal(info.status, 'SUCCEEDED');
@@ -248,16 +215,16 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
 
   it('guest programs run: 200 with the result; vmw-task → 202; wrong password 401', async () => {
     const creds = { type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware', interactive_session: false };
-    const r = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run`, { credentials: creds, spec: { path: '/bin/echo', arguments: ['hi'] } });
+    const r = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run`, { body: { credentials: creds, spec: { path: '/bin/echo', arguments: ['hi'] } } });
     assert.equal(r.status, 200);
     const out = r.json as Record<string, unknown>;
     assert.deepEqual(Object.keys(out).sort(), ['exit_code', 'finished', 'pid', 'started', 'stderr', 'stdout']);
     assert.equal(out.stdout, 'hi\n');
     assert.equal(out.exit_code, 0);
-    const t = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run&vmw-task=true`, { credentials: creds, spec: { path: '/bin/true' } });
+    const t = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run&vmw-task=true`, { body: { credentials: creds, spec: { path: '/bin/true' } } });
     assert.equal(t.status, 202);
     assert.equal((await waitTask(t.json as string)).status, 'SUCCEEDED');
-    const bad = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run`, { credentials: { ...creds, password: 'wrong-one' }, spec: { path: '/bin/true' } });
+    const bad = await rest('POST', `/api/vmgate/vm/${vm}/guest/programs?action=run`, { body: { credentials: { ...creds, password: 'wrong-one' }, spec: { path: '/bin/true' } } });
     assert.equal(bad.status, 401);
     assert.equal((bad.json as { error_type: string }).error_type, 'UNAUTHENTICATED');
   });
@@ -272,7 +239,7 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
       ['POST', `/api/vmgate/vm/${vm}/guest/programs?action=run`, { credentials: { type: 'USERNAME_PASSWORD', interactive_session: false, user_name: 'root', password: 'vmware' }, spec: { path: '/bin/true', timeout_seconds: 'soon' } }],
     ];
     for (const [method, path, body] of cases) {
-      const r = await rest(method, path, body);
+      const r = await rest(method, path, { body });
       assert.equal(r.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
       assert.equal((r.json as { error_type: string }).error_type, 'INVALID_ARGUMENT');
     }
@@ -282,7 +249,7 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
   });
 
   it('JSON-RPC: wrong types in the specialized input are invalid_argument', async () => {
-    const r = await s.request('POST', '/api', {
+    const r = await kit.s.request('POST', '/api', {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         jsonrpc: '2.0',
@@ -292,7 +259,7 @@ describe('vmgate snapshots and guest programs: REST statuses and vmw-task', () =
           serviceId: 'com.vmgate.vm.snapshots',
           operationId: 'create',
           input: { STRUCTURE: { 'operation-input': { vm, spec: { STRUCTURE: { 'com.vmgate.vm.snapshots.create_spec': { name: 5, description: { OPTIONAL: null }, memory: { OPTIONAL: null } } } } } } },
-          ctx: { securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: adminToken } },
+          ctx: { securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: kit.adminToken } },
         },
       }),
     });
