@@ -10,6 +10,7 @@ import { Core, SYSTEM_CALLER } from '../src/core/index.ts';
 import { createSimDriver } from '../src/drivers/sim/sim-driver.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { measure, report } from './lib.ts';
+import { datastoreFiles } from '../src/datastore/index.ts';
 
 const VMS = Number(process.env.BENCH_VMS ?? 1000);
 const CONCURRENCY = 50;
@@ -25,7 +26,7 @@ export async function benchCoreTasks(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-bench-'));
   const store = await openSqliteStore({ path: join(dir, 'vmgate.db') });
   const sim = createSimDriver({ speed: 1e9 });
-  const core = new Core({ store, drivers: new Map([['sim', sim]]), config: { datastoreRoot: join(dir, 'ds') } });
+  const core = new Core({ store, files: datastoreFiles, drivers: new Map([['sim', sim]]), config: { datastoreRoot: join(dir, 'ds') } });
   await core.start();
   const c = SYSTEM_CALLER;
   try {

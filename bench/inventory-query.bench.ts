@@ -12,6 +12,7 @@ import type { Host, PowerState, Vm } from '../src/core/model/index.ts';
 import { createSimDriver } from '../src/drivers/sim/sim-driver.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { measure, report } from './lib.ts';
+import { datastoreFiles } from '../src/datastore/index.ts';
 
 const N = Number(process.env.BENCH_INVENTORY_VMS ?? 100_000);
 const QUERIES = 200;
@@ -20,7 +21,7 @@ export async function benchInventoryQuery(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-bench-inv-'));
   const dbPath = join(dir, 'vmgate.db');
   const store = await openSqliteStore({ path: dbPath });
-  const core = new Core({ store, drivers: new Map([['sim', createSimDriver({ speed: 1e9 })]]), config: { datastoreRoot: join(dir, 'ds') } });
+  const core = new Core({ store, files: datastoreFiles, drivers: new Map([['sim', createSimDriver({ speed: 1e9 })]]), config: { datastoreRoot: join(dir, 'ds') } });
   await core.start();
   const c = SYSTEM_CALLER;
   try {

@@ -22,7 +22,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Core, SYSTEM_CALLER } from '../src/core/index.ts';
-import type { GuestCredentials } from '../src/drivers/driver.ts';
+import type { GuestCredentials } from '../src/core/ports/driver.ts';
 import { GuestAgentClient } from '../src/drivers/qemu/guest-agent-client.ts';
 import { createQemuDriver } from '../src/drivers/qemu/qemu-driver.ts';
 import { createSimDriver } from '../src/drivers/sim/sim-driver.ts';
@@ -31,6 +31,7 @@ import { acquireQemuTestLock, killQemuUnder, qemuTestGuest } from '../test/suppo
 import type { QemuTestGuest } from '../test/support/qemu-guest.ts';
 import { percentile, report } from './lib.ts';
 import type { Measure } from './lib.ts';
+import { datastoreFiles } from '../src/datastore/index.ts';
 
 const BOOTS = Number(process.env.BENCH_QEMU_BOOTS ?? 3);
 const EXECS = Number(process.env.BENCH_QEMU_EXECS ?? 20);
@@ -142,7 +143,7 @@ export async function benchQemu(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-bench-qemu-'));
   const store = await openSqliteStore({ path: join(dir, 'vmgate.db') });
   const qemu = createQemuDriver({ accel: ACCEL, qemuBinary: guest.qemuBinary, qemuImg: guest.qemuImg, log: silent });
-  const core = new Core({ store, drivers: new Map([['sim', createSimDriver({ speed: 1000 })], ['qemu', qemu]]), config: { datastoreRoot: join(dir, 'ds'), defaultDriver: 'qemu' } });
+  const core = new Core({ store, files: datastoreFiles, drivers: new Map([['sim', createSimDriver({ speed: 1000 })], ['qemu', qemu]]), config: { datastoreRoot: join(dir, 'ds'), defaultDriver: 'qemu' } });
   await core.start();
   const c = SYSTEM_CALLER;
   const plainDir = join(dir, 'plain');

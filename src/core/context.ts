@@ -1,8 +1,9 @@
-import type { HypervisorDriver } from '../drivers/driver.ts';
-import type { Store } from '../store/store.ts';
+import type { HypervisorDriver } from './ports/driver.ts';
+import type { Store } from './ports/store.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './event-bus.ts';
 import type { DriverKind } from './model/index.ts';
+import type { DatastoreFilesFactory } from './ports/datastore-files.ts';
 import type { VmLocks } from './vm-locks.ts';
 
 /** Core's settings (flags and environment end up here). */
@@ -52,4 +53,6 @@ export interface CoreContext {
   readonly config: CoreConfig;
   readonly locks: VmLocks;
   readonly drivers: ReadonlyMap<DriverKind, HypervisorDriver>;
+  /** Opens a datastore's files (the server passes src/datastore's implementation). */
+  readonly files: DatastoreFilesFactory;
 }

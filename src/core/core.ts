@@ -1,5 +1,6 @@
-import type { DriverEvent, HypervisorDriver } from '../drivers/driver.ts';
-import type { Store } from '../store/store.ts';
+import type { DriverEvent, HypervisorDriver } from './ports/driver.ts';
+import type { Store } from './ports/store.ts';
+import type { DatastoreFilesFactory } from './ports/datastore-files.ts';
 import { Authorizer } from './authorizer.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
@@ -24,6 +25,8 @@ import { VmService } from './vms.ts';
 export interface CoreOptions {
   readonly store: Store;
   readonly drivers: ReadonlyMap<DriverKind, HypervisorDriver>;
+  /** The datastore file port: `datastoreFiles` from src/datastore in the server. */
+  readonly files: DatastoreFilesFactory;
   readonly config: Partial<CoreConfig> & Pick<CoreConfig, 'datastoreRoot'>;
   readonly clock?: Clock;
   readonly log?: Logger;
@@ -64,6 +67,7 @@ export class Core {
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
       drivers: opts.drivers,
+      files: opts.files,
     };
     this.authz = new Authorizer(this.ctx);
     this.events = new EventLog(this.ctx, this.authz);

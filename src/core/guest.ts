@@ -1,4 +1,4 @@
-import type { GuestCredentials, GuestFileInfo, GuestProcessInfo, GuestProgramSpec, HypervisorDriver, DriverVm } from '../drivers/driver.ts';
+import type { GuestCredentials, GuestFileInfo, GuestProcessInfo, GuestProgramSpec, HypervisorDriver, DriverVm } from './ports/driver.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.ts';
+import type { Store } from './ports/store.ts';
 
 /** Lower-case GUID, 8-4-4-4-12. */
 export function newGuid(): string {

@@ -8,7 +8,6 @@ import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } fr
 import { nextId } from './ids.ts';
 import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
 import type { HostLoad } from './placement.ts';
-import { filesOf } from './vm-files.ts';
 
 const OBJ_NAME_RE = /^[^/\\\0]{1,80}$/;
 
@@ -168,7 +167,7 @@ export class InventoryService {
    */
   async datastoreUsage(caller: Caller, ref: string): Promise<{ datastore: Datastore; usage: { capacityBytes: number; freeBytes: number } | null }> {
     const d = await this.getDatastore(caller, ref);
-    const usage = await filesOf(d).usage().catch(() => null);
+    const usage = await this.ctx.files(d).usage().catch(() => null);
     return { datastore: d, usage };
   }
 

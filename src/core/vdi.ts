@@ -1,4 +1,4 @@
-import type { ConsoleEndpoint } from '../drivers/driver.ts';
+import type { ConsoleEndpoint } from './ports/driver.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';

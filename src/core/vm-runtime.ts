@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import type { DriverVm, HypervisorDriver } from '../drivers/driver.ts';
+import type { DriverVm, HypervisorDriver } from './ports/driver.ts';
 import type { CoreContext } from './context.ts';
 import { unsupported } from './errors.ts';
 import type { Datastore, PowerState, ToolsState, Vm } from './model/index.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { formatDatastorePath, parseDatastorePath } from '../datastore/index.ts';
+import { formatDatastorePath, parseDatastorePath } from './datastore-path-syntax.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
@@ -12,7 +12,6 @@ import type { Datastore, Host, KernelBoot, Task, Vm, VmFilter, VmHardware } from
 import { chooseHost } from './placement.ts';
 import { describePowerState, isRunningState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
-import { filesOf } from './vm-files.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import { buildNewVmx, parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
 
@@ -164,7 +163,7 @@ export class VmService {
     const draft = { id: 'new VM', name: spec.name, hardware };
     const { host, datastore } = await this.place(caller, draft, spec.placement);
     const driverKind = host?.driver ?? this.ctx.config.defaultDriver;
-    const files = filesOf(datastore);
+    const files = this.ctx.files(datastore);
     const folder = await files.createVmFolder(spec.name);
     const now = this.ctx.clock.now().toISOString();
     const uuid = newGuid();
@@ -220,7 +219,7 @@ export class VmService {
     if (!rel.endsWith('.vmx')) throw invalidArgument(`'${spec.path}' is not a .vmx file`, { module: 'core.vm' });
     const existing = await this.ctx.store.vms.getByPath(ds.id, rel);
     if (existing) throw alreadyExists(`'${spec.path}' is already registered as ${existing.id} (${existing.name})`, { module: 'core.vm' });
-    const files = filesOf(ds);
+    const files = this.ctx.files(ds);
     const text = await files.readText(rel);
     const doc = parseVmx(text);
     const cfg = readVmxConfig(doc, { fallbackName: posix.basename(rel, '.vmx') });
@@ -286,7 +285,7 @@ export class VmService {
       const { driver, dvm } = await this.rt.resolveDriverVm(cur);
       await driver.forget(dvm);
       await this.removeRecords(cur);
-      await filesOf(ds).removeVmFolder(posix.dirname(cur.vmxRel));
+      await this.ctx.files(ds).removeVmFolder(posix.dirname(cur.vmxRel));
       await this.events.record(vm.id, 'vm.deleted', `virtual machine '${vm.name}' deleted with its files`, { caller });
       this.ctx.bus.emit('vm.removed', cur);
     } finally {
@@ -327,7 +326,7 @@ export class VmService {
           if (moveStorage) {
             t.progress(10, `Copying ${vm.name} to [${datastore.name}]`);
             const from = await this.rt.datastoreOf(cur);
-            const folder = await filesOf(from).moveFolderTo(filesOf(datastore), posix.dirname(cur.vmxRel));
+            const folder = await this.ctx.files(from).moveFolderTo(this.ctx.files(datastore), posix.dirname(cur.vmxRel));
             vmxRel = posix.join(folder, posix.basename(cur.vmxRel));
           }
           t.progress(90, 'Updating the inventory');
@@ -356,11 +355,11 @@ export class VmService {
         { kind: 'vm.clone', targetId: src.id, targetName: src.name, caller, cancellable: false, release, lockedVmId: src.id, step: `Cloning ${src.name}` },
         async (t) => {
           const fromDs = await this.rt.datastoreOf(src);
-          const to = filesOf(datastore);
+          const to = this.ctx.files(datastore);
           const folder = await to.createVmFolder(spec.name);
           try {
             t.progress(5, 'Copying disks');
-            await filesOf(fromDs).copyFolderTo(to, posix.dirname(src.vmxRel), folder);
+            await this.ctx.files(fromDs).copyFolderTo(to, posix.dirname(src.vmxRel), folder);
             const oldVmx = posix.join(folder, posix.basename(src.vmxRel));
             const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
             const doc = parseVmx(await to.readText(oldVmx));
@@ -456,7 +455,7 @@ export class VmService {
 
   /** Rewrites the .vmx with the VM's current identity and a hardware/annotation change. */
   async rewriteVmx(vm: Vm, change: { hardware?: VmHardware; annotation?: string; name?: string }): Promise<void> {
-    const files = filesOf(await this.rt.datastoreOf(vm));
+    const files = this.ctx.files(await this.rt.datastoreOf(vm));
     const doc = parseVmx(await files.readText(vm.vmxRel));
     const cfg = readVmxConfig(doc);
     writeVmxConfig(doc, { ...cfg, name: change.name ?? vm.name, uuid: vm.uuid, hardware: change.hardware ?? vm.hardware, annotation: change.annotation ?? vm.annotation, fqdn: vm.fqdn });

@@ -16,6 +16,7 @@ import type { Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, posix, resolve } from 'node:path';
+import type { DatastoreFilesFactory } from '../core/ports/datastore-files.ts';
 import { alreadyExists, invalidArgument, notFound, resourceExhausted, unsupported } from '../core/errors.ts';
 import { TEMP_MARKER, syncDir, writeFileAtomic } from './atomic-write.ts';
 import type { AtomicData } from './atomic-write.ts';
@@ -540,3 +541,6 @@ function fileExists(label: string): Error {
 function linksUnsupported(label: string): Error {
   return unsupported(`${label} is a symbolic link; vmgate does not copy links`, { module: MODULE });
 }
+
+/** The datastore file port's factory (core's `files`): a confined view of one datastore. */
+export const datastoreFiles: DatastoreFilesFactory = (ds) => new DatastoreFiles(ds.path, ds.name);

@@ -1,4 +1,4 @@
-import type { HypervisorDriver } from '../drivers/driver.ts';
+import type { HypervisorDriver } from '../core/ports/driver.ts';
 import type { DriverKind } from '../core/model/index.ts';
 import type { Logger } from '../core/index.ts';
 import { createSimDriver } from '../drivers/sim/sim-driver.ts';

@@ -7,7 +7,7 @@ import { Core } from '../core/index.ts';
 import type { HttpFace } from '../faces/face.ts';
 import { createAuthdServer } from '../faces/vmserverd/authd-server.ts';
 import { openStore } from '../store/open-store.ts';
-import { writeFileAtomic } from '../datastore/index.ts';
+import { datastoreFiles, writeFileAtomic } from '../datastore/index.ts';
 import type { ServeConfig } from './config.ts';
 import { ensureDemoInventory } from './demo.ts';
 import { createDrivers } from './drivers.ts';
@@ -58,6 +58,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const drivers = await createDrivers(config, log, hosts.some((h) => h.driver === 'qemu'));
     core = new Core({
       store,
+      files: datastoreFiles,
       drivers,
       log,
       config: {

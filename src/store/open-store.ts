@@ -1,5 +1,5 @@
 import { unsupported } from '../core/errors.ts';
-import type { Store } from './store.ts';
+import type { Store } from '../core/ports/store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export type StoreConfig =

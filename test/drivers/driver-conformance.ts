@@ -21,7 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ErrorKind, ErrorReason } from '../../src/core/errors.ts';
 import { isVmgateError } from '../../src/core/errors.ts';
 import type { PowerState } from '../../src/core/model/index.ts';
-import type { DriverCapability, DriverEvent, DriverVm, GuestCredentials, GuestOps, GuestProcessResult, GuestProgramSpec, HypervisorDriver, OpContext } from '../../src/drivers/driver.ts';
+import type { DriverCapability, DriverEvent, DriverVm, GuestCredentials, GuestOps, GuestProcessResult, GuestProgramSpec, HypervisorDriver, OpContext } from '../../src/core/ports/driver.ts';
 
 /** What a driver under test provides. */
 export interface ConformanceSubject {

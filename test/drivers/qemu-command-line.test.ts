@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildQemuCommandLine, diskFormatOf, qemuOptValue } from '../../src/drivers/qemu/command-line.ts';
 import type { CommandLineOptions } from '../../src/drivers/qemu/command-line.ts';
 import { MAX_UNIX_SOCKET_PATH_BYTES, qemuRuntimePaths, safeFileName } from '../../src/drivers/qemu/runtime-paths.ts';
-import type { DriverVm } from '../../src/drivers/driver.ts';
+import type { DriverVm } from '../../src/core/ports/driver.ts';
 import type { VmHardware } from '../../src/core/model/index.ts';
 
 const BASE: VmHardware = {

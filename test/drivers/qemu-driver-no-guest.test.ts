@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
 import { probeKvm } from '../../src/drivers/qemu/accel-probe.ts';
 import { describeExit } from '../../src/drivers/qemu/qemu-instance.ts';
-import type { DriverVm } from '../../src/drivers/driver.ts';
+import type { DriverVm } from '../../src/core/ports/driver.ts';
 import { VmgateError } from '../../src/core/errors.ts';
 import { testGuestVm } from '../support/qemu-guest.ts';
 import type { QemuTestGuest } from '../support/qemu-guest.ts';

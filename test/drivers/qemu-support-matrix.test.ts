@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
 import { createSimDriver } from '../../src/drivers/sim/sim-driver.ts';
-import type { HypervisorDriver } from '../../src/drivers/driver.ts';
+import type { HypervisorDriver } from '../../src/core/ports/driver.ts';
 import { REPO_ROOT } from '../support/qemu-guest.ts';
 
 type Row = readonly [label: string, has: (d: HypervisorDriver) => boolean];

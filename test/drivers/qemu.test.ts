@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
-import type { DriverEvent, DriverVm, GuestCredentials, HypervisorDriver } from '../../src/drivers/driver.ts';
+import type { DriverEvent, DriverVm, GuestCredentials, HypervisorDriver } from '../../src/core/ports/driver.ts';
 import { VmgateError } from '../../src/core/errors.ts';
 import { acquireQemuTestLock, qemuTestGuest, qemuTestSkip, testGuestVm } from '../support/qemu-guest.ts';
 import { driverConformance } from './driver-conformance.ts';

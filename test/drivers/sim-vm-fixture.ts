@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { VmHardware } from '../../src/core/model/index.ts';
-import type { DriverVm } from '../../src/drivers/driver.ts';
+import type { DriverVm } from '../../src/core/ports/driver.ts';
 
 let seq = 0;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { PowerState } from '../../src/core/model/index.ts';
-import type { DriverEvent, DriverVm, GuestCredentials, GuestProcessResult, HypervisorDriver } from '../../src/drivers/driver.ts';
+import type { DriverEvent, DriverVm, GuestCredentials, GuestProcessResult, HypervisorDriver } from '../../src/core/ports/driver.ts';
 import { createSimDriver } from '../../src/drivers/sim/sim-driver.ts';
 import type { SimDriverOptions } from '../../src/drivers/sim/sim-driver.ts';
 import { countColors, countNonBackgroundPixels, grabRfbFrame } from '../support/rfb-client.ts';

@@ -14,7 +14,7 @@ import { MIGRATION_TABLE, openSqliteStore } from '../../src/store/sqlite/sqlite-
 import type { AnyDatabase } from '../../src/store/sqlite/sql-context.ts';
 import { selectVms } from '../../src/store/sqlite/vm-repository.ts';
 import type { VmFilter } from '../../src/core/model/index.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/core/ports/store.ts';
 import { session, user, vm } from './fixtures/records.ts';
 import { storeConformance } from './store-conformance.ts';
 

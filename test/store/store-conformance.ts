@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { VmgateError } from '../../src/core/errors.ts';
 import type { ErrorKind } from '../../src/core/errors.ts';
 import type { Vm } from '../../src/core/model/index.ts';
-import type { NamedRepository, Repository, Store } from '../../src/store/store.ts';
+import type { NamedRepository, Repository, Store } from '../../src/core/ports/store.ts';
 import {
   application,
   assignment,

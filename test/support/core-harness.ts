@@ -7,6 +7,7 @@ import type { Clock } from '../../src/core/clock.ts';
 import type { Datacenter, Datastore, Host, Cluster } from '../../src/core/model/index.ts';
 import { createSimDriver, type SimDriverOptions } from '../../src/drivers/sim/sim-driver.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { datastoreFiles } from '../../src/datastore/index.ts';
 
 export interface TestCore {
   readonly core: Core;
@@ -29,7 +30,7 @@ export async function createTestCore(opts: { sim?: Partial<SimDriverOptions>; co
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-core-'));
   const store = await openSqliteStore({ path: join(dir, 'vmgate.db') });
   const drivers = new Map([['sim' as const, createSimDriver({ speed: 1000, ...opts.sim })]]);
-  const core = new Core({ store, drivers, config: { datastoreRoot: join(dir, 'datastores'), ...opts.config }, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const core = new Core({ store, files: datastoreFiles, drivers, config: { datastoreRoot: join(dir, 'datastores'), ...opts.config }, ...(opts.clock ? { clock: opts.clock } : {}) });
   await core.start();
   const c = SYSTEM_CALLER;
   const dc = await core.inventory.createDatacenter(c, 'DC0');

@@ -12,7 +12,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DriverVm } from '../../src/drivers/driver.ts';
+import type { DriverVm } from '../../src/core/ports/driver.ts';
 import type { VmHardware } from '../../src/core/model/index.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -17,7 +17,7 @@
  * - VNC on 127.0.0.1, QMP and the guest agent on unix sockets, serial console to a file.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { DriverVm } from '../driver.ts';
+import type { DriverVm } from '../../core/ports/driver.ts';
 import type { VirtualDisk } from '../../core/model/index.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
 

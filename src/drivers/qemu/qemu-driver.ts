@@ -24,7 +24,7 @@ import type {
   PowerOffOptions,
   RuntimeState,
   SnapshotRef,
-} from '../driver.ts';
+} from '../../core/ports/driver.ts';
 import { probeKvm } from './accel-probe.ts';
 import type { AccelDecision, ProbeGuest } from './accel-probe.ts';
 import { buildQemuCommandLine, planDisks, resolveVmFile } from './command-line.ts';

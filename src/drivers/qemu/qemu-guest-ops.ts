@@ -22,7 +22,7 @@ import type {
   GuestProcessResult,
   GuestProgramSpec,
   OpContext,
-} from '../driver.ts';
+} from '../../core/ports/driver.ts';
 import { agentErrorDesc } from './guest-agent-client.ts';
 import type { GuestAgentClient, GuestExecStatus } from './guest-agent-client.ts';
 import {

@@ -1,4 +1,4 @@
-import type { GuestProcessInfo, GuestProcessResult } from '../driver.ts';
+import type { GuestProcessInfo, GuestProcessResult } from '../../core/ports/driver.ts';
 
 /** A program started through the driver, and how it ended once known. */
 export interface TrackedProcess {

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import type { DriverEvent, DriverVm } from '../driver.ts';
+import type { DriverEvent, DriverVm } from '../../core/ports/driver.ts';
 import { GuestAgentClient } from './guest-agent-client.ts';
 import { QmpClient } from './qmp/qmp-client.ts';
 import type { QmpEvent } from './qmp/qmp-client.ts';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { DriverVm } from '../driver.ts';
+import type { DriverVm } from '../../core/ports/driver.ts';
 
 /** sun_path is 108 bytes including the terminating NUL. */
 export const MAX_UNIX_SOCKET_PATH_BYTES = 107;

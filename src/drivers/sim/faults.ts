@@ -1,6 +1,6 @@
 import type { ErrorKind, ErrorReason } from '../../core/errors.ts';
 import { VmgateError } from '../../core/errors.ts';
-import type { DriverVm } from '../driver.ts';
+import type { DriverVm } from '../../core/ports/driver.ts';
 import { SIM_MODULE, simError } from './sim-error.ts';
 
 /** Driver operations a fault can be attached to (the member names of the driver and its GuestOps). */

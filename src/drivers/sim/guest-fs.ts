@@ -1,4 +1,4 @@
-import type { GuestFileInfo } from '../driver.ts';
+import type { GuestFileInfo } from '../../core/ports/driver.ts';
 import { guestBasename, guestPathParts, normalizeGuestPath } from './guest-path.ts';
 import { simError } from './sim-error.ts';
 

@@ -1,5 +1,5 @@
 import type { VmgateError } from '../../core/errors.ts';
-import type { GuestProcessInfo, GuestProcessResult } from '../driver.ts';
+import type { GuestProcessInfo, GuestProcessResult } from '../../core/ports/driver.ts';
 import type { SimGuestAccount } from './guest-accounts.ts';
 import { simError } from './sim-error.ts';
 

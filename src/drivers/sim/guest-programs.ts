@@ -1,5 +1,5 @@
 import { isVmgateError } from '../../core/errors.ts';
-import type { GuestFileInfo } from '../driver.ts';
+import type { GuestFileInfo } from '../../core/ports/driver.ts';
 import { runShell } from './guest-shell.ts';
 import { guestBasename, guestDirname, resolveGuestPath } from './guest-path.ts';
 import type { Program, ProgramContext } from './program-context.ts';

@@ -1,4 +1,4 @@
-import type { DriverVm } from '../driver.ts';
+import type { DriverVm } from '../../core/ports/driver.ts';
 import type { SimGuestAccount } from './guest-accounts.ts';
 import { BUILTIN_MARK } from './guest-exec.ts';
 import { GuestFs } from './guest-fs.ts';

@@ -1,4 +1,4 @@
-import type { GuestProcessInfo } from '../driver.ts';
+import type { GuestProcessInfo } from '../../core/ports/driver.ts';
 import type { SimGuestAccount } from './guest-accounts.ts';
 import type { GuestClock } from './guest-clock.ts';
 import type { GuestFs } from './guest-fs.ts';

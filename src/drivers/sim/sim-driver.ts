@@ -15,7 +15,7 @@ import type {
   PowerOffOptions,
   RuntimeState,
   SnapshotRef,
-} from '../driver.ts';
+} from '../../core/ports/driver.ts';
 import { renderConsoleFrame } from './console-frame.ts';
 import type { SimOperation } from './faults.ts';
 import { FaultInjector } from './faults.ts';

@@ -1,5 +1,5 @@
 import { isVmgateError, VmgateError } from '../../core/errors.ts';
-import type { DriverVm, GuestCredentials, GuestOps } from '../driver.ts';
+import type { DriverVm, GuestCredentials, GuestOps } from '../../core/ports/driver.ts';
 import type { SimOperation } from './faults.ts';
 import type { SimGuestAccount } from './guest-accounts.ts';
 import { resolveGuestPath } from './guest-path.ts';

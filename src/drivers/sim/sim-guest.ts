@@ -1,6 +1,6 @@
 import { isVmgateError } from '../../core/errors.ts';
 import type { VmgateError } from '../../core/errors.ts';
-import type { GuestCredentials, GuestProcessInfo, GuestProcessResult, GuestProgramSpec } from '../driver.ts';
+import type { GuestCredentials, GuestProcessInfo, GuestProcessResult, GuestProgramSpec } from '../../core/ports/driver.ts';
 import type { SimGuestAccount } from './guest-accounts.ts';
 import { GuestClock, GuestHalted } from './guest-clock.ts';
 import { DEFAULT_GUEST_PATH, resolveCommand, runResolved } from './guest-exec.ts';

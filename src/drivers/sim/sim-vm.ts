@@ -1,5 +1,5 @@
 import type { PowerState, ToolsState } from '../../core/model/index.ts';
-import type { DriverVm, RuntimeState } from '../driver.ts';
+import type { DriverVm, RuntimeState } from '../../core/ports/driver.ts';
 import type { GuestFs } from './guest-fs.ts';
 import type { RfbServer } from './rfb-server.ts';
 import type { GuestMemoryImage, SimGuest } from './sim-guest.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { OpContext } from '../driver.ts';
+import type { OpContext } from '../../core/ports/driver.ts';
 import { simError } from './sim-error.ts';
 
 export interface TimedStepOptions {

@@ -1,5 +1,5 @@
 import type { DesktopAssignment } from '../../core/model/index.ts';
-import type { AssignmentRepository } from '../store.ts';
+import type { AssignmentRepository } from '../../core/ports/store.ts';
 import type { SqlContext } from './sql-context.ts';
 import { constraintError } from './sqlite-errors.ts';
 import { ASSIGNMENTS } from './tables.ts';

@@ -1,5 +1,5 @@
 import type { DesktopSession } from '../../core/model/index.ts';
-import type { DesktopSessionRepository } from '../store.ts';
+import type { DesktopSessionRepository } from '../../core/ports/store.ts';
 import { TableRepository } from './table-repository.ts';
 import type { SqlContext } from './sql-context.ts';
 import { DESKTOP_SESSIONS } from './tables.ts';

@@ -1,5 +1,5 @@
 import type { Entitlement } from '../../core/model/index.ts';
-import type { EntitlementRepository } from '../store.ts';
+import type { EntitlementRepository } from '../../core/ports/store.ts';
 import { TableRepository } from './table-repository.ts';
 import type { SqlContext } from './sql-context.ts';
 import { ENTITLEMENTS } from './tables.ts';

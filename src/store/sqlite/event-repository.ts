@@ -1,6 +1,6 @@
 import type { InventoryEvent, NewInventoryEvent } from '../../core/model/index.ts';
 import { invalidArgument } from '../../core/errors.ts';
-import type { EventRepository } from '../store.ts';
+import type { EventRepository } from '../../core/ports/store.ts';
 import type { SqlContext } from './sql-context.ts';
 import { constraintError } from './sqlite-errors.ts';
 import { EVENTS } from './tables.ts';

@@ -1,5 +1,5 @@
 import type { Permission } from '../../core/model/index.ts';
-import type { PermissionRepository } from '../store.ts';
+import type { PermissionRepository } from '../../core/ports/store.ts';
 import { TableRepository } from './table-repository.ts';
 import type { SqlContext } from './sql-context.ts';
 import { PERMISSIONS } from './tables.ts';

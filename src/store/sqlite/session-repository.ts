@@ -1,6 +1,6 @@
 import type { Session } from '../../core/model/index.ts';
 import { invalidArgument } from '../../core/errors.ts';
-import type { SessionRepository } from '../store.ts';
+import type { SessionRepository } from '../../core/ports/store.ts';
 import { TableRepository } from './table-repository.ts';
 import { epochMs } from './table-spec.ts';
 import type { SqlContext } from './sql-context.ts';

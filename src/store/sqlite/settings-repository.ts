@@ -1,4 +1,4 @@
-import type { SettingsRepository } from '../store.ts';
+import type { SettingsRepository } from '../../core/ports/store.ts';
 import type { SqlContext } from './sql-context.ts';
 
 export class SqliteSettingsRepository implements SettingsRepository {

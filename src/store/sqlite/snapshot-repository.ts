@@ -1,5 +1,5 @@
 import type { Snapshot } from '../../core/model/index.ts';
-import type { SnapshotRepository } from '../store.ts';
+import type { SnapshotRepository } from '../../core/ports/store.ts';
 import { TableRepository } from './table-repository.ts';
 import type { SqlContext } from './sql-context.ts';
 import { SNAPSHOTS } from './tables.ts';

@@ -37,7 +37,7 @@ import type {
   Store,
   TaskRepository,
   VmRepository,
-} from '../store.ts';
+} from '../../core/ports/store.ts';
 import { SqliteAssignmentRepository } from './assignment-repository.ts';
 import { wrapDatabase } from './database.ts';
 import { SqliteDesktopSessionRepository } from './desktop-session-repository.ts';

@@ -1,5 +1,5 @@
 import { invalidArgument, notFound } from '../../core/errors.ts';
-import type { NamedRepository, Repository } from '../store.ts';
+import type { NamedRepository, Repository } from '../../core/ports/store.ts';
 import type { Db, SqlContext } from './sql-context.ts';
 import { constraintError, describeRecord } from './sqlite-errors.ts';
 import { fromRow, toRow } from './table-spec.ts';

@@ -2,7 +2,7 @@ import { expressionBuilder } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
 import type { Task, TaskFilter } from '../../core/model/index.ts';
 import { invalidArgument } from '../../core/errors.ts';
-import type { TaskRepository } from '../store.ts';
+import type { TaskRepository } from '../../core/ports/store.ts';
 import type { AnyDatabase, SqlContext } from './sql-context.ts';
 import { TableRepository } from './table-repository.ts';
 import { epochMs } from './table-spec.ts';

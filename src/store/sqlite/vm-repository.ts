@@ -2,7 +2,7 @@ import { expressionBuilder } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
 import type { Vm, VmFilter } from '../../core/model/index.ts';
 import { invalidArgument } from '../../core/errors.ts';
-import type { VmRepository } from '../store.ts';
+import type { VmRepository } from '../../core/ports/store.ts';
 import type { AnyDatabase, Db, SqlContext } from './sql-context.ts';
 import { NamedTableRepository, selectOrdered } from './table-repository.ts';
 import { VMS } from './tables.ts';

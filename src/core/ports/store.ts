@@ -32,7 +32,7 @@ import type {
   User,
   Vm,
   VmFilter,
-} from '../core/model/index.ts';
+} from '../model/index.ts';
 
 export interface Repository<T extends { readonly id: string }> {
   get(id: string): Promise<T | undefined>;

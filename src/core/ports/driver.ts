@@ -9,7 +9,7 @@
  * VmgateError (see ../core/errors.ts) with the closest kind and, for guest operations,
  * a `reason` (guest_auth_failed, tools_not_running, file_not_found, …).
  */
-import type { DriverKind, PowerState, ToolsState, VmHardware } from '../core/model/index.ts';
+import type { DriverKind, PowerState, ToolsState, VmHardware } from '../model/index.ts';
 
 /** What a driver needs to know about a VM. Built by core from the inventory and .vmx. */
 export interface DriverVm {

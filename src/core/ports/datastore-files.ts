@@ -1,0 +1,36 @@
+/**
+ * The datastore file port: what core needs from the files of one datastore (a VM
+ * folder's `.vmx`, creating, moving, copying and removing VM folders, free space).
+ * `src/datastore` implements it with confined paths and atomic writes; the server
+ * passes the factory to core, so core never imports the file layer.
+ */
+
+export interface DatastoreUsage {
+  readonly capacityBytes: number;
+  /** Bytes vmgate can still write (the file system's "available", not counting reserved blocks). */
+  readonly freeBytes: number;
+}
+
+export interface FolderCopyOptions {
+  readonly signal?: AbortSignal;
+  /** Called as data is copied, with bytes copied so far and the total. */
+  readonly onProgress?: (copiedBytes: number, totalBytes: number) => void;
+}
+
+/** One datastore's files; every `rel` is relative to its root and confined to it. */
+export interface DatastoreFilesPort {
+  readText(rel: string, options?: { readonly maxBytes?: number }): Promise<string>;
+  /** Write-then-rename: readers see the old content or the new, never a mix. */
+  writeAtomic(rel: string, data: string | Uint8Array): Promise<void>;
+  /** A new folder named after `name` (sanitised, `name_<n>` when taken); its rel path. */
+  createVmFolder(name: string): Promise<string>;
+  removeVmFolder(rel: string): Promise<void>;
+  /** Removes one file (not a folder); not_found when it is not there. */
+  removeFile(rel: string): Promise<void>;
+  moveFolderTo(other: DatastoreFilesPort, rel: string, toRel?: string, options?: FolderCopyOptions): Promise<string>;
+  copyFolderTo(other: DatastoreFilesPort, fromRel: string, toRel: string, options?: FolderCopyOptions): Promise<void>;
+  usage(): Promise<DatastoreUsage>;
+}
+
+/** Opens the files of a datastore: its root directory and its name (for messages). */
+export type DatastoreFilesFactory = (datastore: { readonly path: string; readonly name: string }) => DatastoreFilesPort;
