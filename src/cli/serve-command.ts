@@ -34,13 +34,12 @@ export function serveCommand(): Command {
       process.stderr.write(`vmgate: could not start: ${why}\n`);
       process.exit(1);
     }
-    const { ports, urls } = server;
+    const { urls } = server;
     const lines = [
       '',
-      ...server.faces.map((f) => `  ${f.name.padEnd(24)} ${f.paths.map((p) => urls.https + p).join('  ')}`),
+      ...server.faces.map((f) => `  ${f.title.padEnd(24)} ${[...f.paths.map((p) => urls.https + p), ...(f.port !== null ? [`tcp ${config.host}:${f.port}${f.tcpNote ? ` (${f.tcpNote})` : ''}`] : [])].join('  ')}`),
       `  ${'Health'.padEnd(24)} ${urls.https}/healthz`,
       ...(urls.http ? [`  ${'Plain HTTP (loopback)'.padEnd(24)} ${urls.http}`] : []),
-      ...(ports.authd !== null ? [`  ${'authd (login only)'.padEnd(24)} tcp ${config.host}:${ports.authd} (TLS after the banner)`] : []),
       `  ${'TLS certificate SHA-256'.padEnd(24)} ${server.tlsFingerprint}`,
       '',
     ];

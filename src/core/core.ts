@@ -4,6 +4,7 @@ import type { DatastoreFilesFactory } from './ports/datastore-files.ts';
 import { Authorizer } from './authorizer.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
+import type { CoreApi } from './core-api.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
 import { EventBus } from './event-bus.ts';
@@ -38,8 +39,8 @@ export interface StartReport {
   readonly corrected: { vmId: string; from: PowerState; to: PowerState }[];
 }
 
-/** vmgate's domain: one object holding every service. Faces call only this. */
-export class Core {
+/** vmgate's domain: one object holding every service. Faces see it as a {@link CoreApi}. */
+export class Core implements CoreApi {
   readonly ctx: CoreContext;
   readonly bus: EventBus;
   readonly authz: Authorizer;
@@ -80,6 +81,16 @@ export class Core {
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
+  }
+
+  /** Core's time (the clock it was given). */
+  now(): Date {
+    return this.ctx.clock.now();
+  }
+
+  /** The hypervisor drivers this core runs on (`sim`, `qemu`), for health reports. */
+  driverKinds(): DriverKind[] {
+    return [...this.ctx.drivers.keys()];
   }
 
   /**

@@ -1,5 +1,6 @@
 export { Core } from './core.ts';
 export type { CoreOptions, StartReport } from './core.ts';
+export type { CoreApi } from './core-api.ts';
 export type { Caller } from './caller.ts';
 export { SYSTEM_CALLER } from './caller.ts';
 export * from './errors.ts';

@@ -1,17 +1,66 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Core, Logger } from '../core/index.ts';
+import type { CoreApi, Logger } from '../core/index.ts';
 
-/** What every face gets: core, and nothing below it. */
+/**
+ * The face seam: what a face declares and what it is given. A face translates one
+ * protocol into core calls; the server (src/server/faces.ts, serve.ts) opens the enabled
+ * ones, mounts their HTTP parts, listens for their TCP parts and stops them in order.
+ * docs/design.md ("Faces: the seam") has the checklist for adding one.
+ */
+
+/** What every face gets: core's services, and nothing below them. */
 export interface FaceDeps {
-  readonly core: Core;
+  readonly core: CoreApi;
   readonly log: Logger;
   readonly version: string;
+  /** The server's TLS key and certificate (PEM), for TCP faces that start TLS themselves. */
+  readonly tls: { readonly key: string; readonly cert: string };
 }
 
-/** An HTTP face is a fastify plugin: its own routes, auth hook and error handler. */
-export interface HttpFace {
+/**
+ * One path prefix a face owns on the HTTPS (and loopback HTTP) listener. It is registered
+ * as an encapsulated fastify plugin with `prefix`, so inside it the face sets its own
+ * content-type parsers, error handler and 404 handler; route paths are relative to the
+ * prefix (`'/'` is the prefix itself, `'/*'` everything below it).
+ */
+export interface HttpMount {
+  /** `/api`, `/broker`, …: starts with '/', no trailing '/'. */
+  readonly prefix: string;
+  /** What the banner shows after the URL (`(JSON-RPC, REST)`), if anything. */
+  readonly note?: string;
+  register(scope: FastifyInstance): Promise<void>;
+}
+
+/**
+ * A TCP listener of the face's own. The server creates the socket server, binds it to the
+ * configured host and the port named in its face list, and hands each accepted connection
+ * over; on stop it stops accepting, calls the face's `stop`, then waits for the
+ * connections to end (destroying what is left after the drain time).
+ */
+export interface TcpPart {
+  /** What the banner shows after `tcp host:port` (`TLS after the banner`). */
+  readonly note?: string;
+  handleConnection(socket: Socket): void;
+}
+
+/** A started face: what it serves, and how it stops. */
+export interface FaceParts {
+  readonly http?: readonly HttpMount[];
+  readonly tcp?: TcpPart;
+  /**
+   * Graceful drain: called once the server's listeners no longer accept, before core
+   * closes. End idle connections, refuse new work, let in-flight requests finish.
+   */
+  stop?(): Promise<void>;
+}
+
+/** A face: one protocol vmgate speaks. */
+export interface Face {
+  /** Its id, as `--faces` names it: lower case, no spaces (`vapi`, `authd`). */
   readonly name: string;
-  /** Path prefixes it owns, for the start-up banner. */
-  readonly paths: readonly string[];
-  register(app: FastifyInstance, deps: FaceDeps): Promise<void>;
+  /** What people call it (the banner). */
+  readonly title: string;
+  /** Builds the face for one server (state lives here, not in the module). */
+  start(deps: FaceDeps): FaceParts | Promise<FaceParts>;
 }

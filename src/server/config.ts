@@ -21,13 +21,15 @@ export interface ServeConfig {
   readonly lockoutSeconds: number;
   readonly sessionIdleSeconds: number;
   readonly bodyLimitBytes: number;
+  /** The faces to run, by name (src/server/faces.ts); null = all of them. */
+  readonly faces: readonly string[] | null;
 }
 
 export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -51,6 +53,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd); all unless given' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
@@ -85,6 +88,12 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
     case 'enum':
       if (!spec.values!.includes(s)) bad();
       return s;
+    case 'list': {
+      // Names, comma-separated (a JSON array in the config file); which names exist is the server's to check.
+      const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+      if (items.some((x) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x))) bad();
+      return [...new Set(items)];
+    }
   }
 }
 

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Core } from '../core/index.ts';
-import type { HttpFace } from '../faces/face.ts';
-import { createAuthdServer } from '../faces/vmserverd/authd-server.ts';
+import type { FaceParts, HttpMount } from '../faces/face.ts';
+import { invalidArgument } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { datastoreFiles, writeFileAtomic } from '../datastore/index.ts';
 import type { ServeConfig } from './config.ts';
@@ -15,7 +15,7 @@ import { ensureAdministrator } from './first-start.ts';
 import { buildHttpApp } from './http-app.ts';
 import { loadOrCreateTls } from './tls.ts';
 import { VERSION } from './version.ts';
-import { HTTP_FACES } from './faces.ts';
+import { FACES, type FaceEntry } from './faces.ts';
 
 export interface RunningServer {
   readonly core: Core;
@@ -23,8 +23,8 @@ export interface RunningServer {
   readonly ports: { readonly https: number; readonly http: number | null; readonly authd: number | null };
   readonly urls: { readonly https: string; readonly http: string | null };
   readonly tlsFingerprint: string;
-  /** The HTTP faces this server serves, for the banner. */
-  readonly faces: readonly { readonly name: string; readonly paths: readonly string[] }[];
+  /** The faces this server serves, for the banner. */
+  readonly faces: readonly ServedFace[];
   readonly cert: string;
   /** Set on the start that created the administrator: shown once. */
   readonly adminPassword: string | null;
@@ -33,10 +33,22 @@ export interface RunningServer {
   close(drainMs?: number): Promise<void>;
 }
 
+/** A running face as the banner shows it. */
+export interface ServedFace {
+  /** Its `--faces` name. */
+  readonly name: string;
+  readonly title: string;
+  /** Its HTTP prefixes, each with its note (`/api (JSON-RPC, REST)`); on the HTTPS listener and the loopback one. */
+  readonly paths: readonly string[];
+  /** The port its TCP part listens on, or null. */
+  readonly port: number | null;
+  readonly tcpNote: string | null;
+}
+
 export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Extra HTTP faces (tests); the built-in ones always load. */
-  readonly faces?: readonly HttpFace[];
+  /** Extra faces after the built-in ones (tests); `--faces` picks from both. */
+  readonly faces?: readonly FaceEntry[];
   /** Log to stderr too (warn and above); the CLI sets it. */
   readonly logToStderr?: boolean;
 }
@@ -52,7 +64,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
 
   const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'vmgate.db') });
   let core: Core | null = null;
-  const closers: (() => Promise<void>)[] = [];
+  const closers: Closer[] = [];
+  const stoppers: (() => Promise<void>)[] = [];
   try {
     const hosts = await store.hosts.list();
     const drivers = await createDrivers(config, log, hosts.some((h) => h.driver === 'qemu'));
@@ -75,32 +88,41 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: 'sim' }, env) : { created: false, demoPassword: null };
 
     const tls = await loadOrCreateTls(config.dataDir);
-    const faces = [...HTTP_FACES, ...(opts.faces ?? [])];
-    const appOpts = { core, log, faces, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver };
+    const entries = selectFaces([...FACES, ...(opts.faces ?? [])], config.faces);
+    // Each face is started once, with core's services only (no ctx, no store, no drivers).
+    const started: { entry: FaceEntry; parts: FaceParts }[] = [];
+    for (const entry of entries) {
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert } });
+      started.push({ entry, parts });
+      if (parts.stop) stoppers.unshift(parts.stop);
+    }
+    const mounts = checkedMounts(started);
+    const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver };
     const httpsApp = await buildHttpApp({ ...appOpts, https: { key: tls.key, cert: tls.cert } });
     await httpsApp.listen({ port: config.httpsPort, host: config.host });
-    closers.push(() => httpsApp.close());
+    closers.push(httpCloser(httpsApp));
     let httpApp: FastifyInstance | null = null;
     if (config.httpPort !== null) {
       httpApp = await buildHttpApp(appOpts);
       await httpApp.listen({ port: config.httpPort, host: '127.0.0.1' });
-      closers.push(() => httpApp!.close());
+      closers.push(httpCloser(httpApp));
     }
-    let authdPort: number | null = null;
-    if (config.authdPort !== null) {
-      const authd = createAuthdServer({ core, log, tls });
-      await new Promise<void>((res, rej) => {
-        authd.once('error', rej);
-        authd.listen(config.authdPort!, config.host, () => res());
-      });
-      authdPort = (authd.address() as AddressInfo).port;
-      closers.push(() => new Promise<void>((r) => authd.close(() => r())));
+    const served: ServedFace[] = [];
+    for (const { entry, parts } of started) {
+      const wanted = parts.tcp && entry.tcpPort ? entry.tcpPort(config) : null;
+      let port: number | null = null;
+      if (parts.tcp && wanted !== null) {
+        const listener = await listenTcp(parts.tcp.handleConnection, wanted, config.host, entry.face.name, log);
+        port = listener.port;
+        closers.push(listener.close);
+      }
+      served.push({ name: entry.face.name, title: entry.face.title, paths: (parts.http ?? []).map((m) => (m.note ? `${m.prefix} ${m.note}` : m.prefix)), port, tcpNote: parts.tcp?.note ?? null });
     }
-    const ports = { https: (httpsApp.server.address() as AddressInfo).port, http: httpApp ? (httpApp.server.address() as AddressInfo).port : null, authd: authdPort };
+    const ports = { https: (httpsApp.server.address() as AddressInfo).port, http: httpApp ? (httpApp.server.address() as AddressInfo).port : null, authd: served.find((f) => f.name === 'authd')?.port ?? null };
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const urls = { https: `https://${shownHost}:${ports.https}`, http: ports.http ? `http://127.0.0.1:${ports.http}` : null };
     await writeFileAtomic(join(config.dataDir, 'vmgate.run.json'), JSON.stringify({ pid: process.pid, version: VERSION, ports, urls, startedAt: new Date(startedAt).toISOString() }, null, 2) + '\n');
-    log.info({ ports, version: VERSION }, 'vmgate listening');
+    log.info({ ports, faces: served.map((f) => f.name), version: VERSION }, 'vmgate listening');
 
     const theCore = core;
     let closing: Promise<void> | null = null;
@@ -110,14 +132,15 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       ports,
       urls,
       tlsFingerprint: tls.fingerprint,
-      faces: faces.map((f) => ({ name: f.name, paths: f.paths })),
+      faces: served,
       cert: tls.cert,
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,
       close(drainMs = 10_000) {
         closing ??= (async () => {
-          // Listeners first (no new work), then tasks, then the database.
-          await Promise.all(closers.map((c) => c().catch(() => undefined)));
+          // Listeners stop accepting, the faces drain (in-flight requests finish, idle
+          // connections end), then tasks, then the database.
+          await stopListeners(closers, stoppers, drainMs, log);
           await theCore.close(drainMs);
           await store.close();
           log.info('vmgate stopped');
@@ -127,9 +150,83 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       },
     };
   } catch (e) {
-    for (const c of closers) await c().catch(() => undefined);
+    await stopListeners(closers, stoppers, 0, log);
     if (core) await core.close(0).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;
   }
+}
+
+/** A listener's close: stop accepting at once; `drained` settles when its connections have ended (or were cut after `drainMs`). */
+type Closer = (drainMs: number) => { drained: Promise<void> };
+
+/** Stops accepting everywhere, lets each face drain, then waits (at most `drainMs`) for the connections. */
+async function stopListeners(closers: readonly Closer[], stoppers: readonly (() => Promise<void>)[], drainMs: number, log: pino.Logger): Promise<void> {
+  const closing = closers.map((c) => c(drainMs).drained.catch(() => undefined));
+  for (const stop of stoppers) await stop().catch((e: unknown) => log.error({ err: e }, 'a face did not stop cleanly'));
+  await Promise.all(closing);
+}
+
+/** fastify's close stops accepting and waits for in-flight requests; after `drainMs` the rest are cut. */
+function httpCloser(app: FastifyInstance): Closer {
+  return (drainMs) => {
+    const closed = app.close();
+    const timer = setTimeout(() => app.server.closeAllConnections?.(), drainMs);
+    return { drained: closed.finally(() => clearTimeout(timer)) };
+  };
+}
+
+/** A TCP face's listener: the face handles each connection; the server owns accepting and draining. */
+async function listenTcp(handle: (socket: Socket) => void, port: number, host: string, face: string, log: pino.Logger): Promise<{ port: number; close: Closer }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    handle(socket);
+  });
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => {
+      server.off('error', rej);
+      res();
+    });
+  });
+  server.on('error', (e) => log.error({ err: e, face }, 'TCP listener error'));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close(drainMs) {
+      const drained = new Promise<void>((res) => server.close(() => res()));
+      const timer = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, drainMs);
+      return { drained: drained.finally(() => clearTimeout(timer)) };
+    },
+  };
+}
+
+/** The entries `--faces` names (all when it is not given), refusing names no face has. */
+function selectFaces(all: readonly FaceEntry[], wanted: readonly string[] | null): FaceEntry[] {
+  const names = all.map((e) => e.face.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw invalidArgument(`two faces are named '${twice}'`, { module: 'server' });
+  if (wanted === null) return [...all];
+  const unknown = wanted.filter((n) => !names.includes(n));
+  if (unknown.length) throw invalidArgument(`--faces: no face named ${unknown.map((n) => `'${n}'`).join(', ')} (the faces are ${names.join(', ')})`, { module: 'server' });
+  return all.filter((e) => wanted.includes(e.face.name));
+}
+
+/** Every face's HTTP mounts, each prefix owned by one face (and /healthz by the server). */
+function checkedMounts(started: readonly { entry: FaceEntry; parts: FaceParts }[]): HttpMount[] {
+  const owner = new Map<string, string>([['/healthz', 'the server']]);
+  const mounts: HttpMount[] = [];
+  for (const { entry, parts } of started) {
+    for (const m of parts.http ?? []) {
+      if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(m.prefix)) throw invalidArgument(`face ${entry.face.name}: '${m.prefix}' is not a path prefix ('/name', no trailing '/')`, { module: 'server' });
+      const taken = owner.get(m.prefix);
+      if (taken) throw invalidArgument(`face ${entry.face.name}: ${m.prefix} is already served by ${taken}`, { module: 'server' });
+      owner.set(m.prefix, `face ${entry.face.name}`);
+      mounts.push(m);
+    }
+  }
+  return mounts;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServeConfig } from '../../src/server/config.ts';
 import { resolveServeConfig } from '../../src/server/config.ts';
+import type { FaceEntry } from '../../src/server/faces.ts';
 import type { RunningServer } from '../../src/server/serve.ts';
 import { startServer } from '../../src/server/serve.ts';
 
@@ -28,6 +29,8 @@ export interface TestServerOptions {
    * fresh one; `close()` then leaves it in place (its creator removes it).
    */
   readonly dataDir?: string;
+  /** Extra faces beside the built-in ones (the face seam's tests). */
+  readonly faces?: readonly FaceEntry[];
 }
 
 /**
@@ -37,7 +40,7 @@ export interface TestServerOptions {
 export async function startTestServer(overrides: Partial<Record<keyof ServeConfig, unknown>> = {}, env: NodeJS.ProcessEnv = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vmgate-face-')));
   const config = resolveServeConfig({ dataDir, httpsPort: 0, authdPort: 0, host: '127.0.0.1', simSpeed: 500, demo: true, demoHosts: 2, demoVms: 3, logLevel: 'warn', ...overrides }, {});
-  const server = await startServer(config, { env: { VMGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, VMGATE_DEMO_PASSWORD: 'demo-password-1', ...env } });
+  const server = await startServer(config, { env: { VMGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, VMGATE_DEMO_PASSWORD: 'demo-password-1', ...env }, ...(options.faces ? { faces: options.faces } : {}) });
   const port = server.ports.https;
   const ca = server.cert;
   return {

@@ -1,4 +1,4 @@
-import type { Caller, Core } from '../../core/index.ts';
+import type { Caller, CoreApi } from '../../core/index.ts';
 import { unauthenticated } from '../../core/errors.ts';
 import type { SecurityContext } from '../../protocols/vapi/codec/index.ts';
 
@@ -18,7 +18,7 @@ const SCHEME_NAMES: Readonly<Record<string, string>> = {
  * account (no session is created: that is session.create's job). SAML and OAuth are not
  * supported here and say so by name.
  */
-export async function authenticate(core: Core, sec: SecurityContext): Promise<Authenticated> {
+export async function authenticate(core: CoreApi, sec: SecurityContext): Promise<Authenticated> {
   switch (sec.scheme) {
     case 'session_id': {
       const { caller } = await core.identity.authenticate(sec.sessionId);

@@ -1,9 +1,9 @@
-import type { Caller, Core } from '../../core/index.ts';
+import type { Caller, CoreApi } from '../../core/index.ts';
 import type { InputOf, OperationDef, OutputOf, ServiceDef } from '../../protocols/vapi/types/index.ts';
 
 /** What a handler gets: core, who calls, and a little about the request. */
 export interface VapiCall {
-  readonly core: Core;
+  readonly core: CoreApi;
   readonly caller: Caller;
   /** The session token the call came with (session.delete / get need it), or null. */
   readonly token: string | null;
@@ -16,7 +16,7 @@ export interface VapiCall {
 
 /** The login call of session.create: credentials checked, no session yet. */
 export interface VapiLogin {
-  readonly core: Core;
+  readonly core: CoreApi;
   readonly userName: string;
   readonly password: string;
 }

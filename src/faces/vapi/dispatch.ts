@@ -1,4 +1,4 @@
-import type { Core } from '../../core/index.ts';
+import type { CoreApi } from '../../core/index.ts';
 import { notFound, unsupported } from '../../core/errors.ts';
 import type { SecurityContext } from '../../protocols/vapi/codec/index.ts';
 import { authenticate } from './auth.ts';
@@ -22,7 +22,7 @@ export function isImplemented(serviceId: string, operationId: string): boolean {
  * unimplemented ones and unauthenticated calls. Both flavours call it with a decoded input.
  */
 export async function invoke(
-  core: Core,
+  core: CoreApi,
   serviceId: string,
   operationId: string,
   input: Record<string, unknown>,

@@ -1,33 +1,75 @@
-import type { FastifyError } from 'fastify';
-import type { HttpFace } from '../face.ts';
-import { renderProtocolError, renderRestError, stdError, JsonRpcCode } from '../../protocols/vapi/codec/index.ts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Face, FaceDeps } from '../face.ts';
+import { message, renderProtocolError, renderRestError, stdError, JsonRpcCode } from '../../protocols/vapi/codec/index.ts';
 import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
 
+/** The media type the face reads request bodies in; anything else is refused with 415. */
+const JSON_MEDIA_TYPE = 'application/json';
+
 /**
- * The vSphere Automation API face: JSON-RPC `POST /api` and REST `/api/...`.
- * Bodies are read raw so that malformed JSON gets the face's own error, not fastify's.
+ * The vSphere Automation API face: JSON-RPC `POST /api` and REST `/api/...`, plus the
+ * guest file transfer URLs `/guestFile/<token>` that vm.guest.filesystem hands out.
  */
-export const vapiFace: HttpFace = {
-  name: 'vSphere Automation API',
-  paths: ['/api (JSON-RPC)', '/api/... (REST)'],
-  async register(app, deps) {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-      if (status === 500) deps.log.error({ err }, 'vAPI face error');
-      const text = status === 413 ? `the request body is larger than the server accepts (${err.message})` : status === 500 ? 'internal error' : err.message;
-      if (req.method === 'POST' && req.url.split('?')[0] === '/api') {
-        const r = renderProtocolError(null, status === 500 ? JsonRpcCode.INTERNAL_ERROR : JsonRpcCode.INVALID_REQUEST, text);
-        return reply.code(status === 413 ? 413 : 200).header('content-type', 'application/json').send(r.body);
-      }
-      const r = renderRestError(stdError(status === 500 ? 'error' : 'invalid_request', [text]));
-      return reply.code(status === 500 ? 500 : status).header('content-type', 'application/json').send(JSON.stringify(r.body));
-    });
-    registerJsonRpc(app, deps.core, deps.log);
-    registerRest(app, deps.core, deps.log);
-    registerTransfers(app, deps.core, deps.log);
+export const vapiFace: Face = {
+  name: 'vapi',
+  title: 'vSphere Automation API',
+  start(deps) {
+    return {
+      http: [
+        { prefix: '/api', note: '(JSON-RPC, REST)', register: (scope) => registerApi(scope, deps) },
+        { prefix: '/guestFile', register: (scope) => registerGuestFiles(scope, deps) },
+      ],
+    };
   },
 };
+
+/**
+ * `/api`: bodies are read raw (as a Buffer) so that malformed JSON gets the face's own
+ * error, not fastify's, and only `application/json` bodies are read at all: a
+ * `text/plain`, form or multipart body (what a browser may send cross-site without asking)
+ * is answered 415 before any handler runs.
+ */
+async function registerApi(app: FastifyInstance, deps: FaceDeps): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) deps.log.error({ err }, 'vAPI face error');
+    const text =
+      status === 413
+        ? `the request body is larger than the server accepts (${err.message})`
+        : status === 415
+          ? `the request body must be ${JSON_MEDIA_TYPE}, not ${req.headers['content-type'] === undefined ? 'a body without Content-Type' : `'${String(req.headers['content-type']).slice(0, 100)}'`}`
+          : status === 500
+            ? 'internal error'
+            : err.message;
+    if (isJsonRpc(req)) {
+      const r = renderProtocolError(null, status === 500 ? JsonRpcCode.INTERNAL_ERROR : JsonRpcCode.INVALID_REQUEST, text);
+      return reply.code(status === 413 || status === 415 ? status : 200).header('content-type', 'application/json').send(r.body);
+    }
+    const e = status === 415 ? stdError('invalid_request', [message('vmgate.unsupported_media_type', text)]) : stdError(status === 500 ? 'error' : 'invalid_request', [text]);
+    const r = renderRestError(e);
+    return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(r.body));
+  });
+  app.setNotFoundHandler((req, reply) => notFound(req, reply));
+  registerJsonRpc(app, deps.core, deps.log);
+  registerRest(app, deps.core, deps.log);
+}
+
+/** `/guestFile/<token>`: the transfer scope (raw streams, plain-text answers). */
+async function registerGuestFiles(app: FastifyInstance, deps: FaceDeps): Promise<void> {
+  app.setNotFoundHandler((req, reply) => reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`no such guest file transfer: ${req.method} ${req.url.split('?')[0]}\n`));
+  registerTransfers(app, deps.core, deps.log);
+}
+
+function isJsonRpc(req: FastifyRequest): boolean {
+  return req.method === 'POST' && req.url.split('?')[0] === '/api';
+}
+
+/** A path under /api no route takes (a method REST does not use, `GET /api`): the face's `operation_not_found`. */
+function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const r = renderRestError(stdError('operation_not_found', [`no operation for ${req.method} ${req.url.split('?')[0]}`]));
+  return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.body));
+}

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core, Logger } from '../../core/index.ts';
+import type { CoreApi, Logger } from '../../core/index.ts';
 import type { JsonRpcReply } from '../../protocols/vapi/codec/index.ts';
 import { EncodeError, decodeOperationInput, encodeOperationOutput, inputError, negotiateFormat, parseJsonRpcRequest, renderProtocolError, renderResult, renderStdError, stdError, CLEAN_JSON_MEDIA_TYPE, JsonRpcCode } from '../../protocols/vapi/codec/index.ts';
 import { invoke, operationOf } from './dispatch.ts';
@@ -11,8 +11,9 @@ import { baseUrlOf } from './request-info.ts';
  * `POST /api`: the JSON-RPC flavour the official SDKs speak. Protocol problems answer
  * JSON-RPC errors; API errors travel inside `result` with the `vapi-error` header.
  */
-export function registerJsonRpc(app: FastifyInstance, core: Core, log: Logger): void {
-  app.post('/api', async (req: FastifyRequest, reply: FastifyReply) => {
+export function registerJsonRpc(app: FastifyInstance, core: CoreApi, log: Logger): void {
+  // Registered under the face's `/api` prefix: '/' is `POST /api` itself (not `/api/`, which is REST's).
+  app.post('/', { prefixTrailingSlash: 'no-slash' }, async (req: FastifyRequest, reply: FastifyReply) => {
     const format = negotiateFormat(req.headers.accept);
     const send = (r: JsonRpcReply) => {
       void reply.code(200).headers({ 'content-type': format === 'clean' ? CLEAN_JSON_MEDIA_TYPE : 'application/json', ...r.headers }).send(r.body);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core, Logger } from '../../core/index.ts';
+import type { CoreApi, Logger } from '../../core/index.ts';
 import { EncodeError, decodeRestInput, encodeRestOutput, inputError, matchRestRoute, renderRestError, stdError, SERVER_INPUT_OPTIONS } from '../../protocols/vapi/codec/index.ts';
 import { restSecurity } from './auth.ts';
 import { invoke } from './dispatch.ts';
@@ -11,7 +11,7 @@ import { baseUrlOf } from './request-info.ts';
  * 7.0.3 specs (and vmgate's additions under /api/vmgate). One catch-all route; the
  * registry's matcher picks the operation (path, `action`, `vmw-task`).
  */
-export function registerRest(app: FastifyInstance, core: Core, log: Logger): void {
+export function registerRest(app: FastifyInstance, core: CoreApi, log: Logger): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const sendError = (e: ReturnType<typeof stdError>) => {
       const r = renderRestError(e);
@@ -46,5 +46,6 @@ export function registerRest(app: FastifyInstance, core: Core, log: Logger): voi
       return sendError(toStdError(e));
     }
   };
-  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/api/*', handler });
+  // Under the face's `/api` prefix: '/*' is every path below /api/.
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler });
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core, Logger } from '../../core/index.ts';
+import type { CoreApi, Logger } from '../../core/index.ts';
 import { invalidArgument, isVmgateError, toVmgateError } from '../../core/errors.ts';
 import type { GuestTransfer } from './handlers/guest-transfer-tokens.ts';
 import { guestTransferTokens } from './handlers/guest-transfer-tokens.ts';
@@ -40,9 +40,10 @@ class TransferRefused extends Error {
  * needs a session (the token is the credential, bound to its caller, VM, guest login and
  * path). Answers are plain: 200 with the bytes (GET) or empty (PUT); errors a status and a
  * one-line text. The PUT route reads the raw request stream itself, so the face's body
- * limit does not apply: the declared size does.
+ * limit does not apply: the declared size does. Registered under the face's `/guestFile`
+ * prefix (its own scope: streaming body, plain-text errors and 404).
  */
-export function registerTransfers(app: FastifyInstance, core: Core, log: Logger): void {
+export function registerTransfers(app: FastifyInstance, core: CoreApi, log: Logger): void {
   const tokens = guestTransferTokens(core);
 
   const refuse = (reply: FastifyReply, status: number, text: string) => reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(`${text}\n`);
@@ -84,7 +85,7 @@ export function registerTransfers(app: FastifyInstance, core: Core, log: Logger)
       return refuse(reply, status, status === 500 ? 'internal error' : err.message);
     });
 
-    scope.get<{ Params: { token: string } }>('/guestFile/:token', { exposeHeadRoute: false }, async (req, reply) => {
+    scope.get<{ Params: { token: string } }>('/:token', { exposeHeadRoute: false }, async (req, reply) => {
       const c = claim(req, reply, 'download');
       if (!c) return reply;
       const t = c.transfer;
@@ -104,7 +105,7 @@ export function registerTransfers(app: FastifyInstance, core: Core, log: Logger)
       return reply.code(200).headers({ 'content-type': 'application/octet-stream', 'content-length': String(size) }).send(body);
     });
 
-    scope.put<{ Params: { token: string } }>('/guestFile/:token', async (req, reply) => {
+    scope.put<{ Params: { token: string } }>('/:token', async (req, reply) => {
       const raw = req.raw;
       const c = claim(req, reply, 'upload');
       if (!c) {
@@ -125,7 +126,7 @@ export function registerTransfers(app: FastifyInstance, core: Core, log: Logger)
 }
 
 /** The file's bytes in TRANSFER_CHUNK pieces; throws if it ends before `size`. */
-async function* readChunks(core: Core, t: GuestTransfer, size: number): AsyncGenerator<Buffer> {
+async function* readChunks(core: CoreApi, t: GuestTransfer, size: number): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < size; ) {
     const want = Math.min(TRANSFER_CHUNK, size - offset);
     const chunk = await core.guest.readFile(t.caller, t.vmId, t.login, t.path, offset, want);
@@ -140,7 +141,7 @@ async function* readChunks(core: Core, t: GuestTransfer, size: number): AsyncGen
  * increasing, the first write truncating), then moves it into place. A body longer or
  * shorter than declared is refused with 400 and leaves no trace: the target is untouched.
  */
-async function receiveUpload(core: Core, t: GuestTransfer, raw: IncomingMessage): Promise<void> {
+async function receiveUpload(core: CoreApi, t: GuestTransfer, raw: IncomingMessage): Promise<void> {
   const declared = t.size;
   const lengthHeader = raw.headers['content-length'];
   if (lengthHeader !== undefined) {

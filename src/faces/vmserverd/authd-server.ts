@@ -1,31 +1,60 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { Core, Logger } from '../../core/index.ts';
+import type { CoreApi, Logger } from '../../core/index.ts';
+import type { Face } from '../face.ts';
 
 export const AUTHD_BANNER = '220 VMware Authentication Daemon Version 1.10: SSL Required, ServerDaemonProtocol:SOAP, MKSDisplayProtocol:VNC , ,';
 const MAX_LINE = 4096;
 const IDLE_MS = 120_000;
 
 export interface AuthdOptions {
-  readonly core: Core;
+  readonly core: CoreApi;
   readonly log: Logger;
   readonly tls: { key: string; cert: string };
   /** Called after a successful login with the TLS socket; the vmserverd exec face takes over. */
   readonly onLogin?: (socket: TLSSocket, userName: string) => void;
+  /** Live connections (the face's stop ends the idle ones). */
+  readonly live?: Set<Connection>;
+}
+
+/** One accepted connection, as the face's drain sees it. */
+interface Connection {
+  /** A command (USER/PASS) is being answered: let it finish. */
+  busy: boolean;
+  stopping: boolean;
+  end(): void;
 }
 
 /**
- * The authd door: banner, TLS on the same socket ("SSL Required"), then USER/PASS against
- * vmgate's identity (lockout included). What follows a login belongs to the vmserverd
- * exec face; until that face is present the connection is told so and closed.
+ * The authd door as a TCP face (on `--authd-port`): banner, TLS on the same socket
+ * ("SSL Required"), then USER/PASS against vmgate's identity (lockout included). What
+ * follows a login belongs to the vmserverd exec face; until that face is present the
+ * connection is told so and closed. Stopping ends idle connections and lets a login in
+ * progress finish.
  */
-export function createAuthdServer(opts: AuthdOptions): Server {
-  const server = createServer((raw) => handle(raw, opts));
-  server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
-  return server;
-}
+export const authdFace: Face = {
+  name: 'authd',
+  title: 'authd (login only)',
+  start(deps) {
+    const live = new Set<Connection>();
+    const opts: AuthdOptions = { core: deps.core, log: deps.log, tls: deps.tls, live };
+    return {
+      tcp: { note: 'TLS after the banner', handleConnection: (socket) => handleAuthdConnection(socket, opts) },
+      async stop() {
+        for (const c of live) {
+          c.stopping = true;
+          if (!c.busy) c.end();
+        }
+      },
+    };
+  },
+};
 
-function handle(raw: Socket, opts: AuthdOptions): void {
+/** One authd connection: banner, then TLS, then the USER/PASS line loop. */
+export function handleAuthdConnection(raw: Socket, opts: AuthdOptions): void {
+  const conn: Connection = { busy: false, stopping: false, end: () => raw.end() };
+  opts.live?.add(conn);
+  raw.once('close', () => opts.live?.delete(conn));
   raw.setTimeout(IDLE_MS, () => raw.destroy());
   raw.on('error', () => raw.destroy());
   raw.write(AUTHD_BANNER + '\r\n');
@@ -40,12 +69,13 @@ function handle(raw: Socket, opts: AuthdOptions): void {
     const tls = new TLSSocket(raw, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
     tls.on('error', () => tls.destroy());
     tls.setTimeout(IDLE_MS, () => tls.destroy());
-    lineLoop(tls, opts);
+    conn.end = () => tls.end();
+    lineLoop(tls, opts, conn);
     raw.resume();
   });
 }
 
-function lineLoop(sock: TLSSocket, opts: AuthdOptions): void {
+function lineLoop(sock: TLSSocket, opts: AuthdOptions, conn: Connection): void {
   let buf = '';
   let user: string | null = null;
   let busy = false;
@@ -86,9 +116,10 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions): void {
   };
   const pump = async (): Promise<void> => {
     if (busy) return;
-    busy = true;
-    while (queue.length) await onLine(queue.shift()!);
-    busy = false;
+    busy = conn.busy = true;
+    while (queue.length && !conn.stopping) await onLine(queue.shift()!);
+    busy = conn.busy = false;
+    if (conn.stopping && !sock.destroyed) sock.end();
   };
   sock.on('data', (d: Buffer) => {
     buf += d.toString('utf8');

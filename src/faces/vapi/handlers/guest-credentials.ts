@@ -3,12 +3,12 @@
  * with a user name and a password only; SAML tokens and interactive sessions answer
  * `unsupported` and say so.
  */
-import type { Core } from '../../../core/index.ts';
+import type { CoreApi } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
 import type { VmGuestCredentials } from '../../../protocols/vapi/types/index.ts';
 
 /** What core's guest operations take as the guest login. */
-export type GuestLogin = Parameters<Core['guest']['login']>[2];
+export type GuestLogin = Parameters<CoreApi['guest']['login']>[2];
 
 export function guestLogin(c: VmGuestCredentials): GuestLogin {
   if (c.type !== 'USERNAME_PASSWORD') {

@@ -1,4 +1,4 @@
-import type { Caller, Core } from '../../../core/index.ts';
+import type { Caller, CoreApi } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
 import type { VmGuestFilesystemFilesFileAttributesUpdateSpec, VmGuestFilesystemFilesInfo, VmGuestFilesystemFilesSummary, VmGuestFilesystemFilesType } from '../../../protocols/vapi/types/index.ts';
@@ -6,7 +6,7 @@ import { VmGuestFilesystemFilesService } from '../../../protocols/vapi/types/ind
 import type { GuestLogin } from './guest-credentials.ts';
 import { guestLogin } from './guest-credentials.ts';
 
-export type GuestFile = Awaited<ReturnType<Core['guest']['stat']>>;
+export type GuestFile = Awaited<ReturnType<CoreApi['guest']['stat']>>;
 
 const FILE_TYPE: Readonly<Record<GuestFile['type'], VmGuestFilesystemFilesType>> = { file: 'FILE', directory: 'DIRECTORY', symlink: 'SYMLINK' };
 
@@ -39,7 +39,7 @@ function fileInfo(f: GuestFile, ids: { uid: number; gid: number } | undefined): 
 }
 
 /** uid and primary gid of a guest account, from the guest's /etc/passwd (a numeric owner stands for itself). */
-async function accountIds(core: Core, caller: Caller, vm: string, login: GuestLogin, owner: string): Promise<{ uid: number; gid: number } | undefined> {
+async function accountIds(core: CoreApi, caller: Caller, vm: string, login: GuestLogin, owner: string): Promise<{ uid: number; gid: number } | undefined> {
   let passwd: string;
   try {
     passwd = (await core.guest.readFile(caller, vm, login, '/etc/passwd', 0, PASSWD_BYTES)).toString('utf8');

@@ -1,4 +1,4 @@
-import type { Core } from '../../../core/index.ts';
+import type { CoreApi } from '../../../core/index.ts';
 import { notFound } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
 import type { VmGuestProcessesCreateSpec, VmGuestProcessesInfo, VmGuestProcessesSummary } from '../../../protocols/vapi/types/index.ts';
@@ -6,8 +6,8 @@ import { VmGuestProcessesService } from '../../../protocols/vapi/types/index.ts'
 import { parseArguments, shellQuote } from './guest-args.ts';
 import { guestLogin } from './guest-credentials.ts';
 
-type GuestProcess = Awaited<ReturnType<Core['guest']['listProcesses']>>[number];
-type ProgramSpec = Parameters<Core['guest']['startProgram']>[3];
+type GuestProcess = Awaited<ReturnType<CoreApi['guest']['listProcesses']>>[number];
+type ProgramSpec = Parameters<CoreApi['guest']['startProgram']>[3];
 
 /** What vSphere's bash would run: plain words go to the program, shell syntax through /bin/sh -c. */
 export function programSpec(spec: VmGuestProcessesCreateSpec): ProgramSpec {

@@ -7,7 +7,7 @@
  * URL "becomes invalid once a successful request is sent").
  */
 import { randomBytes } from 'node:crypto';
-import type { Caller, Core } from '../../../core/index.ts';
+import type { Caller, CoreApi } from '../../../core/index.ts';
 import { resourceExhausted } from '../../../core/errors.ts';
 import type { GuestLogin } from './guest-credentials.ts';
 
@@ -85,13 +85,13 @@ export class GuestTransferTokens {
   }
 }
 
-const PER_CORE = new WeakMap<Core, GuestTransferTokens>();
+const PER_CORE = new WeakMap<CoreApi, GuestTransferTokens>();
 
 /** The transfer tokens of one vmgate (one Core), timed by core's clock. */
-export function guestTransferTokens(core: Core): GuestTransferTokens {
+export function guestTransferTokens(core: CoreApi): GuestTransferTokens {
   let t = PER_CORE.get(core);
   if (!t) {
-    t = new GuestTransferTokens(() => core.ctx.clock.now().getTime());
+    t = new GuestTransferTokens(() => core.now().getTime());
     PER_CORE.set(core, t);
   }
   return t;

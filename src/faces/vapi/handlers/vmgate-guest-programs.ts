@@ -1,11 +1,11 @@
-import type { Core, ProgramResult } from '../../../core/index.ts';
+import type { CoreApi, ProgramResult } from '../../../core/index.ts';
 import { invalidArgument, unsupported } from '../../../core/errors.ts';
 import { implement } from '../call.ts';
 import type { VmGuestCredentials, VmgateGuestProgramsResult, VmgateGuestProgramsRunSpec } from '../../../protocols/vapi/types/index.ts';
 import { VmgateGuestProgramsService } from '../../../protocols/vapi/types/index.ts';
 
-type GuestLogin = Parameters<Core['guest']['runProgram']>[2];
-type ProgramSpec = Parameters<Core['guest']['runProgram']>[3];
+type GuestLogin = Parameters<CoreApi['guest']['runProgram']>[2];
+type ProgramSpec = Parameters<CoreApi['guest']['runProgram']>[3];
 
 /** vSphere guest credentials → core's guest login (user name and password only). */
 function guestLogin(c: VmGuestCredentials): GuestLogin {

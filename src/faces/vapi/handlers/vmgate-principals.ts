@@ -2,11 +2,11 @@
  * Principals as vmgate's own services show them. Core stores `user:<id>` / `group:<id>`;
  * people read and write `user:<name>` / `group:<name>`.
  */
-import type { Core } from '../../../core/index.ts';
+import type { CoreApi } from '../../../core/index.ts';
 import { isVmgateError } from '../../../core/errors.ts';
 
 /** `user:user-3` → `user:alice`; a principal whose account is gone stays as stored. */
-export async function principalName(core: Core, principal: string): Promise<string> {
+export async function principalName(core: CoreApi, principal: string): Promise<string> {
   const i = principal.indexOf(':');
   const kind = principal.slice(0, i);
   const ref = principal.slice(i + 1);
@@ -20,6 +20,6 @@ export async function principalName(core: Core, principal: string): Promise<stri
 }
 
 /** A user id as its name (for group members); an id whose account is gone stays as is. */
-export async function userName(core: Core, userId: string): Promise<string> {
+export async function userName(core: CoreApi, userId: string): Promise<string> {
   return (await principalName(core, `user:${userId}`)).slice('user:'.length);
 }

@@ -5,7 +5,7 @@ import type { VmgateUserInfo, VmgateUserSummary } from '../../../protocols/vapi/
 import { VmgateUsersService } from '../../../protocols/vapi/types/index.ts';
 
 function isLocked(call: VapiCall, u: User): boolean {
-  return u.lockedUntil !== null && new Date(u.lockedUntil) > call.core.ctx.clock.now();
+  return u.lockedUntil !== null && new Date(u.lockedUntil) > call.core.now();
 }
 
 function userSummary(call: VapiCall, u: User): VmgateUserSummary {

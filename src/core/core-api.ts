@@ -1,0 +1,28 @@
+import type { EventLog } from './events.ts';
+import type { GuestService } from './guest.ts';
+import type { IdentityService } from './identity.ts';
+import type { InventoryService } from './inventory.ts';
+import type { PowerService } from './power-service.ts';
+import type { SnapshotService } from './snapshots.ts';
+import type { TaskEngine } from './tasks.ts';
+import type { VdiService } from './vdi.ts';
+import type { VmService } from './vms.ts';
+
+/**
+ * What a face may use of core: the services, and core's clock. No `ctx`, no store, no
+ * drivers, no locks: a face translates a protocol into these calls and nothing else.
+ * `Core` implements it; the server hands each face its Core typed as this.
+ */
+export interface CoreApi {
+  readonly identity: IdentityService;
+  readonly inventory: InventoryService;
+  readonly vms: VmService;
+  readonly power: PowerService;
+  readonly snapshots: SnapshotService;
+  readonly guest: GuestService;
+  readonly vdi: VdiService;
+  readonly tasks: TaskEngine;
+  readonly events: EventLog;
+  /** Core's time (a manual clock in tests): expiry and lockout are judged by it. */
+  now(): Date;
+}
