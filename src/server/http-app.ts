@@ -60,6 +60,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   const https = opts.https !== undefined;
   app.addHook('onSend', async (_req, reply, payload) => {
     applySecurityHeaders(reply, https);
+    // Stopping (the listener no longer accepts): the connection closes after this reply instead of idling in keep-alive.
+    if (!app.server.listening) void reply.header('connection', 'close');
     return payload;
   });
 

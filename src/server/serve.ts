@@ -167,9 +167,11 @@ async function stopListeners(closers: readonly Closer[], stoppers: readonly (() 
   await Promise.all(closing);
 }
 
-/** fastify's close stops accepting and waits for in-flight requests; after `drainMs` the rest are cut. */
+/** Stops accepting at once; fastify's close then waits for in-flight requests; after `drainMs` the rest are cut. */
 function httpCloser(app: FastifyInstance): Closer {
   return (drainMs) => {
+    // Synchronously, so that no connection is accepted once close() was called (fastify's own close comes a tick later).
+    if (app.server.listening) app.server.close();
     const closed = app.close();
     const timer = setTimeout(() => app.server.closeAllConnections?.(), drainMs);
     return { drained: closed.finally(() => clearTimeout(timer)) };
