@@ -16,6 +16,13 @@ const LAYERS = {
   server: ['cli', 'clients'],
   cli: ['drivers', 'store', 'datastore', 'faces'],
 };
+// Within core, a face sees only CoreApi (the services): not the Core class, its context or core's ports.
+const EXTRA = {
+  faces: [
+    { regex: '^(\\.\\./)+core/(index|core)\\.ts$', importNames: ['Core'], message: 'a face gets CoreApi, not Core (src/core/core-api.ts; see "Faces: the seam" in docs/design.md)' },
+    { regex: '^(\\.\\./)+core/(context|ports/.*)\\.ts$', message: 'a face uses core through CoreApi, never its context or ports (see "Faces: the seam" in docs/design.md)' },
+  ],
+};
 const layerRules = Object.entries(LAYERS).map(([layer, banned]) => ({
   files: [`src/${layer}/**/*.ts`],
   rules: {
@@ -23,7 +30,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, banned]) => ({
       patterns: [{
         regex: `^(\\.\\./)+(${banned.join('|')})/`,
         message: `src/${layer} must not import ${banned.join(', ')} (see the layers in docs/design.md)`,
-      }],
+      }, ...(EXTRA[layer] ?? [])],
     }],
   },
 }));

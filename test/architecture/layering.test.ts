@@ -31,8 +31,16 @@ test('lint refuses a face that imports a driver, the store or the datastore laye
 });
 
 test('lint allows a face to import core and its protocol, and a driver to import core ports', async () => {
-  assert.deepEqual(await lintAs('src/faces/vapi/probe.ts', "import { Core } from '../../core/index.ts';\nimport * as p from '../../protocols/vapi/index.ts';\nexport const x = [Core, p];\n"), []);
+  assert.deepEqual(await lintAs('src/faces/vapi/probe.ts', "import type { CoreApi } from '../../core/index.ts';\nimport { notFound } from '../../core/errors.ts';\nimport * as p from '../../protocols/vapi/index.ts';\nexport type C = CoreApi;\nexport const x = [notFound, p];\n"), []);
   assert.deepEqual(await lintAs('src/drivers/sim/probe.ts', "import type { HypervisorDriver } from '../../core/ports/driver.ts';\nexport type X = HypervisorDriver;\n"), []);
+});
+
+test('lint refuses a face that imports the Core class, core\'s context or core\'s ports (faces get CoreApi)', async () => {
+  for (const [spec, name] of [['../../core/index.ts', 'Core'], ['../../../core/core.ts', 'Core'], ['../../core/context.ts', 'CoreContext'], ['../../core/ports/store.ts', 'Store']]) {
+    const msgs = await lintAs('src/faces/vapi/probe.ts', `import type { ${name} } from '${spec}';\nexport type X = ${name};\n`);
+    assert.equal(msgs.length, 1, spec);
+    assert.match(msgs[0]!, /a face (gets CoreApi|uses core through CoreApi)/);
+  }
 });
 
 test('lint refuses the protocol layer importing core, and the client importing the face', async () => {
