@@ -245,6 +245,8 @@ describe('face seam: stopping drains', () => {
     const tcpPort = s.server.faces.find((f) => f.name === 'echo')!.port!;
     const c = await lineClient(tcpPort);
     assert.equal(await c.next(), 'READY');
+    const authd = await lineClient(s.server.ports.authd!);
+    assert.match(await authd.next(), /^220 VMware Authentication Daemon/);
 
     const inFlight = s.request('GET', '/echo/slow');
     await echo.probe.slowStarted;
@@ -256,6 +258,9 @@ describe('face seam: stopping drains', () => {
     await c.ended;
     c.close();
     assert.equal(echo.probe.stopped, 1);
+    // authd's stop ends its idle connection too.
+    await authd.ended;
+    authd.close();
     // No new connections on either listener.
     assert.equal(await refused(tcpPort), 'ECONNREFUSED');
     assert.equal(await refused(s.port), 'ECONNREFUSED');
