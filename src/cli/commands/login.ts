@@ -91,6 +91,16 @@ interface Probe {
   readonly fingerprint256: string;
 }
 
+/** OpenSSL's verification codes, as Node's own TLS errors say them. */
+const REASONS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+
 /** Connects once and looks at the server's certificate: trusted by the system's CAs or not, and its fingerprint. */
 function probeCertificate(server: string): Promise<Probe> {
   const u = new URL(server);
@@ -99,7 +109,8 @@ function probeCertificate(server: string): Promise<Probe> {
     const socket = connect({ host, port: Number(u.port || 443), rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) }, () => {
       const cert = socket.getPeerCertificate();
       const authError = socket.authorizationError as unknown;
-      resolveProbe({ authorized: socket.authorized, reason: authError instanceof Error ? authError.message : String(authError ?? ''), fingerprint256: cert.fingerprint256 });
+      const code = authError instanceof Error ? authError.message : String(authError ?? '');
+      resolveProbe({ authorized: socket.authorized, reason: REASONS[code] ?? code, fingerprint256: cert.fingerprint256 });
       socket.end();
     });
     socket.setTimeout(30_000, () => socket.destroy(new Error(`no TLS handshake with ${u.host} within 30 s`)));
