@@ -76,7 +76,7 @@ describe('vmgate login / logout and authentication of the other commands', () =>
     const remembered = await f.ok(['host', 'list', '--server', f.server.baseUrl], { bare: true });
     assert.match(remembered.stdout, /host-1/);
     // A config directory that trusts nothing: refused, with the ways out.
-    const untrusted = await f.run(['host', 'list', '--server', f.server.baseUrl], { bare: true, env: { VMGATE_CONFIG_DIR: join(f.configDir, 'elsewhere') } });
+    const untrusted = await f.run(['host', 'list', '--server', f.server.baseUrl], { bare: true, env: { VMGATE_CONFIG_DIR: join(f.configDir, 'elsewhere'), VMGATE_PASSWORD: ADMIN_PASSWORD } });
     assert.equal(untrusted.code, 1);
     assert.match(untrusted.stderr, /^vmgate: TLS_ERROR: the server's certificate is not trusted .*--ca .*--fingerprint .*--insecure/);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,40 @@ import { runVmgate } from './cli-fixture.ts';
 import type { CliResult, RunOptions } from './cli-fixture.ts';
 
 const fingerprintOf = (pem: string): string => new X509Certificate(pem).fingerprint256;
+const BIN = new URL('../../bin/vmgate.mjs', import.meta.url).pathname;
+const HAVE_SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Runs `vmgate <args>` on a terminal (util-linux `script` gives it a pty) and types
+ * `answer` once `prompt` shows; resolves with the exit code and everything the terminal showed.
+ */
+function onTerminal(args: string[], env: NodeJS.ProcessEnv, prompt: string, answer: string): Promise<{ code: number | null; screen: string }> {
+  const cmd = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  let answered = false;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no answer in time; the terminal showed: ${screen}`));
+    }, 60_000);
+    const onData = (d: Buffer): void => {
+      screen += d.toString('utf8');
+      if (!answered && screen.includes(prompt)) {
+        answered = true;
+        child.stdin.write(answer);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, screen: screen.replace(/\r/g, '') });
+    });
+  });
+}
 
 describe('a pinned certificate (transport)', () => {
   it('a different certificate fails the request before a byte of it reaches the server; the pinned one is accepted', async (t) => {
@@ -119,6 +154,23 @@ describe('vmgate login remembers trust and the default server', () => {
         `Check it against the server's start-up banner, then log in with --fingerprint ${fp}, or with --ca <file> (the server's data/tls/server.crt)\n`,
     );
     assert.equal(await readFile(serversFile(), 'utf8'), before);
+  });
+
+  it('first use on a terminal: the fingerprint is shown and asked about; no stores nothing, yes pins it', { skip: HAVE_SCRIPT ? false : 'util-linux script (for a pty) is not installed' }, async () => {
+    const fp = fingerprintOf(b.ca);
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, VMGATE_CONFIG_DIR: join(dir, 'tty-config'), VMGATE_PASSWORD: ADMIN_PASSWORD, NO_COLOR: '1' };
+    const question = 'Trust this certificate and remember it for this server? [y/N] ';
+    const no = await onTerminal(['login', '--server', b.baseUrl], env, question, 'n\r');
+    assert.equal(no.code, 1, no.screen);
+    assert.ok(no.screen.includes(`The certificate of ${b.baseUrl} is not trusted by this system (self-signed certificate).\n  SHA-256 fingerprint: ${fp}\n`), no.screen);
+    assert.match(no.screen, /vmgate: TLS_ERROR: not logged in to https:\/\/127\.0\.0\.1:\d+: its certificate was not trusted/);
+    await assert.rejects(stat(join(dir, 'tty-config', 'servers.json')), { code: 'ENOENT' });
+    const yes = await onTerminal(['login', '--server', b.baseUrl], env, question, 'y\r');
+    assert.equal(yes.code, 0, yes.screen);
+    assert.match(yes.screen, new RegExp(`logged in to ${b.baseUrl.replace(/\./g, '\\.')} as administrator .*certificate ${fp} pinned`));
+    const stored = JSON.parse(await readFile(join(dir, 'tty-config', 'servers.json'), 'utf8')) as { default: string; servers: Record<string, { fingerprint256?: string }> };
+    assert.equal(stored.default, b.baseUrl);
+    assert.equal(stored.servers[b.baseUrl]!.fingerprint256, fp);
   });
 
   it('login --fingerprint pins the certificate; the server becomes the default', async () => {

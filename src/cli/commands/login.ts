@@ -134,7 +134,7 @@ async function trustOnFirstUse(server: string): Promise<string | undefined> {
         `Compare it with the fingerprint in the server's start-up banner ("TLS certificate SHA-256").\n`,
     );
     if (await confirm('Trust this certificate and remember it for this server? [y/N] ')) return probe.fingerprint256;
-    throw new CliError('TLS_ERROR', `not trusted: ${server} was not logged in to`, EXIT_FAILURE);
+    throw new CliError('TLS_ERROR', `not logged in to ${server}: its certificate was not trusted`, EXIT_FAILURE);
   }
   throw new CliError(
     'TLS_ERROR',
