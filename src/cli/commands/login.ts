@@ -6,6 +6,7 @@
  */
 import { connect } from 'node:tls';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { VapiError } from '../../clients/vapi/index.ts';
 import type { VapiClient } from '../../clients/vapi/index.ts';
@@ -16,7 +17,6 @@ import { clientAction } from '../client-command.ts';
 import type { CliContext } from '../client-command.ts';
 import type { ServerTrust } from '../known-servers.ts';
 import { confirm, readSecret } from '../prompt.ts';
-import { resolve } from 'node:path';
 
 interface LoginOptions {
   readonly user: string;
@@ -25,7 +25,7 @@ interface LoginOptions {
 
 export function loginCommand(): Command {
   const cmd = new Command('login')
-    .description('log in and keep the session for the other commands (password: prompt, --password-stdin or VMGATE_PASSWORD)')
+    .description("log in and keep the session for the other commands (password: prompt, --password-stdin or VMGATE_PASSWORD); remembers the server's --ca / --fingerprint and makes it the default server")
     .addOption(new Option('--user <name>', 'user name').env('VMGATE_USER').default(DEFAULT_USER))
     .option('--password-stdin', 'read the password from the first line of stdin');
   return clientAction<LoginOptions>(
