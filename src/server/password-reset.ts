@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Core, SYSTEM_CALLER } from '../core/index.ts';
 import { invalidArgument } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
+import { datastoreFiles } from '../datastore/index.ts';
 import { INITIAL_ADMIN_PASSWORD_FILE } from './first-start.ts';
 
 export interface PasswordResetResult {
@@ -27,7 +28,7 @@ export async function setPasswordOffline(dataDir: string, userName: string, pass
   if (!existsSync(dbPath)) throw invalidArgument(`${dataDir} holds no vmgate database (${dbPath}): give the server's --data-dir`, { module: 'server.password-reset' });
   const store = await openStore({ kind: 'sqlite', path: dbPath });
   try {
-    const core = new Core({ store, drivers: new Map(), config: { datastoreRoot: join(dataDir, 'datastores') } });
+    const core = new Core({ store, files: datastoreFiles, drivers: new Map(), config: { datastoreRoot: join(dataDir, 'datastores') } });
     const user = await core.identity.resolveUser(userName);
     await core.identity.setPassword(SYSTEM_CALLER, user.id, password);
     // The first start's file would now hold a password that no longer works.
