@@ -32,7 +32,8 @@ export function usageError(message: string): CliError {
   return new CliError('INVALID_ARGUMENT', message, EXIT_USAGE);
 }
 
-const TLS_CODES = new Set([
+/** Error codes of a certificate Node does not trust. */
+export const TLS_CODES: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -59,7 +60,7 @@ export function describeError(e: unknown): { errorType: string; message: string;
   if (typeof err?.code === 'string' && TLS_CODES.has(err.code)) {
     return {
       errorType: 'TLS_ERROR',
-      message: `the server's certificate is not trusted (${err.message}): trust it with --ca <file> (e.g. data/tls/server.crt) or skip verification with --insecure`,
+      message: `the server's certificate is not trusted (${err.message}): trust it with --ca <file> (e.g. data/tls/server.crt) or --fingerprint <sha256> (vmgate login remembers either), or skip verification with --insecure`,
       exitCode: EXIT_FAILURE,
     };
   }

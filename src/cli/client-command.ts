@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import type { VapiClient } from '../clients/vapi/index.ts';
 import { reportError } from './cli-error.ts';
-import type { GlobalOptions, TlsSettings } from './client-from-options.ts';
-import { addGlobalOptions, authenticate, clientFromOptions, tlsSettings } from './client-from-options.ts';
+import type { Connection, GlobalOptions, TlsSettings } from './client-from-options.ts';
+import { addGlobalOptions, authenticate, clientFor, explainTlsError, resolveConnection } from './client-from-options.ts';
+import { KnownServers } from './known-servers.ts';
 import { Output } from './output.ts';
 import { SessionStore } from './session-store.ts';
 
@@ -17,6 +18,10 @@ export interface CliContext {
   readonly json: boolean;
   readonly tls: TlsSettings;
   readonly store: SessionStore;
+  /** Trust and the default server, as login stored them. */
+  readonly known: KnownServers;
+  /** The server and TLS settings `client` was made with. */
+  readonly connection: Connection;
   /** Progress bars and spinners may be drawn (stderr is a terminal, not --json). */
   readonly progress: boolean;
 }
@@ -42,17 +47,19 @@ export function clientAction<O = Record<string, unknown>>(cmd: Command, fn: Clie
 
 async function runClientAction<O>(opts: O & GlobalOptions, operands: readonly unknown[], fn: ClientAction<O>, options: ClientActionOptions): Promise<number> {
   let client: VapiClient | undefined;
+  let connection: Connection | undefined;
   let transient = false;
   try {
-    const tls = tlsSettings(opts);
-    client = clientFromOptions(opts, tls);
+    const known = new KnownServers();
+    connection = await resolveConnection(opts, known);
+    client = clientFor(connection, opts.flavour);
     const store = new SessionStore();
     if (options.auth !== false) transient = (await authenticate(client, store)).transient;
     const json = opts.json === true;
-    const ctx: CliContext = { client, out: new Output(json), json, tls, store, progress: process.stderr.isTTY === true && !json };
+    const ctx: CliContext = { client, out: new Output(json), json, tls: connection.tls, store, known, connection, progress: process.stderr.isTTY === true && !json };
     return (await fn(ctx, operands, opts)) ?? 0;
   } catch (e) {
-    return reportError(e);
+    return reportError((connection && explainTlsError(e, connection)) ?? e);
   } finally {
     if (client) {
       if (transient) await client.logout().catch(() => undefined);

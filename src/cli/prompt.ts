@@ -64,3 +64,15 @@ export async function readSecret(opts: { fromStdin?: boolean; envVar: string; pr
   }
   return readStdinLine(opts.what);
 }
+
+/** Asks a yes/no question on the terminal (stderr); only an answer starting with y is yes. */
+export async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new CliError('INVALID_ARGUMENT', 'cannot ask: stdin is not a terminal', EXIT_USAGE);
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^\s*y/i.test(await rl.question(question));
+  } finally {
+    rl.close();
+  }
+}

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { SERVE_OPTIONS, resolveServeConfig } from '../server/config.ts';
 import { VERSION } from '../server/version.ts';
@@ -43,14 +45,20 @@ export function serveCommand(): Command {
       `  ${'TLS certificate SHA-256'.padEnd(24)} ${server.tlsFingerprint}`,
       '',
     ];
+    const passwordFile = join(config.dataDir, 'initial-admin-password');
     if (server.adminPassword) {
-      lines.push(`  First start: user 'administrator' was created with password`, ``, `      ${server.adminPassword}`, ``, `  It is shown once; it is also in ${config.dataDir}/initial-admin-password (mode 0600).`);
+      lines.push(`  First start: user 'administrator' was created with password`, ``, `      ${server.adminPassword}`, ``, `  It is shown once; it is also in ${passwordFile} (mode 0600).`);
     } else {
-      lines.push(`  Log in as 'administrator' (first-start password: ${config.dataDir}/initial-admin-password).`);
+      // Not the start that generated a password: say where one is, and the way back in.
+      lines.push(
+        `  Log in as 'administrator'${existsSync(passwordFile) ? ` (the password generated on the first start is in ${passwordFile})` : ''}.`,
+        `  Forgot the password? vmgate user set-password administrator --data-dir ${config.dataDir}`,
+      );
     }
     if (config.demo) {
       lines.push(server.demoPassword ? `  Demo desktop user 'demo', password: ${server.demoPassword} (shown once)` : `  Demo desktop user 'demo' (password from VMGATE_DEMO_PASSWORD or the first start's output).`);
     }
+    lines.push(`  CLI: vmgate login --server ${urls.https} --ca ${join(config.dataDir, 'tls', 'server.crt')}`);
     lines.push(`  Try: curl -k -u administrator:<password> -X POST ${urls.https}/api/session`, '', '  Ctrl-C stops vmgate (running tasks are given time to finish).', '');
     out.write(lines.join('\n') + '\n');
     let stopping = false;

@@ -89,15 +89,20 @@ export class SessionStore {
   }
 
   private async write(all: SessionFile): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      await chmod(tmp, 0o600); // whatever the umask
-      await rename(tmp, this.path);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    await writePrivateJson(this.dir, this.path, all);
+  }
+}
+
+/** Writes `value` as JSON to `path` (mode 0600, in `dir`, made 0700), atomically: write, rename. */
+export async function writePrivateJson(dir: string, path: string, value: unknown): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(tmp, 0o600); // whatever the umask
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
   }
 }

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { httpsAgent } from '../clients/vapi/transport.ts';
 import { CliError } from './cli-error.ts';
 import type { TlsSettings } from './client-from-options.ts';
 
@@ -40,7 +41,7 @@ function send(url: URL, tls: TlsSettings, method: 'PUT' | 'GET', headers: Record
   const options: https.RequestOptions = {
     method,
     headers,
-    ...(secure ? { rejectUnauthorized: !tls.insecure, ...(tls.ca === undefined ? {} : { ca: tls.ca }) } : {}),
+    ...(secure ? { agent: httpsAgent(tls) } : {}),
   };
   const req = (secure ? https : http).request(url, options);
   const res = new Promise<http.IncomingMessage>((resolve, reject) => {

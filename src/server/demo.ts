@@ -24,11 +24,32 @@ function demoState(i: number): PowerState {
   return (['poweredOn', 'poweredOff', 'poweredOn', 'suspended', 'poweredOn', 'paused'] as const)[i % 6]!;
 }
 
+/** Hardware of the k-th demo host VM: 1–2 vCPUs, 512–1536 MiB. */
+function demoVmSize(k: number): { cpuCount: number; memoryMiB: number } {
+  return { cpuCount: 1 + (k % 2), memoryMiB: 512 * (1 + (k % 3)) };
+}
+
+/** The desktops of the pool (placed by the cluster, so any cluster host may get them all). */
+const DESKTOPS = 5;
+const DESKTOP_SIZE = { cpuCount: 2, memoryMiB: 2048 };
+
+/**
+ * A host's capacity: at least `base`, and room for every VM it may hold running at once
+ * (`load`), with a quarter to spare: memory in whole 4 GiB, vCPUs within the overcommit
+ * ratio. So any demo VM that is powered off can be powered on, whatever the demo's size.
+ */
+export function demoHostSize(base: { cpuCount: number; memoryMiB: number }, load: { cpuCount: number; memoryMiB: number }, cpuOvercommit: number): { cpuCount: number; memoryMiB: number } {
+  const memory = Math.ceil((load.memoryMiB * 1.25) / 4096) * 4096;
+  const cpus = Math.ceil((load.cpuCount * 1.25) / cpuOvercommit);
+  return { cpuCount: Math.max(base.cpuCount, cpus), memoryMiB: Math.max(base.memoryMiB, memory) };
+}
+
 /**
  * The demo inventory, named like govmomi's vcsim: datacenter DC0, cluster DC0_C0 with
  * `hosts` hosts (DC0_C0_H0…), a standalone host DC0_H0, VMs per host in mixed power
  * states, a library of three VMs and a desktop pool of five desktops entitled to user
- * `demo`. Created once; later starts leave it alone (idempotent).
+ * `demo`. Hosts are sized to their VMs (see {@link demoHostSize}). Created once; later
+ * starts leave it alone (idempotent).
  */
 export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: NodeJS.ProcessEnv = process.env): Promise<DemoResult> {
   const store = core.ctx.store;
@@ -39,12 +60,26 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
   const local = (await store.datastores.getByName('LocalDS_1')) ?? (await core.inventory.createDatastore(c, { name: 'LocalDS_1', datacenterId: dc.id }));
   const library = (await store.datastores.getByName('Library')) ?? (await core.inventory.createDatastore(c, { name: 'Library', datacenterId: dc.id }));
   const cluster = (await store.clusters.getByName('DC0_C0')) ?? (await core.inventory.createCluster(c, { name: 'DC0_C0', datacenterId: dc.id }));
+  // What each host will hold: the j-th host's VMs are demo VMs j*n … j*n+n-1 (the
+  // standalone host is last); cluster hosts may also get every desktop.
+  const ratio = core.ctx.config.cpuOvercommit;
+  const hostLoad = (j: number, desktops: number) => {
+    const load = { cpuCount: desktops * DESKTOP_SIZE.cpuCount, memoryMiB: desktops * DESKTOP_SIZE.memoryMiB };
+    for (let i = 0; i < opts.vmsPerHost; i++) {
+      const size = demoVmSize(j * opts.vmsPerHost + i);
+      load.cpuCount += size.cpuCount;
+      load.memoryMiB += size.memoryMiB;
+    }
+    return load;
+  };
   const hosts: Host[] = [];
   for (let i = 0; i < opts.hosts; i++) {
     const name = `DC0_C0_H${i}`;
-    hosts.push((await store.hosts.getByName(name)) ?? (await core.inventory.createHost(c, { name, datacenterId: dc.id, clusterId: cluster.id, driver: opts.driver, cpuCount: 32, memoryMiB: 65536, datastoreIds: [shared.id] })));
+    const size = demoHostSize({ cpuCount: 32, memoryMiB: 65536 }, hostLoad(i, DESKTOPS), ratio);
+    hosts.push((await store.hosts.getByName(name)) ?? (await core.inventory.createHost(c, { name, datacenterId: dc.id, clusterId: cluster.id, driver: opts.driver, ...size, datastoreIds: [shared.id] })));
   }
-  const standalone = (await store.hosts.getByName('DC0_H0')) ?? (await core.inventory.createHost(c, { name: 'DC0_H0', datacenterId: dc.id, clusterId: null, driver: opts.driver, cpuCount: 16, memoryMiB: 32768, datastoreIds: [local.id] }));
+  const standaloneSize = demoHostSize({ cpuCount: 16, memoryMiB: 32768 }, hostLoad(opts.hosts, 0), ratio);
+  const standalone = (await store.hosts.getByName('DC0_H0')) ?? (await core.inventory.createHost(c, { name: 'DC0_H0', datacenterId: dc.id, clusterId: null, driver: opts.driver, ...standaloneSize, datastoreIds: [local.id] }));
 
   const wanted: { name: string; hostId: string; state: PowerState }[] = [];
   for (const h of [...hosts, standalone]) {
@@ -52,7 +87,7 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
   }
   const vmIds: string[] = [];
   for (const w of wanted) {
-    const vm = (await store.vms.getByName(w.name)) ?? (await core.vms.create(c, { name: w.name, guestOs: 'otherlinux-64', cpuCount: 1 + (vmIds.length % 2), memoryMiB: 512 * (1 + (vmIds.length % 3)), disks: [{ capacityMiB: 2048 }], placement: { hostId: w.hostId } }));
+    const vm = (await store.vms.getByName(w.name)) ?? (await core.vms.create(c, { name: w.name, guestOs: 'otherlinux-64', ...demoVmSize(vmIds.length), disks: [{ capacityMiB: 2048 }], placement: { hostId: w.hostId } }));
     vmIds.push(vm.id);
   }
   for (let i = 0; i < 3; i++) {
@@ -60,9 +95,9 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
     if (!(await store.vms.getByName(name))) await core.vms.create(c, { name, guestOs: 'windows9-64', cpuCount: 2, memoryMiB: 2048, disks: [{ capacityMiB: 4096 }], placement: { library: true, datastoreId: library.id } });
   }
   const desktops: string[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < DESKTOPS; i++) {
     const name = `Desktop-${i}`;
-    const vm = (await store.vms.getByName(name)) ?? (await core.vms.create(c, { name, guestOs: 'windows9-64', cpuCount: 2, memoryMiB: 2048, disks: [{ capacityMiB: 4096 }], placement: { clusterId: cluster.id } }));
+    const vm = (await store.vms.getByName(name)) ?? (await core.vms.create(c, { name, guestOs: 'windows9-64', ...DESKTOP_SIZE, disks: [{ capacityMiB: 4096 }], placement: { clusterId: cluster.id } }));
     desktops.push(vm.id);
   }
 

@@ -72,9 +72,13 @@ describe('vmgate login / logout and authentication of the other commands', () =>
     const r = await f.ok(['host', 'list', '--server', f.server.baseUrl, '--insecure'], { bare: true });
     assert.match(r.stdout, /host-1/);
     assert.equal(r.stderr, 'vmgate: warning: --insecure: TLS certificate verification is off\n');
-    const untrusted = await f.run(['host', 'list', '--server', f.server.baseUrl], { bare: true });
+    // Login remembered the CA: no flag needed now.
+    const remembered = await f.ok(['host', 'list', '--server', f.server.baseUrl], { bare: true });
+    assert.match(remembered.stdout, /host-1/);
+    // A config directory that trusts nothing: refused, with the ways out.
+    const untrusted = await f.run(['host', 'list', '--server', f.server.baseUrl], { bare: true, env: { VMGATE_CONFIG_DIR: join(f.configDir, 'elsewhere'), VMGATE_PASSWORD: ADMIN_PASSWORD } });
     assert.equal(untrusted.code, 1);
-    assert.match(untrusted.stderr, /^vmgate: TLS_ERROR: the server's certificate is not trusted .*--ca .*--insecure/);
+    assert.match(untrusted.stderr, /^vmgate: TLS_ERROR: the server's certificate is not trusted .*--ca .*--fingerprint .*--insecure/);
   });
 
   it('usage errors exit 2', async () => {

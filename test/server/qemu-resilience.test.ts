@@ -158,7 +158,7 @@ describe('QEMU guests under a real vmgate: kill -9 and control-plane restarts', 
     assert.equal(kept.status, 'SUCCEEDED', 'the task from before the restart is still there, finished');
     assert.deepEqual(kept.result, done.result, 'with its result');
     assert.match(JSON.stringify(kept.result), /before the restart/);
-    const listed = await client.tasks.list({ tasks: [taskId] });
+    const listed = await client.tasks.list({ filter_spec: { tasks: [taskId] } });
     assert.ok(Object.keys(listed).includes(taskId) || JSON.stringify(listed).includes(taskId), 'tasks.list shows it');
 
     await client.power.stop(vm);

@@ -70,20 +70,23 @@ describe('vmgate serve (a real process)', () => {
     assert.equal(await s.exited, 0);
     assert.match(s.stdout(), /stopped/);
 
-    // Second start: no new password, same certificate.
+    // Second start: no new password, same certificate; where the first one is and how to reset it.
     const s2 = await spawnServer(dir);
-    assert.doesNotMatch(s2.stdout(), /was created with password/);
+    assert.doesNotMatch(s2.stdout(), /was created with password|first-start password/);
+    assert.ok(s2.stdout().includes(`Log in as 'administrator' (the password generated on the first start is in ${pwFile}).`), s2.stdout());
+    assert.ok(s2.stdout().includes(`Forgot the password? vmgate user set-password administrator --data-dir ${dir}\n`), s2.stdout());
     assert.equal(await readFile(join(dir, 'tls', 'server.crt'), 'utf8'), cert);
     s2.child.kill('SIGTERM');
     assert.equal(await s2.exited, 0);
   });
 
-  it('VMGATE_ADMIN_PASSWORD sets the password and environment variables configure the server', async () => {
+  it('VMGATE_ADMIN_PASSWORD sets the password (not copied to disk) and environment variables configure the server', async () => {
     const d = await mkdtemp(join(tmpdir(), 'vmgate-env-'));
     try {
       const s = await spawnServer(d, [], { VMGATE_ADMIN_PASSWORD: 'given-password-1', VMGATE_SIM_SPEED: '50' });
       assert.doesNotMatch(s.stdout(), /was created with password/);
-      assert.equal((await readFile(join(d, 'initial-admin-password'), 'utf8')).trim(), 'given-password-1');
+      await assert.rejects(stat(join(d, 'initial-admin-password')), { code: 'ENOENT' });
+      assert.ok(s.stdout().includes(`Log in as 'administrator'.\n  Forgot the password? vmgate user set-password administrator --data-dir ${d}\n`), s.stdout());
       s.child.kill('SIGTERM');
       assert.equal(await s.exited, 0);
     } finally {

@@ -13,10 +13,10 @@ export interface SpawnedServer {
   readonly exited: Promise<number | string>;
 }
 
-/** Runs `vmgate serve` as a real child process and waits until it listens. */
-export async function spawnServer(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedServer> {
+/** Runs `vmgate serve` as a real child process (in `cwd`, default the checkout) and waits until it listens. */
+export async function spawnServer(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd: string = ROOT): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/vmgate.mjs'), 'serve', '--data-dir', dataDir, '--https-port', '0', '--authd-port', '0', '--host', '127.0.0.1', ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -36,7 +36,7 @@ function listCommand(): Command {
       return v;
     });
     const targets = opts.vm === undefined ? undefined : await Promise.all(opts.vm.map(async (v) => ({ type: 'VirtualMachine', id: (await resolveVm(client, v)).id })));
-    const map = await client.tasks.list({ ...(status ? { status } : {}), ...(targets ? { targets } : {}) });
+    const map = await client.tasks.list({ filter_spec: { ...(status ? { status } : {}), ...(targets ? { targets } : {}) } });
     let rows = Object.entries(map).map(([id, t]) => ({ id, t }));
     rows.sort((a, b) => (a.t.start_time ?? '').localeCompare(b.t.start_time ?? '') || a.id.localeCompare(b.id));
     if (opts.limit > 0) rows = rows.slice(-opts.limit);

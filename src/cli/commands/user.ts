@@ -1,6 +1,10 @@
-/** `vmgate user list|get|create|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users). */
+/**
+ * `vmgate user list|get|create|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users).
+ * `vmgate user set-password --data-dir` works on the server's data directory instead, with
+ * no session: the way back in after a forgotten administrator password.
+ */
 import { Command } from 'commander';
-import { CliError, EXIT_USAGE } from '../cli-error.ts';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, reportError } from '../cli-error.ts';
 import { clientAction } from '../client-command.ts';
 import { promptHidden, readStdinLine } from '../prompt.ts';
 
@@ -12,6 +16,7 @@ export function userCommand(): Command {
   user.addCommand(deleteCommand());
   user.addCommand(passwdCommand());
   user.addCommand(unlockCommand());
+  user.addCommand(setPasswordCommand());
   return user;
 }
 
@@ -98,4 +103,30 @@ function unlockCommand(): Command {
     await client.vmgate.users.unlock(ref as string);
     out.result(`unlocked ${ref as string}`, { user: ref, unlocked: true });
   });
+}
+
+function setPasswordCommand(): Command {
+  return new Command('set-password')
+    .description("set a user's password in the server's data directory, without a session (a forgotten administrator password); works while the server runs")
+    .argument('<user>', 'user id or name')
+    .requiredOption('--data-dir <dir>', "the server's data directory (vmgate serve --data-dir)")
+    .option('--password-stdin', 'read the new password from the first line of stdin')
+    .action(async (ref: string, opts: { dataDir: string; passwordStdin?: boolean }) => {
+      try {
+        const password = await newPassword(opts.passwordStdin, ref);
+        const { setPasswordOffline } = await import('../../server/password-reset.ts');
+        const r = await setPasswordOffline(opts.dataDir, ref, password);
+        process.stdout.write(`password of ${r.userName} (${r.userId}) set in ${opts.dataDir}; it works at once, also on a running server\n`);
+        if (r.removedInitialPasswordFile) process.stdout.write(`removed ${r.removedInitialPasswordFile} (it held the old password)\n`);
+      } catch (e) {
+        process.exitCode = reportError(localError(e));
+      }
+    });
+}
+
+/** core's errors (thrown here without a server between) in the CLI's words. */
+function localError(e: unknown): unknown {
+  const err = e as { name?: string; kind?: string; message?: string };
+  if (err?.name !== 'VmgateError' || typeof err.kind !== 'string') return e;
+  return new CliError(err.kind.toUpperCase(), err.message ?? '', err.kind === 'invalid_argument' ? EXIT_USAGE : EXIT_FAILURE);
 }

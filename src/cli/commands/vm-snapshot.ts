@@ -98,7 +98,7 @@ function deleteCommand(): Command {
     .option('--children', 'delete its descendants too');
   return clientAction<{ children?: boolean }>(cmd, async ({ client, out, progress }, [ref, snapshot], opts) => {
     const { id } = await resolveVm(client, ref as string);
-    const task = await client.vmgate.snapshots.delete(id, snapshot as string, { removeChildren: opts.children === true, task: true });
+    const task = await client.vmgate.snapshots.delete(id, snapshot as string, opts.children === true, { task: true });
     await runTask(client, progress, `delete snapshot ${id}`, task);
     out.result(`deleted ${snapshot as string} of ${id}`, { vm: id, snapshot, task });
   });

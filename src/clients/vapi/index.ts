@@ -3,7 +3,7 @@
  * REST flavour), plus the value types of the services it covers.
  */
 export { VapiClient } from './client.ts';
-export type { VapiClientOptions, VapiFlavour, CallOptions, TaskOption, WaitOptions, SnapshotDeleteOptions, EventsFilter } from './client.ts';
+export type { VapiClientOptions, VapiFlavour, CallOptions, TaskOption, WaitOptions } from './client.ts';
 export { VapiError, VapiProtocolError } from './vapi-error.ts';
 export { DecodeError } from '../../protocols/vapi/codec/decode-result.ts';
 export type {

@@ -1,17 +1,27 @@
 /**
  * HTTP(S) for the vAPI client, on node:https / node:http. Node's built-in fetch cannot turn
  * off certificate verification for one request, so the client uses these with its own
- * keep-alive agents (`rejectUnauthorized: !insecure`, an optional CA bundle).
+ * keep-alive agents (`rejectUnauthorized: !insecure`, an optional CA bundle, or a pinned
+ * certificate fingerprint).
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 
 export interface TransportOptions {
   /** Skip TLS certificate verification (self-signed servers, tests). */
   readonly insecure?: boolean;
   /** PEM CA bundle to trust instead of the system's. */
   readonly ca?: string | Buffer;
+  /**
+   * Pin: accept exactly the certificate with this SHA-256 fingerprint (`AB:CD:…`, as
+   * `openssl x509 -fingerprint -sha256` and vmgate's banner print it), whoever signed it and
+   * whatever names it holds, and nothing else (like SSH's known_hosts). Any other
+   * certificate fails the request with {@link CertificateMismatchError} before a byte of it
+   * is sent.
+   */
+  readonly fingerprint256?: string;
   /** Per-request timeout in milliseconds (no data for this long aborts); default 60 s. */
   readonly timeoutMs?: number;
 }
@@ -31,17 +41,63 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
+/** The server presented another certificate than the pinned one. */
+export class CertificateMismatchError extends Error {
+  readonly code = 'ERR_CERT_FINGERPRINT_MISMATCH';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`the server's certificate (SHA-256 ${actual}) is not the pinned one (${expected})`);
+    this.name = 'CertificateMismatchError';
+  }
+}
+
+/** `ab:cd…`, `ABCD…` → `AB:CD:…`; undefined when it is not a SHA-256 fingerprint. */
+export function normaliseFingerprint(raw: string): string | undefined {
+  const hex = raw.trim().replace(/^sha256[:=]?/i, '').replace(/[:\s]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
+  return hex.match(/../g)!.join(':');
+}
+
+/**
+ * Checks a new TLS connection against a pinned fingerprint: on 'secureConnect' (the
+ * handshake is done, nothing of the request has been encrypted yet) a different
+ * certificate destroys the socket, the same way Node refuses an untrusted one.
+ */
+export function pinSocket(socket: TLSSocket, fingerprint256: string): void {
+  socket.once('secureConnect', () => {
+    const actual = socket.getPeerCertificate().fingerprint256;
+    if (actual !== fingerprint256) socket.destroy(new CertificateMismatchError(fingerprint256, actual ?? 'none'));
+  });
+}
+
+/** An HTTPS agent for the options: system CAs, a CA bundle, no verification, or a pin. */
+export function httpsAgent(options: Pick<TransportOptions, 'insecure' | 'ca' | 'fingerprint256'>, agentOptions: https.AgentOptions = {}): https.Agent {
+  const pin = options.fingerprint256 === undefined ? undefined : normaliseFingerprint(options.fingerprint256);
+  if (options.fingerprint256 !== undefined && pin === undefined) throw new TypeError(`'${options.fingerprint256}' is not a SHA-256 fingerprint`);
+  if (pin === undefined) {
+    return new https.Agent({ ...agentOptions, rejectUnauthorized: options.insecure !== true, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  }
+  // The chain and the names are not checked: the pin says which certificate is right. No
+  // TLS session cache, so every connection shows its certificate.
+  const agent = new https.Agent({ ...agentOptions, rejectUnauthorized: false, maxCachedSessions: 0 });
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (opts: https.RequestOptions, cb?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined => {
+    const socket = create(opts, cb);
+    pinSocket(socket as TLSSocket, pin);
+    return socket;
+  };
+  return agent;
+}
+
 export class Transport {
   private readonly httpsAgent: https.Agent;
   private readonly httpAgent: http.Agent;
   private readonly timeoutMs: number;
 
   constructor(options: TransportOptions = {}) {
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      rejectUnauthorized: options.insecure !== true,
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-    });
+    this.httpsAgent = httpsAgent(options, { keepAlive: true });
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }

@@ -136,21 +136,8 @@ export interface SnapshotRef {
   readonly includeMemory: boolean;
 }
 
-export type DriverCapability =
-  | 'power'
-  | 'pause'
-  | 'suspend'
-  | 'snapshot'
-  | 'snapshotMemory'
-  | 'guestOps'
-  | 'console'
-  | 'reattach'
-  | 'vmdk'
-  | 'kernelBoot';
-
 export interface HypervisorDriver {
   readonly kind: DriverKind;
-  readonly capabilities: ReadonlySet<DriverCapability>;
 
   /** Subscribe to what the hypervisor does by itself. Returns an unsubscribe function. */
   onEvent(listener: (event: DriverEvent) => void): () => void;

@@ -1,4 +1,4 @@
-/** The QEMU process seen from outside: its pidfile, whether it lives, signals. */
+/** The QEMU process seen from outside: its pidfile, whether it lives. */
 import { readFile } from 'node:fs/promises';
 
 /** The pid QEMU wrote with -pidfile, or null. */
@@ -54,14 +54,4 @@ export async function waitForProcessExit(pid: number, timeoutMs: number, pollMs 
     await new Promise((r) => setTimeout(r, pollMs));
   }
   return !(await isProcessAlive(pid));
-}
-
-export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 1) return false;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,6 @@ import { isVmgateError } from '../../core/errors.ts';
 import type { PowerState } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
-  DriverCapability,
   DriverEvent,
   DriverVm,
   GuestCredentials,
@@ -72,7 +71,6 @@ export function createSimDriver(opts: SimDriverOptions = {}): HypervisorDriver {
 
 class SimDriver implements HypervisorDriver {
   readonly kind = 'sim' as const;
-  readonly capabilities: ReadonlySet<DriverCapability>;
   readonly guest: GuestOps;
 
   readonly #vms = new Map<string, SimVm>();
@@ -105,9 +103,6 @@ class SimDriver implements HypervisorDriver {
     this.#persist = opts.persist ?? true;
     this.#consoles = opts.consoles ?? true;
     this.#consoleHost = opts.consoleHost ?? '127.0.0.1';
-    const caps: DriverCapability[] = ['power', 'pause', 'suspend', 'snapshot', 'snapshotMemory', 'guestOps', 'reattach'];
-    if (this.#consoles) caps.push('console');
-    this.capabilities = new Set(caps);
     this.guest = createSimGuestOps({ session: (op, vm, creds) => this.#session(op, vm, creds), random: this.#random });
   }
 

@@ -14,13 +14,6 @@ export interface VapiCall {
   readonly flavour: 'jsonrpc' | 'rest';
 }
 
-/** The login call of session.create: credentials checked, no session yet. */
-export interface VapiLogin {
-  readonly core: CoreApi;
-  readonly userName: string;
-  readonly password: string;
-}
-
 export type OperationHandler<Op extends OperationDef> = (call: VapiCall, input: InputOf<Op>) => Promise<OutputOf<Op>>;
 
 export type ServiceHandlers<S extends ServiceDef> = {

@@ -128,7 +128,7 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       await rejectsWith(c.vmgate.snapshots.get(vm, b), 'NOT_FOUND');
 
       // With children: base and everything under it.
-      await c.vmgate.snapshots.delete(vm, base, { removeChildren: true });
+      await c.vmgate.snapshots.delete(vm, base, true);
       assert.deepEqual(await c.vmgate.snapshots.list(vm), []);
     });
 
@@ -141,7 +141,7 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       const x1 = await c.vmgate.snapshots.create(vm, { name: 'twin' });
       await c.vmgate.snapshots.create(vm, { name: 'twin' });
       await rejectsWith(c.vmgate.snapshots.get(vm, 'twin'), 'INVALID_ARGUMENT', /not unique/);
-      await c.vmgate.snapshots.delete(vm, x1, { removeChildren: true });
+      await c.vmgate.snapshots.delete(vm, x1, true);
       assert.deepEqual(await c.vmgate.snapshots.list(vm), []);
     });
 
@@ -155,7 +155,7 @@ for (const flavour of ['jsonrpc', 'rest'] as const) {
       const t2 = await c.vmgate.snapshots.revert(vm, snap, { task: true });
       assert.equal((await c.tasks.wait(t2, undefined, { intervalMs: 50, timeoutMs: 10_000 })).operation, 'revert');
       await runningVm(VMS[flavour]);
-      const t3 = await c.vmgate.snapshots.delete(vm, snap, { task: true, removeChildren: true });
+      const t3 = await c.vmgate.snapshots.delete(vm, snap, true, { task: true });
       assert.equal((await c.tasks.wait(t3, undefined, { intervalMs: 50, timeoutMs: 10_000 })).operation, 'delete');
       assert.deepEqual(await c.vmgate.snapshots.list(vm), []);
     });

@@ -93,8 +93,3 @@ export function parseResourcePoolId(id: string): PoolRef | undefined {
   if (rest.startsWith('h') && rest.length > 1) return { hostId: `${HOST_PREFIX}${rest.slice(1)}` };
   return { clusterId: `${CLUSTER_PREFIX}${rest}` };
 }
-
-/** The root pool of where a host's VMs run: its cluster's, or its own when standalone. */
-export function poolOfHost(host: { readonly id: string; readonly clusterId: string | null }): string {
-  return host.clusterId ? clusterPoolId(host.clusterId) : hostPoolId(host.id);
-}

@@ -57,8 +57,3 @@ export class EncodeError extends Error {
     this.path = path;
   }
 }
-
-export function unwrapDecoded<T>(r: DecodeResult<T>): T {
-  if (!r.ok) throw new DecodeError(r.issues);
-  return r.value;
-}
