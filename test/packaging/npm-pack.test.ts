@@ -94,10 +94,14 @@ describe('the packed package', () => {
     assert.equal(existsSync(join(app, 'node_modules/typescript')), false);
   });
 
-  it('runs `vmgate --version` from dist', async () => {
-    const r = ok(await run(process.execPath, [join(app, 'node_modules/.bin/vmgate'), '--version'], app), 'vmgate --version');
-    assert.equal(r.stdout, `${PKG.version}\n`);
-    assert.equal(r.stderr, '');
+  it('runs the installed `vmgate` command from dist', async () => {
+    const bin = join(app, 'node_modules/.bin/vmgate');
+    const version = ok(await run(process.execPath, [bin, '--version'], app), 'vmgate --version');
+    assert.equal(version.stdout, `${PKG.version}\n`);
+    assert.equal(version.stderr, '');
+    const help = ok(await run(process.execPath, [bin, 'vm', 'list', '--help'], app), 'vmgate vm list --help');
+    assert.match(help.stdout, /^Usage: vmgate vm list \[options\]\n/);
+    assert.equal(help.stderr, '');
   });
 
   it('lets plain node import vmgate/vapi and talk to a live vmgate with it, loading only its own modules', async () => {
