@@ -10,10 +10,9 @@
  * | 3 | not logged in, session expired, wrong password |
  */
 import { DecodeError, VapiError, VapiProtocolError } from '../clients/vapi/index.ts';
+import { EXIT_FAILURE, EXIT_UNAUTHENTICATED, EXIT_USAGE } from './exit-codes.ts';
 
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_UNAUTHENTICATED = 3;
+export { EXIT_FAILURE, EXIT_UNAUTHENTICATED, EXIT_USAGE };
 
 /** An error the CLI reports as `vmgate: <errorType>: <message>` and exits with `exitCode`. */
 export class CliError extends Error {
