@@ -55,7 +55,7 @@ export async function benchCoreTasks(): Promise<void> {
       for (let i = 0; i < VMS * 2; i++) {
         const id = `bench-${k++}`;
         const now = new Date().toISOString();
-        await store.tasks.insert({ id, kind: 'bench', targetId: null, targetName: null, state: 'running', progress: 0, step: '', cancellable: false, result: null, error: null, ownerId: null, ownerName: null, createdAt: now, startedAt: now, finishedAt: null });
+        await store.tasks.insert({ id, kind: 'vm.powerOn', targetId: null, targetName: null, state: 'running', progress: 0, step: '', cancellable: false, result: null, error: null, ownerId: null, ownerName: null, createdAt: now, startedAt: now, finishedAt: null });
         await store.tasks.update(id, { state: 'success', progress: 100, finishedAt: now });
       }
     });

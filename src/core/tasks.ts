@@ -4,7 +4,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { VmgateError, invalidArgument, notAllowedInCurrentState, notFound, toVmgateError } from './errors.ts';
 import { newGuid } from './ids.ts';
-import type { Task, TaskFilter } from './model/index.ts';
+import type { Task, TaskFilter, TaskKind } from './model/index.ts';
 
 export interface TaskContext {
   readonly taskId: string;
@@ -14,7 +14,7 @@ export interface TaskContext {
 }
 
 export interface TaskSpec {
-  readonly kind: string;
+  readonly kind: TaskKind;
   readonly targetId: string | null;
   readonly targetName: string | null;
   readonly caller: Caller;
