@@ -58,12 +58,13 @@ export class Core {
 
   constructor(opts: CoreOptions) {
     const defaultDriver = opts.config.defaultDriver ?? ([...opts.drivers.keys()][0] ?? 'sim');
-    this.bus = new EventBus();
+    const log = opts.log ?? silentLogger;
+    this.bus = new EventBus(log);
     this.ctx = {
       store: opts.store,
       bus: this.bus,
       clock: opts.clock ?? systemClock,
-      log: opts.log ?? silentLogger,
+      log,
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
       drivers: opts.drivers,
