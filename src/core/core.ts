@@ -76,7 +76,8 @@ export class Core {
     this.identity = new IdentityService(this.ctx, this.authz, this.events);
     this.inventory = new InventoryService(this.ctx, this.authz, this.events);
     this.rt = new VmRuntime(this.ctx);
-    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt);
+    // Clone's powerOn runs through the power service, made just below.
+    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);

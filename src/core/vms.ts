@@ -34,8 +34,8 @@ export { LATEST_HW_VERSION, checkVmName, newMac } from './vm-hardware.ts';
 export class VmService {
   private readonly d: VmDeps;
 
-  constructor(ctx: CoreContext, authz: Authorizer, events: EventLog, tasks: TaskEngine, inventory: InventoryService, rt: VmRuntime) {
-    this.d = { ctx, authz, events, tasks, inventory, rt };
+  constructor(ctx: CoreContext, authz: Authorizer, events: EventLog, tasks: TaskEngine, inventory: InventoryService, rt: VmRuntime, powerOnInTask: VmDeps['powerOnInTask']) {
+    this.d = { ctx, authz, events, tasks, inventory, rt, powerOnInTask };
   }
 
   /** A VM by id ('vm-12'), GUID, datastore path ('[ds] folder/x.vmx') or name. */
@@ -95,7 +95,10 @@ export class VmService {
     return relocateVm(this.d, caller, ref, spec);
   }
 
-  /** Full clone of a powered-off VM (its disks are copied). A task whose result is the new VM's id. */
+  /**
+   * Full clone of a powered-off VM (its disks are copied). A task whose result is the new
+   * VM's id; with `powerOn` the same task powers the clone on.
+   */
   clone(caller: Caller, ref: string, spec: VmCloneSpec): Promise<Task> {
     return cloneVm(this.d, caller, ref, spec);
   }
