@@ -59,13 +59,16 @@ export class PowerService {
    * (as VixVM_PowerOn does); `powerOff` of a suspended VM discards its saved state.
    */
   async run(caller: Caller, ref: string, requested: PowerOp, opts: { hard?: boolean } = {}): Promise<Task> {
+    const mark = this.ctx.locks.mark();
     const found = await this.vms.resolve(caller, ref, 'VirtualMachine.PowerOps');
-    const op: PowerOp = requested === 'powerOn' && found.powerState === 'suspended' ? 'resume' : requested;
+    let op: PowerOp = requested === 'powerOn' && found.powerState === 'suspended' ? 'resume' : requested;
     const release = this.ctx.locks.acquire(found.id, POWER_TRANSITIONS[op].label);
     try {
-      // Read once under the lock (the resolved record may predate an operation that just ended).
-      const vm = await this.ctx.store.vms.get(found.id);
+      // The resolved record is the locked one unless an operation on the VM ended since it
+      // was read: then read it again (once), under the lock.
+      const vm = this.ctx.locks.releasedSince(found.id, mark) ? await this.ctx.store.vms.get(found.id) : found;
       if (!vm) throw notFound(`virtual machine '${ref}' was not found`, { module: 'core.power' });
+      if (vm !== found) op = requested === 'powerOn' && vm.powerState === 'suspended' ? 'resume' : requested;
       const plan = await this.plan(op, vm);
       const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
       let now = vm;

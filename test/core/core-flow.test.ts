@@ -181,3 +181,20 @@ describe('a power operation records its state change and its event in one transa
     assert.equal((await store.vms.get(vmId))?.powerState, 'poweredOn');
   });
 });
+
+describe('VmLocks: whether a record read before locking is still current', () => {
+  it('says stale only when an operation on that VM ended after the mark', async () => {
+    const { VmLocks } = await import('../../src/core/vm-locks.ts');
+    const locks = new VmLocks();
+    const before = locks.mark();
+    const r1 = locks.acquire('vm-1', 'power on');
+    assert.equal(locks.releasedSince('vm-1', before), false);
+    r1();
+    assert.equal(locks.releasedSince('vm-1', before), true);
+    assert.equal(locks.releasedSince('vm-2', before), false);
+    const after = locks.mark();
+    assert.equal(locks.releasedSince('vm-1', after), false);
+    r1(); // a second release changes nothing
+    assert.equal(locks.releasedSince('vm-1', after), false);
+  });
+});
