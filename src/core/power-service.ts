@@ -38,8 +38,9 @@ interface PowerPlan {
 }
 
 /**
- * Power operations. Each reads: resolve → authorise → take the VM's lock → read the VM
- * once under the lock → check the state machine (power.ts, the only check: drivers do,
+ * Power operations. Each reads: resolve → authorise → take the VM's lock (the resolved
+ * record is the locked one, passed through; read again only if an operation on the VM
+ * ended in between) → check the state machine (power.ts, the only check: drivers do,
  * they do not decide) → task { the task and the transitional state in one transaction →
  * driver → the end state, its event and the task's end in one transaction }.
  */
