@@ -59,12 +59,13 @@ export class Core implements CoreApi {
 
   constructor(opts: CoreOptions) {
     const defaultDriver = opts.config.defaultDriver ?? ([...opts.drivers.keys()][0] ?? 'sim');
-    this.bus = new EventBus();
+    const log = opts.log ?? silentLogger;
+    this.bus = new EventBus(log);
     this.ctx = {
       store: opts.store,
       bus: this.bus,
       clock: opts.clock ?? systemClock,
-      log: opts.log ?? silentLogger,
+      log,
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
       drivers: opts.drivers,
@@ -76,7 +77,8 @@ export class Core implements CoreApi {
     this.identity = new IdentityService(this.ctx, this.authz, this.events);
     this.inventory = new InventoryService(this.ctx, this.authz, this.events);
     this.rt = new VmRuntime(this.ctx);
-    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt);
+    // Clone's powerOn runs through the power service, made just below.
+    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);

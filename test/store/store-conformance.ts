@@ -457,7 +457,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.tasks.insert(task(4, { kind: 'vm.clone', targetId: 'vm-3', state: 'queued', startedAt: null, finishedAt: null, ownerId: 'user-2' }));
         await store.tasks.insert(task(5, { kind: 'vm.powerOn', targetId: 'vm-3', state: 'cancelled' }));
         // same createdAt as task 5: the larger id comes first
-        await store.tasks.insert(task(6, { kind: 'host.enterMaintenance', targetId: null, targetName: null, createdAt: task(5).createdAt }));
+        await store.tasks.insert(task(6, { kind: 'vm.upgrade', targetId: null, targetName: null, createdAt: task(5).createdAt }));
       });
 
       const tq = async (f: Parameters<Store['tasks']['query']>[0]) => (await store.tasks.query(f)).map((t) => Number(t.id.slice(-4)));

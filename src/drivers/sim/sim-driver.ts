@@ -387,16 +387,16 @@ class SimDriver implements HypervisorDriver {
     return sv;
   }
 
-  /** The common start of an operation: open driver, fault injection, state check. */
-  #begin(op: SimOperation, vm: DriverVm, allowed: readonly PowerState[], what: string): SimVm {
+  /**
+   * The common start of an operation: open driver, fault injection, and whether the
+   * simulated machine can do it at all. Core has decided already (power.ts): this only
+   * refuses what is physically impossible, with no reasons of its own.
+   */
+  #begin(op: SimOperation, vm: DriverVm, possible: readonly PowerState[], what: string): SimVm {
     this.#open();
     const sv = this.#sv(vm);
     this.#faults.check(op, vm);
-    if (!allowed.includes(sv.power)) {
-      const running = RUNNING.includes(sv.power);
-      const reason = !running && !allowed.includes('poweredOff') && (sv.power === 'poweredOff' || sv.power === 'suspended') ? 'vm_not_running' : running && !RUNNING.some((p) => allowed.includes(p)) ? 'vm_is_running' : undefined;
-      throw simError('not_allowed_in_current_state', `cannot ${what} ${vm.name} (${vm.id}): it is ${sv.power}`, reason);
-    }
+    if (!possible.includes(sv.power)) throw simError('not_allowed_in_current_state', `cannot ${what} ${vm.name} (${vm.id}): it is ${sv.power}`);
     return sv;
   }
 

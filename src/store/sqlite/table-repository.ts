@@ -60,8 +60,15 @@ export class TableRepository<T extends Id> implements Repository<T> {
         next[field] = value;
       }
       const merged = next as T;
+      // Only the columns that change: SQLite rewrites the entries of every index whose
+      // columns are SET, changed or not (a full-row SET of a VM touched seven indexes).
+      const before = toRow(this.spec, current);
+      const after = toRow(this.spec, merged);
+      const changed: Record<string, SqlValue> = {};
+      for (const [column, value] of Object.entries(after)) if (!sameValue(before[column], value)) changed[column] = value;
+      if (Object.keys(changed).length === 0) return merged;
       try {
-        await db.updateTable(this.spec.table).set(toRow(this.spec, merged)).where('id', '=', id).execute();
+        await db.updateTable(this.spec.table).set(changed).where('id', '=', id).execute();
       } catch (e) {
         throw constraintError(e, this.spec, merged);
       }
@@ -116,4 +123,9 @@ export class NamedTableRepository<T extends Id & { readonly name: string }>
   getByName(name: string): Promise<T | undefined> {
     return this.first(this.ctx.db, 'name', name);
   }
+}
+
+function sameValue(a: SqlValue | undefined, b: SqlValue): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  return a === b;
 }
