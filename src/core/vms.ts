@@ -7,6 +7,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
 import { newGuid, nextId } from './ids.ts';
+import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { InventoryService } from './inventory.ts';
 import type { Datastore, Host, KernelBoot, Task, Vm, VmFilter, VmHardware } from './model/index.ts';
 import { chooseHost } from './placement.ts';
@@ -14,6 +15,7 @@ import { describePowerState, isRunningState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import { buildNewVmx, parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
+import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
 
 export interface VmPlacementSpec {
   readonly hostId?: string;
@@ -50,7 +52,6 @@ export interface VmHardwareUpdate {
 }
 
 export const LATEST_HW_VERSION = 19;
-const VM_NAME_RE = /^[^/\\\0\n\r"]{1,80}$/;
 
 /** VM inventory: create, register, unregister, delete, clone, relocate, hardware. */
 export class VmService {
@@ -159,6 +160,7 @@ export class VmService {
 
   async create(caller: Caller, spec: VmCreateSpec): Promise<Vm> {
     checkVmName(spec.name);
+    checkFreeText('annotation', spec.annotation, TEXT_LIMITS.long, 'core.vm');
     const hardware = buildHardware(spec);
     const draft = { id: 'new VM', name: spec.name, hardware };
     const { host, datastore } = await this.place(caller, draft, spec.placement);
@@ -222,6 +224,7 @@ export class VmService {
     const files = this.ctx.files(ds);
     const text = await files.readText(rel);
     const doc = parseVmx(text);
+    checkVmxFileKeys(doc, { vmxRel: rel, datastoreRoots: (await this.ctx.store.datastores.list()).map((d) => d.path) });
     const cfg = readVmxConfig(doc, { fallbackName: posix.basename(rel, '.vmx') });
     const name = spec.name ?? cfg.name;
     checkVmName(name);
@@ -420,6 +423,7 @@ export class VmService {
         ...(patch.memoryMiB !== undefined ? { memoryMiB: patch.memoryMiB } : {}),
         ...(patch.guestOs !== undefined ? { guestOs: patch.guestOs } : {}),
       });
+      checkFreeText('annotation', patch.annotation, TEXT_LIMITS.long, 'core.vm');
       const annotation = patch.annotation ?? cur.annotation;
       await this.rewriteVmx(cur, { hardware, annotation });
       const next = await this.rt.update(cur, { hardware, annotation });
@@ -473,9 +477,7 @@ export class VmService {
 }
 
 export function checkVmName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !VM_NAME_RE.test(name) || name.trim() !== name || name === '.' || name === '..') {
-    throw invalidArgument(`VM name '${String(name)}' is not valid: 1–80 characters, no slashes, quotes or line breaks, no leading/trailing spaces`, { module: 'core.vm' });
-  }
+  checkObjectName('VM name', name, { also: [/[/\\"]/, 'no slashes, backslashes or quotes'], module: 'core.vm' });
 }
 
 export function newMac(): string {
