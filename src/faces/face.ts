@@ -6,6 +6,8 @@ export interface FaceDeps {
   readonly core: Core;
   readonly log: Logger;
   readonly version: string;
+  /** `--public-url` (`https://name:port`): the base of URLs handed to clients; absent = the listener's own address. Never the Host header. */
+  readonly publicUrl?: string | null;
 }
 
 /** An HTTP face is a fastify plugin: its own routes, auth hook and error handler. */

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core, Logger } from '../core/index.ts';
 import type { HttpFace } from '../faces/face.ts';
+import { TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
 
 export interface HttpAppOptions {
@@ -11,12 +12,14 @@ export interface HttpAppOptions {
   readonly bodyLimit: number;
   readonly startedAt: number;
   readonly driver: string;
+  /** Base of the transfer and console URLs handed out (`--public-url`). */
+  readonly publicUrl?: string | null;
 }
 
 /** One fastify app: /healthz plus each face as an encapsulated plugin. */
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, ...TLS_PROFILE } } : {}),
     bodyLimit: opts.bodyLimit,
     loggerInstance: opts.log as never,
     trustProxy: false,
@@ -35,7 +38,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   }));
 
   for (const face of opts.faces) {
-    await app.register(async (scope) => face.register(scope, { core: opts.core, log: opts.log, version: VERSION }));
+    await app.register(async (scope) => face.register(scope, { core: opts.core, log: opts.log, version: VERSION, publicUrl: opts.publicUrl ?? null }));
   }
 
   app.setNotFoundHandler((req, reply) => {

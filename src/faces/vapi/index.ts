@@ -4,6 +4,7 @@ import { renderProtocolError, renderRestError, stdError, JsonRpcCode } from '../
 import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
+import { PUBLIC_URL } from './request-info.ts';
 
 /**
  * The vSphere Automation API face: JSON-RPC `POST /api` and REST `/api/...`.
@@ -13,6 +14,7 @@ export const vapiFace: HttpFace = {
   name: 'vSphere Automation API',
   paths: ['/api (JSON-RPC)', '/api/... (REST)'],
   async register(app, deps) {
+    app.decorate(PUBLIC_URL, deps.publicUrl ?? null);
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { Core, Logger } from '../../core/index.ts';
 
 export const AUTHD_BANNER = '220 VMware Authentication Daemon Version 1.10: SSL Required, ServerDaemonProtocol:SOAP, MKSDisplayProtocol:VNC , ,';
@@ -9,7 +9,8 @@ const IDLE_MS = 120_000;
 export interface AuthdOptions {
   readonly core: Core;
   readonly log: Logger;
-  readonly tls: { key: string; cert: string };
+  /** Key, certificate and the server's TLS profile (ciphers, minimum version: src/server/tls.ts). */
+  readonly tls: Pick<SecureContextOptions, 'key' | 'cert' | 'ciphers' | 'minVersion' | 'ecdhCurve' | 'honorCipherOrder'>;
   /** Called after a successful login with the TLS socket; the vmserverd exec face takes over. */
   readonly onLogin?: (socket: TLSSocket, userName: string) => void;
 }
@@ -20,12 +21,14 @@ export interface AuthdOptions {
  * exec face; until that face is present the connection is told so and closed.
  */
 export function createAuthdServer(opts: AuthdOptions): Server {
-  const server = createServer((raw) => handle(raw, opts));
+  const { key, cert, ciphers, minVersion, ecdhCurve, honorCipherOrder } = opts.tls;
+  const context = createSecureContext({ key, cert, ciphers, minVersion, ecdhCurve, honorCipherOrder });
+  const server = createServer((raw) => handle(raw, opts, context));
   server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
   return server;
 }
 
-function handle(raw: Socket, opts: AuthdOptions): void {
+function handle(raw: Socket, opts: AuthdOptions, context: SecureContext): void {
   raw.setTimeout(IDLE_MS, () => raw.destroy());
   raw.on('error', () => raw.destroy());
   raw.write(AUTHD_BANNER + '\r\n');
@@ -37,7 +40,7 @@ function handle(raw: Socket, opts: AuthdOptions): void {
     }
     raw.pause();
     raw.unshift(first);
-    const tls = new TLSSocket(raw, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
+    const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
     tls.on('error', () => tls.destroy());
     tls.setTimeout(IDLE_MS, () => tls.destroy());
     lineLoop(tls, opts);

@@ -190,4 +190,27 @@ describe('hardening: the reproductions of issue 8 (real HTTPS)', () => {
       assert.equal(fine.status, 201, JSON.stringify(fine.json));
     });
   });
+
+  describe('13: transfer URLs do not come from the Host header', () => {
+    it('a guest transfer URL asked for with Host: evil.example.com points at the listener itself', async () => {
+      const core = kit.s.server.core;
+      const vm = (await core.vms.list(SYSTEM_CALLER, { powerStates: ['poweredOn'], inLibrary: false }))[0]!.id;
+      const ROOT = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
+      for (let i = 0; ; i++) {
+        const r = await kit.rest('GET', `/api/vcenter/vm/${vm}/guest/power`);
+        if ((r.json as Json).operations_ready === true) break;
+        assert.ok(i < 600, 'guest tools come up');
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      for (const host of ['evil.example.com', 'evil.example.com:443', '[::1]:1']) {
+        const r = await kit.s.request('POST', `/api/vcenter/vm/${vm}/guest/filesystem?action=create`, {
+          headers: { host, 'content-type': 'application/json', 'vmware-api-session-id': kit.adminToken },
+          body: JSON.stringify({ credentials: ROOT, spec: { path: '/etc/hostname' } }),
+        });
+        assert.equal(r.status, 201, r.body);
+        const url = JSON.parse(r.body) as string;
+        assert.match(url, new RegExp(`^https://127\\.0\\.0\\.1:${kit.s.port}/guestFile/[^/]+$`), `Host ${host} → ${url}`);
+      }
+    });
+  });
 });
