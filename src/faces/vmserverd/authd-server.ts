@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { Core, Logger } from '../../core/index.ts';
 
@@ -38,14 +39,41 @@ function handle(raw: Socket, opts: AuthdOptions, context: SecureContext): void {
       raw.end('530 Please login with USER and PASS over SSL: this server requires SSL\r\n');
       return;
     }
-    raw.pause();
-    raw.unshift(first);
-    const tls = new TLSSocket(raw, { isServer: true, secureContext: context });
+    // TLS over a stream that starts with the bytes already read: a TLSSocket made on the
+    // net.Socket itself would take over its handle and never see them (unshift is not enough).
+    const tls = new TLSSocket(replay(raw, first), { isServer: true, secureContext: context });
     tls.on('error', () => tls.destroy());
     tls.setTimeout(IDLE_MS, () => tls.destroy());
     lineLoop(tls, opts);
     raw.resume();
   });
+}
+
+/** A duplex over `raw` whose readable side begins with `first`. */
+function replay(raw: Socket, first: Buffer): Duplex {
+  const d = new Duplex({
+    read() {
+      raw.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      raw.write(chunk, cb);
+    },
+    final(cb) {
+      raw.end();
+      cb();
+    },
+    destroy(err, cb) {
+      raw.destroy();
+      cb(err);
+    },
+  });
+  d.push(first);
+  raw.on('data', (chunk: Buffer) => {
+    if (!d.push(chunk)) raw.pause();
+  });
+  raw.on('end', () => d.push(null));
+  raw.on('close', () => d.destroy());
+  return d;
 }
 
 function lineLoop(sock: TLSSocket, opts: AuthdOptions): void {
