@@ -5,6 +5,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unauthenticated } from './errors.ts';
 import { nextId } from './ids.ts';
+import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { Group, Permission, Principal, Role, Session, User } from './model/index.ts';
 import { PRIVILEGES } from './model/index.ts';
 import { generatePassword, hashPassword, verifyPassword } from './password.ts';
@@ -182,6 +183,7 @@ export class IdentityService {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
     const name = normaliseUserName(spec.name);
     if (!NAME_RE.test(name)) throw invalidArgument(`user name '${spec.name}' is not valid: 1–64 letters, digits and . _ @ \\ -`, { module: 'core.identity' });
+    checkFreeText('full name', spec.fullName, TEXT_LIMITS.short, 'core.identity');
     const password = spec.password ?? generatePassword();
     checkPasswordPolicy(password);
     if (await this.ctx.store.users.getByName(name)) throw alreadyExists(`user '${name}' already exists`, { module: 'core.identity' });
@@ -211,6 +213,7 @@ export class IdentityService {
 
   async updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean }): Promise<User> {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
+    checkFreeText('full name', patch.fullName, TEXT_LIMITS.short, 'core.identity');
     const u = await this.resolveUser(idOrName);
     return this.ctx.store.users.update(u.id, patch);
   }
@@ -245,6 +248,7 @@ export class IdentityService {
   async createGroup(caller: Caller, spec: { name: string; description?: string; members?: string[] }): Promise<Group> {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
     if (!NAME_RE.test(spec.name)) throw invalidArgument(`group name '${spec.name}' is not valid`, { module: 'core.identity' });
+    checkFreeText('group description', spec.description, TEXT_LIMITS.long, 'core.identity');
     if (await this.ctx.store.groups.getByName(spec.name)) throw alreadyExists(`group '${spec.name}' already exists`, { module: 'core.identity' });
     const members = await Promise.all((spec.members ?? []).map((m) => this.resolveUser(m)));
     const g: Group = {
@@ -298,7 +302,7 @@ export class IdentityService {
     const bad = spec.privileges.filter((p) => !(PRIVILEGES as readonly string[]).includes(p));
     if (bad.length) throw invalidArgument(`unknown privileges: ${bad.join(', ')}; known: ${PRIVILEGES.join(', ')}`, { module: 'core.identity' });
     if (!/^[a-z0-9-]{1,40}$/.test(spec.id)) throw invalidArgument(`role id '${spec.id}' is not valid (lower-case letters, digits, -)`, { module: 'core.identity' });
-    if (typeof spec.name !== 'string' || spec.name.trim().length === 0 || spec.name.length > 80) throw invalidArgument('a role needs a name of 1–80 characters', { module: 'core.identity' });
+    checkObjectName('role name', spec.name, { module: 'core.identity' });
     if (await this.ctx.store.roles.get(spec.id)) throw alreadyExists(`role '${spec.id}' already exists`, { module: 'core.identity' });
     const role: Role = { id: spec.id, name: spec.name, privileges: spec.privileges as Role['privileges'], system: false };
     await this.ctx.store.roles.insert(role);

@@ -5,6 +5,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, resourceExhausted, unauthorized, unsupported } from './errors.ts';
 import { newGuid, nextId } from './ids.ts';
+import { checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, Vm } from './model/index.ts';
 import type { PowerService } from './power-service.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -56,6 +57,7 @@ export class VdiService {
   async createPool(caller: Caller, spec: { name: string; displayName?: string; type: 'dedicated' | 'floating'; vmIds?: string[]; protocols?: DisplayProtocol[]; defaultProtocol?: DisplayProtocol; resetAllowed?: boolean }): Promise<DesktopPool> {
     await this.authz.require(caller, 'Desktop.Admin', 'root');
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name ?? '')) throw invalidArgument(`pool name '${spec.name}' is not valid (letters, digits, . _ -)`, { module: 'core.vdi' });
+    if (spec.displayName !== undefined) checkObjectName('pool display name', spec.displayName, { max: TEXT_LIMITS.short, module: 'core.vdi' });
     if (spec.type !== 'dedicated' && spec.type !== 'floating') throw invalidArgument(`pool type must be 'dedicated' or 'floating', not '${spec.type}'`, { module: 'core.vdi' });
     const protocols = spec.protocols ?? ['VNC'];
     const bad = protocols.filter((p) => !PROTOCOLS.includes(p));

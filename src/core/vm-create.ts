@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
 import { newGuid, nextId } from './ids.ts';
+import { checkFreeText, TEXT_LIMITS } from './names.ts';
 import type { KernelBoot, Vm, VmHardware } from './model/index.ts';
 import type { VmDeps } from './vm-deps.ts';
 import { buildHardware, checkVmName } from './vm-hardware.ts';
@@ -29,6 +30,7 @@ export interface VmCreateSpec {
 
 export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): Promise<Vm> {
   checkVmName(spec.name);
+  checkFreeText('annotation', spec.annotation, TEXT_LIMITS.long, 'core.vm');
   const hardware = buildHardware(spec);
   const draft = { id: 'new VM', name: spec.name, hardware };
   const { host, datastore } = await placeVm(d, caller, draft, spec.placement);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Caller } from './caller.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState } from './errors.ts';
 import type { Task, Vm, VmHardware } from './model/index.ts';
+import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import { describePowerState } from './power.ts';
 import type { VmCreateSpec } from './vm-create.ts';
 import type { VmDeps } from './vm-deps.ts';
@@ -18,7 +19,6 @@ export interface VmHardwareUpdate {
 }
 
 export const LATEST_HW_VERSION = 19;
-const VM_NAME_RE = /^[^/\\\0\n\r"]{1,80}$/;
 
 export async function updateHardware(d: VmDeps, caller: Caller, ref: string, patch: VmHardwareUpdate): Promise<Vm> {
   const vm = await resolveVm(d, caller, ref, 'VirtualMachine.Config');
@@ -34,6 +34,7 @@ export async function updateHardware(d: VmDeps, caller: Caller, ref: string, pat
       ...(patch.memoryMiB !== undefined ? { memoryMiB: patch.memoryMiB } : {}),
       ...(patch.guestOs !== undefined ? { guestOs: patch.guestOs } : {}),
     });
+    checkFreeText('annotation', patch.annotation, TEXT_LIMITS.long, 'core.vm');
     const annotation = patch.annotation ?? cur.annotation;
     await rewriteVmx(d, cur, { hardware, annotation });
     const next = await d.rt.update(cur, { hardware, annotation });
@@ -86,9 +87,7 @@ export async function renameVm(d: VmDeps, caller: Caller, ref: string, name: str
 }
 
 export function checkVmName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !VM_NAME_RE.test(name) || name.trim() !== name || name === '.' || name === '..') {
-    throw invalidArgument(`VM name '${String(name)}' is not valid: 1–80 characters, no slashes, quotes or line breaks, no leading/trailing spaces`, { module: 'core.vm' });
-  }
+  checkObjectName('VM name', name, { also: [/[/\\"]/, 'no slashes, backslashes or quotes'], module: 'core.vm' });
 }
 
 export function newMac(): string {

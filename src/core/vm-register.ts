@@ -9,6 +9,7 @@ import type { VmDeps } from './vm-deps.ts';
 import { checkVmName } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
+import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
 import { parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
 
 /** Adds an existing .vmx ('[datastore] folder/x.vmx') to the inventory. */
@@ -31,6 +32,7 @@ export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string
   const files = d.ctx.files(ds);
   const text = await files.readText(rel);
   const doc = parseVmx(text);
+  checkVmxFileKeys(doc, { vmxRel: rel, datastoreRoots: (await d.ctx.store.datastores.list()).map((x) => x.path) });
   const cfg = readVmxConfig(doc, { fallbackName: posix.basename(rel, '.vmx') });
   const name = spec.name ?? cfg.name;
   checkVmName(name);

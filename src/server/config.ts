@@ -23,13 +23,15 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** The faces to run, by name (src/server/faces.ts); null = all of them. */
   readonly faces: readonly string[] | null;
+  /** `https://vmgate.example.com:8443`: the base of transfer and console URLs handed out; null = the listener's own address. */
+  readonly publicUrl: string | null;
 }
 
 export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -52,6 +54,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'failed logins before an account locks' },
   { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
+  { key: 'publicUrl', flag: '--public-url', env: 'VMGATE_PUBLIC_URL', kind: 'url', def: null, help: 'base of the transfer and console URLs vmgate hands out (https://name:port); default: the address the client reached' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
   { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd); all unless given' },
 ];
@@ -93,6 +96,17 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
       const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       if (items.some((x) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x))) bad();
       return [...new Set(items)];
+    }
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(s);
+      } catch {
+        return bad();
+      }
+      // Scheme, host and port only: the paths vmgate hands out are appended to it.
+      if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '' || (u.pathname !== '/' && u.pathname !== '')) bad();
+      return u.origin;
     }
   }
 }

@@ -161,6 +161,11 @@ class SimDriver implements HypervisorDriver {
     } catch (e) {
       await Promise.all(made.map((p) => rm(p, { force: true }).catch(() => undefined)));
       if (isVmgateError(e)) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // The file system's limit (ext4: 16 TiB a file) is below vmgate's (64 TiB): the caller's problem, not a fault.
+      if (code === 'EFBIG') throw simError('resource_exhausted', `cannot create the disks of ${vm.name}: the datastore's file system does not allow a file that large (largest disk ${Math.max(...files.map((f) => f.bytes / MiB))} MiB)`);
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw simError('resource_exhausted', `cannot create the disks of ${vm.name}: the datastore is full`);
+      if (code === 'ENAMETOOLONG') throw simError('invalid_argument', `cannot create the disks of ${vm.name}: a disk file name is too long`);
       throw simError('internal', `cannot create the disks of ${vm.name}: ${(e as Error).message}`);
     }
   }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { Duplex } from 'node:stream';
+import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { CoreApi, Logger } from '../../core/index.ts';
 import type { Face } from '../face.ts';
 
@@ -10,7 +11,8 @@ const IDLE_MS = 120_000;
 export interface AuthdOptions {
   readonly core: CoreApi;
   readonly log: Logger;
-  readonly tls: { key: string; cert: string };
+  /** Key, certificate and the server's TLS profile (ciphers, minimum version: src/server/tls.ts). */
+  readonly tls: Pick<SecureContextOptions, 'key' | 'cert' | 'ciphers' | 'minVersion' | 'ecdhCurve' | 'honorCipherOrder'>;
   /** Called after a successful login with the TLS socket; the vmserverd exec face takes over. */
   readonly onLogin?: (socket: TLSSocket, userName: string) => void;
   /** Live connections (the face's stop ends the idle ones). */
@@ -38,8 +40,9 @@ export const authdFace: Face = {
   start(deps) {
     const live = new Set<Connection>();
     const opts: AuthdOptions = { core: deps.core, log: deps.log, tls: deps.tls, live };
+    const context = secureContextOf(opts);
     return {
-      tcp: { note: 'TLS after the banner', handleConnection: (socket) => handleAuthdConnection(socket, opts) },
+      tcp: { note: 'TLS after the banner', handleConnection: (socket) => handleAuthdConnection(socket, opts, context) },
       async stop() {
         for (const c of live) {
           c.stopping = true;
@@ -51,7 +54,7 @@ export const authdFace: Face = {
 };
 
 /** One authd connection: banner, then TLS, then the USER/PASS line loop. */
-export function handleAuthdConnection(raw: Socket, opts: AuthdOptions): void {
+export function handleAuthdConnection(raw: Socket, opts: AuthdOptions, context: SecureContext = secureContextOf(opts)): void {
   const conn: Connection = { busy: false, stopping: false, end: () => raw.end() };
   opts.live?.add(conn);
   raw.once('close', () => opts.live?.delete(conn));
@@ -64,15 +67,48 @@ export function handleAuthdConnection(raw: Socket, opts: AuthdOptions): void {
       raw.end('530 Please login with USER and PASS over SSL: this server requires SSL\r\n');
       return;
     }
-    raw.pause();
-    raw.unshift(first);
-    const tls = new TLSSocket(raw, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
+    // TLS over a stream that starts with the bytes already read: a TLSSocket made on the
+    // net.Socket itself would take over its handle and never see them (unshift is not enough).
+    const tls = new TLSSocket(replay(raw, first), { isServer: true, secureContext: context });
     tls.on('error', () => tls.destroy());
     tls.setTimeout(IDLE_MS, () => tls.destroy());
     conn.end = () => tls.end();
     lineLoop(tls, opts, conn);
     raw.resume();
   });
+}
+
+/** The server's TLS profile as a context, made once per face. */
+function secureContextOf(opts: AuthdOptions): SecureContext {
+  const { key, cert, ciphers, minVersion, ecdhCurve, honorCipherOrder } = opts.tls;
+  return createSecureContext({ key, cert, ciphers, minVersion, ecdhCurve, honorCipherOrder });
+}
+
+/** A duplex over `raw` whose readable side begins with `first`. */
+function replay(raw: Socket, first: Buffer): Duplex {
+  const d = new Duplex({
+    read() {
+      raw.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      raw.write(chunk, cb);
+    },
+    final(cb) {
+      raw.end();
+      cb();
+    },
+    destroy(err, cb) {
+      raw.destroy();
+      cb(err);
+    },
+  });
+  d.push(first);
+  raw.on('data', (chunk: Buffer) => {
+    if (!d.push(chunk)) raw.pause();
+  });
+  raw.on('end', () => d.push(null));
+  raw.on('close', () => d.destroy());
+  return d;
 }
 
 function lineLoop(sock: TLSSocket, opts: AuthdOptions, conn: Connection): void {
