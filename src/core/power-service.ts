@@ -7,6 +7,7 @@ import type { InventoryService } from './inventory.ts';
 import type { InventoryEvent, Task, ToolsState, Vm } from './model/index.ts';
 import type { DriverVm, HypervisorDriver, OpContext, RuntimeState } from './ports/driver.ts';
 import type { Store } from './ports/store.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 import { checkFits } from './placement.ts';
 import type { PowerOp, PowerTransition } from './power.ts';
 import { POWER_TRANSITIONS, checkPowerTransition, describePowerState } from './power.ts';
@@ -45,6 +46,9 @@ interface PowerPlan {
  * driver → the end state, its event and the task's end in one transaction }.
  */
 export class PowerService {
+  /** One admission at a time per host (see `admitted`). */
+  private readonly admission = new KeyedSerializer();
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
@@ -70,23 +74,27 @@ export class PowerService {
       const vm = this.ctx.locks.releasedSince(found.id, mark) ? await this.ctx.store.vms.get(found.id) : found;
       if (!vm) throw notFound(`virtual machine '${ref}' was not found`, { module: 'core.power' });
       if (vm !== found) op = requested === 'powerOn' && vm.powerState === 'suspended' ? 'resume' : requested;
-      const plan = await this.plan(op, vm);
-      const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
       let now = vm;
-      const task = await this.tasks.start(
-        {
-          kind: `vm.${op}`,
-          targetId: vm.id,
-          targetName: vm.name,
-          caller,
-          cancellable: op === 'powerOn' || op === 'resume',
-          release,
-          lockedVmId: vm.id,
-          step: `${capitalise(plan.t.label)} ${vm.name}`,
-          ...(via ? { begin: async (tx: Store) => void (now = await this.rt.write(tx, vm, via)) } : {}),
-        },
-        (tctx) => this.perform(caller, plan, now, tctx, { powerState: plan.t.to }, opts),
-      );
+      // Admission (the host's load read, then the transitional state committed) is one
+      // step per host: concurrent power-ons cannot both see the load from before the other.
+      const task = await this.admitted(op, vm, async () => {
+        const plan = await this.plan(op, vm);
+        const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
+        return this.tasks.start(
+          {
+            kind: `vm.${op}`,
+            targetId: vm.id,
+            targetName: vm.name,
+            caller,
+            cancellable: op === 'powerOn' || op === 'resume',
+            release,
+            lockedVmId: vm.id,
+            step: `${capitalise(plan.t.label)} ${vm.name}`,
+            ...(via ? { begin: async (tx: Store) => void (now = await this.rt.write(tx, vm, via)) } : {}),
+          },
+          (tctx) => this.perform(caller, plan, now, tctx, { powerState: plan.t.to }, opts),
+        );
+      });
       if (now !== vm) this.ctx.bus.emit('vm.changed', now, vm);
       return task;
     } catch (e) {
@@ -104,15 +112,22 @@ export class PowerService {
     const release = this.ctx.locks.acquire(vm.id, POWER_TRANSITIONS.powerOn.label, tctx.taskId);
     try {
       await this.authz.requireVisible(caller, 'VirtualMachine.PowerOps', vm.id, await this.authz.vmAncestry(vm));
-      const plan = await this.plan('powerOn', vm);
-      const via = runtimePatch(vm, plan.t.via!);
-      const now = via ? await this.rt.update(vm, via) : vm;
+      const { plan, now } = await this.admitted('powerOn', vm, async () => {
+        const plan = await this.plan('powerOn', vm);
+        const via = runtimePatch(vm, plan.t.via!);
+        return { plan, now: via ? await this.rt.update(vm, via) : vm };
+      });
       const [from, to] = range;
       const scaled: TaskContext = { ...tctx, progress: (p, step) => tctx.progress(from + ((to - from) * p) / 100, step) };
       return await this.perform(caller, plan, now, scaled, result, {});
     } finally {
       release();
     }
+  }
+
+  /** Runs `section` under the host's admission lock when `op` adds load to a host. */
+  private admitted<T>(op: PowerOp, vm: Vm, section: () => Promise<T>): Promise<T> {
+    return (op === 'powerOn' || op === 'resume') && vm.hostId ? this.admission.run(vm.hostId, section) : section();
   }
 
   /** The checks before a power operation starts: state machine, host, capacity, driver. */
