@@ -178,7 +178,7 @@ export class TaskEngine {
   private async persistProgress(entry: Running): Promise<void> {
     if (entry.task.state !== 'running') return;
     try {
-      await this.ctx.store.tasks.update(entry.task.id, { progress: entry.task.progress, step: entry.task.step });
+      await this.ctx.store.tasks.update(entry.task.id, { progress: entry.task.progress, step: entry.task.step }, entry.task);
     } catch (e) {
       // The task goes on; its record shows older progress until the next write or its end.
       this.ctx.log.warn({ err: e, taskId: entry.task.id }, 'could not record the progress of a task');
@@ -192,7 +192,7 @@ export class TaskEngine {
     const final: Task = { ...entry.task, state: 'success', progress: 100, step: 'Completed', result: result ?? null, finishedAt: this.ctx.clock.now().toISOString() };
     await this.ctx.store.transaction(async (tx) => {
       await writes(tx);
-      await tx.tasks.update(final.id, { state: final.state, progress: final.progress, step: final.step, result: final.result, error: null, finishedAt: final.finishedAt });
+      await tx.tasks.update(final.id, { state: final.state, progress: final.progress, step: final.step, result: final.result, error: null, finishedAt: final.finishedAt }, entry.task);
     });
     entry.task = final;
     entry.committed = true;
@@ -207,17 +207,15 @@ export class TaskEngine {
       this.ctx.bus.emit('task.changed', entry.task);
       return entry.task;
     }
+    const recorded = entry.task;
     const final: Task = { ...entry.task, ...patch, finishedAt: this.ctx.clock.now().toISOString() };
     entry.task = final;
     try {
-      await this.ctx.store.tasks.update(final.id, {
-        state: final.state,
-        progress: final.progress,
-        step: final.step,
-        result: final.result,
-        error: final.error,
-        finishedAt: final.finishedAt,
-      });
+      await this.ctx.store.tasks.update(
+        final.id,
+        { state: final.state, progress: final.progress, step: final.step, result: final.result, error: final.error, finishedAt: final.finishedAt },
+        recorded,
+      );
     } catch (e) {
       this.ctx.log.error({ err: e, taskId: final.id }, 'could not record the end of a task');
     }

@@ -48,7 +48,8 @@ export class VmRuntime {
 
   /** The update inside a transaction (`tx`): the caller emits `vm.changed` once it has committed. */
   write(tx: Store, vm: Vm, patch: Partial<Omit<Vm, 'id'>>): Promise<Vm> {
-    return tx.vms.update(vm.id, { ...patch, updatedAt: this.ctx.clock.now().toISOString() });
+    // The caller holds `vm` as stored (under its lock): the store writes without reading it again.
+    return tx.vms.update(vm.id, { ...patch, updatedAt: this.ctx.clock.now().toISOString() }, vm);
   }
 
   async setRuntime(vm: Vm, powerState: PowerState, toolsState?: ToolsState): Promise<Vm> {

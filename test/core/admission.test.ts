@@ -27,7 +27,7 @@ test('12 concurrent power-ons on a host with memory for 4 admit exactly 4; the r
     const usage = await t.core.inventory.hostUsage(t.admin, h0.id);
     assert.equal(usage.usedMemoryMiB, 8192);
     // Powering one off frees room for exactly one more.
-    const on = [];
+    const on: string[] = [];
     for (const id of ids) if ((await t.core.vms.get(t.admin, id)).powerState === 'poweredOn') on.push(id);
     assert.equal(on.length, 4);
     await t.core.tasks.result(t.admin, await t.core.power.run(t.admin, on[0]!, 'powerOff'));

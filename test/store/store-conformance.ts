@@ -387,6 +387,24 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.deepEqual(await store.vms.hostUsage('host-9'), { cpuCount: 0, memoryMiB: 0, vmCount: 0 });
       });
 
+      it('update with the caller\'s current record writes without reading: patch fields always, derived columns follow', async () => {
+        const stale = (await store.vms.get('vm-2'))!; // host-1, poweredOff, 2 vCPU / 4096 MiB
+        await store.vms.update('vm-2', { powerState: 'poweredOn', toolsState: 'running' });
+        // The caller's copy is older than the row: a patch field equal to it is still written.
+        const out = await store.vms.update('vm-2', { powerState: 'poweredOff', hardware: { ...stale.hardware, cpuCount: 8, memoryMiB: 1024 } }, stale);
+        assert.equal(out.powerState, 'poweredOff');
+        assert.equal(out.toolsState, stale.toolsState, 'the returned record is the caller\'s merged with the patch');
+        const row = (await store.vms.get('vm-2'))!;
+        assert.equal(row.powerState, 'poweredOff');
+        assert.equal(row.toolsState, 'running', 'fields outside the patch keep the stored value');
+        assert.equal(row.hardware.cpuCount, 8);
+        // Derived columns (the vCPU and memory sums hostUsage reads) follow the patch.
+        await store.vms.update('vm-2', { powerState: 'poweredOn' }, row);
+        assert.deepEqual(await store.vms.hostUsage('host-1'), { cpuCount: 14, memoryMiB: 13312, vmCount: 4 });
+        await rejectsWith(store.vms.update('vm-77', { name: 'x' }, { ...row, id: 'vm-77' }), 'not_found', /^vm-77 was not found$/);
+        await rejectsWith(store.vms.update('vm-2', { nope: 1 } as never, row), 'invalid_argument', /has no field 'nope'/);
+      });
+
       it('moving a VM to another host moves it between cluster and datacenter results', async () => {
         await store.vms.update('vm-6', { hostId: 'host-4', powerState: 'poweredOn' });
         assert.deepEqual(await q({ clusterIds: ['domain-c2'] }), ['vm-5', 'vm-6', 'vm-11']);

@@ -38,8 +38,13 @@ export interface Repository<T extends { readonly id: string }> {
   get(id: string): Promise<T | undefined>;
   list(): Promise<T[]>;
   insert(row: T): Promise<void>;
-  /** Shallow merge of `patch` into the row; returns the new row. */
-  update(id: string, patch: Partial<Omit<T, 'id'>>): Promise<T>;
+  /**
+   * Shallow merge of `patch` into the row; returns the new row. A caller that holds the
+   * row as stored (under the object's lock) passes it as `current`: the store then writes
+   * without reading it first (every field of the patch is written, equal or not, and the
+   * returned row is `current` merged with `patch`).
+   */
+  update(id: string, patch: Partial<Omit<T, 'id'>>, current?: T): Promise<T>;
   delete(id: string): Promise<boolean>;
   count(): Promise<number>;
 }

@@ -45,7 +45,8 @@ export class TableRepository<T extends Id> implements Repository<T> {
    * Read, merge and write back in one transaction, so derived columns (seq, cpu_count,
    * expiry times) follow the merge. Fields the patch sets to undefined are left alone.
    */
-  update(id: string, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+  update(id: string, patch: Partial<Omit<T, 'id'>>, current?: T): Promise<T> {
+    if (current !== undefined && current.id === id) return this.updateKnown(current, patch);
     return this.ctx.atomic(async (db) => {
       const current = await this.first(db, 'id', id);
       if (current === undefined) {
@@ -74,6 +75,38 @@ export class TableRepository<T extends Id> implements Repository<T> {
       }
       return merged;
     });
+  }
+
+  /**
+   * update() when the caller holds the stored row: one UPDATE, no read. The patch's own
+   * columns are written whether or not they differ from `current` (it may be older than
+   * the row), plus the derived columns that the merge changes.
+   */
+  private async updateKnown(current: T, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+    const next = { ...current } as Record<string, unknown>;
+    const set: Record<string, SqlValue> = {};
+    for (const [field, value] of Object.entries(patch)) {
+      if (field === 'id' || value === undefined) continue;
+      const column = (this.spec.columns as Record<string, { name: string; encode(v: unknown): SqlValue } | undefined>)[field];
+      if (column === undefined) throw invalidArgument(`a ${this.spec.noun} has no field '${field}'`, { module: 'store' });
+      next[field] = value;
+      set[column.name] = column.encode(value);
+    }
+    const merged = next as T;
+    if (this.spec.derived !== undefined) {
+      const before = this.spec.derived(current);
+      for (const [column, value] of Object.entries(this.spec.derived(merged))) if (!sameValue(before[column], value)) set[column] = value;
+    }
+    if (Object.keys(set).length === 0) return merged;
+    let updated: bigint;
+    try {
+      const r = await this.ctx.db.updateTable(this.spec.table).set(set).where('id', '=', current.id).executeTakeFirst();
+      updated = r.numUpdatedRows;
+    } catch (e) {
+      throw constraintError(e, this.spec, merged);
+    }
+    if (updated === 0n) throw notFound(`${describeRecord(this.spec, { id: current.id } as Partial<T>)} was not found`, { module: 'store' });
+    return merged;
   }
 
   async delete(id: string): Promise<boolean> {
