@@ -1,0 +1,94 @@
+import type { Authorizer } from '../authorizer.ts';
+import type { Caller } from '../caller.ts';
+import type { CoreContext } from '../context.ts';
+import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } from '../errors.ts';
+import type { EventLog } from '../events.ts';
+import { nextId } from '../ids.ts';
+import type { User } from '../model/index.ts';
+import { generatePassword, hashPassword } from '../password.ts';
+import { checkPasswordPolicy, NAME_RE, normaliseUserName } from './names.ts';
+
+/** User accounts: create, read, change, unlock, delete. */
+export class UserService {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly authz: Authorizer,
+    private readonly events: EventLog,
+  ) {}
+
+  async listUsers(caller: Caller): Promise<User[]> {
+    await this.authz.require(caller, 'Authorization.Modify', 'root');
+    return this.ctx.store.users.list();
+  }
+
+  async getUser(caller: Caller, idOrName: string): Promise<User> {
+    const u = await this.resolveUser(idOrName);
+    if (caller.userId !== u.id) await this.authz.require(caller, 'Authorization.Modify', 'root');
+    return u;
+  }
+
+  async resolveUser(idOrName: string): Promise<User> {
+    const s = this.ctx.store;
+    const u = (await s.users.get(idOrName)) ?? (await s.users.getByName(normaliseUserName(idOrName)));
+    if (!u) throw notFound(`user '${idOrName}' was not found`, { module: 'core.identity' });
+    return u;
+  }
+
+  /** Creates a user; without a password one is generated and returned once. */
+  async createUser(caller: Caller, spec: { name: string; password?: string; fullName?: string }): Promise<{ user: User; password: string }> {
+    await this.authz.require(caller, 'Authorization.Modify', 'root');
+    const name = normaliseUserName(spec.name);
+    if (!NAME_RE.test(name)) throw invalidArgument(`user name '${spec.name}' is not valid: 1–64 letters, digits and . _ @ \\ -`, { module: 'core.identity' });
+    const password = spec.password ?? generatePassword();
+    checkPasswordPolicy(password);
+    if (await this.ctx.store.users.getByName(name)) throw alreadyExists(`user '${name}' already exists`, { module: 'core.identity' });
+    const user: User = {
+      id: await nextId(this.ctx.store, 'user'),
+      name,
+      fullName: spec.fullName ?? '',
+      passwordHash: await hashPassword(password),
+      disabled: false,
+      failedLogins: 0,
+      lockedUntil: null,
+      lastLoginAt: null,
+      createdAt: this.ctx.clock.now().toISOString(),
+    };
+    await this.ctx.store.users.insert(user);
+    await this.events.record(user.id, 'user.created', `user '${name}' created`, { caller });
+    return { user, password };
+  }
+
+  async setPassword(caller: Caller, idOrName: string, password: string): Promise<void> {
+    const u = await this.resolveUser(idOrName);
+    if (caller.userId !== u.id) await this.authz.require(caller, 'Authorization.Modify', 'root');
+    checkPasswordPolicy(password);
+    await this.ctx.store.users.update(u.id, { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null });
+    await this.events.record(u.id, 'user.passwordChanged', `password of '${u.name}' changed`, { caller });
+  }
+
+  async updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean }): Promise<User> {
+    await this.authz.require(caller, 'Authorization.Modify', 'root');
+    const u = await this.resolveUser(idOrName);
+    return this.ctx.store.users.update(u.id, patch);
+  }
+
+  async unlockUser(caller: Caller, idOrName: string): Promise<User> {
+    await this.authz.require(caller, 'Authorization.Modify', 'root');
+    const u = await this.resolveUser(idOrName);
+    await this.events.record(u.id, 'user.unlocked', `account '${u.name}' unlocked`, { caller });
+    return this.ctx.store.users.update(u.id, { failedLogins: 0, lockedUntil: null });
+  }
+
+  async deleteUser(caller: Caller, idOrName: string): Promise<void> {
+    await this.authz.require(caller, 'Authorization.Modify', 'root');
+    const u = await this.resolveUser(idOrName);
+    if (u.id === caller.userId) throw notAllowedInCurrentState('you cannot delete your own account', { module: 'core.identity' });
+    await this.ctx.store.transaction(async (tx) => {
+      for (const s of await tx.sessions.listForUser(u.id)) await tx.sessions.delete(s.id);
+      for (const p of await tx.permissions.listForPrincipal(`user:${u.id}`)) await tx.permissions.delete(p.id);
+      for (const g of await tx.groups.list()) if (g.memberIds.includes(u.id)) await tx.groups.update(g.id, { memberIds: g.memberIds.filter((m) => m !== u.id) });
+      await tx.users.delete(u.id);
+    });
+    this.authz.invalidate();
+  }
+}
