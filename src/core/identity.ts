@@ -9,6 +9,7 @@ import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
 import type { Group, Permission, Principal, Role, Session, User } from './model/index.ts';
 import { GroupService } from './identity/groups.ts';
+import { HashPool } from './identity/hash-pool.ts';
 import { LoginService } from './identity/login.ts';
 import { PermissionService } from './identity/permissions.ts';
 import { SessionService } from './identity/sessions.ts';
@@ -16,6 +17,7 @@ import type { LoginResult } from './identity/sessions.ts';
 import { UserService } from './identity/users.ts';
 
 export { normaliseUserName } from './identity/names.ts';
+export { unlockAccount } from './identity/login.ts';
 export { tokenHash } from './identity/sessions.ts';
 export type { LoginResult } from './identity/sessions.ts';
 
@@ -26,22 +28,30 @@ export class IdentityService {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly permissions: PermissionService;
+  /** Where every password hash is computed (logins, new users, new passwords). */
+  readonly hashPool: HashPool;
 
   constructor(ctx: CoreContext, authz: Authorizer, events: EventLog) {
+    this.hashPool = new HashPool(() => ({
+      concurrency: ctx.config.loginHashConcurrency,
+      perSource: ctx.config.loginQueuePerSource,
+      total: 1024,
+    }));
     this.sessions = new SessionService(ctx, authz);
-    this.logins = new LoginService(ctx, events, this.sessions);
-    this.users = new UserService(ctx, authz, events);
+    this.logins = new LoginService(ctx, events, this.sessions, this.hashPool);
+    this.users = new UserService(ctx, authz, events, this.logins, this.hashPool);
     this.groups = new GroupService(ctx, authz, this.users);
     this.permissions = new PermissionService(ctx, authz, events, this.users, this.groups);
   }
 
   // ---- login and sessions -------------------------------------------------
 
-  verifyCredentials(userName: string, password: string): Promise<Caller> {
-    return this.logins.verifyCredentials(userName, password);
+  /** `source`: the remote address the attempt came from (locks and throttles are keyed to it). */
+  verifyCredentials(userName: string, password: string, source?: string): Promise<Caller> {
+    return this.logins.verifyCredentials(userName, password, source);
   }
-  login(userName: string, password: string, face: string, data: Record<string, unknown> = {}): Promise<LoginResult> {
-    return this.logins.login(userName, password, face, data);
+  login(userName: string, password: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
+    return this.logins.login(userName, password, face, data, source);
   }
   createSession(caller: Caller, face: string, data: Record<string, unknown> = {}): Promise<LoginResult> {
     return this.sessions.createSession(caller, face, data);
@@ -58,7 +68,9 @@ export class IdentityService {
   getSession(caller: Caller): Promise<Session> {
     return this.sessions.getSession(caller);
   }
-  pruneSessions(): Promise<number> {
+  /** Ends expired sessions and forgets login failures whose window is over. */
+  async pruneSessions(): Promise<number> {
+    await this.logins.prune();
     return this.sessions.pruneSessions();
   }
 
@@ -76,8 +88,8 @@ export class IdentityService {
   createUser(caller: Caller, spec: { name: string; password?: string; fullName?: string }): Promise<{ user: User; password: string }> {
     return this.users.createUser(caller, spec);
   }
-  setPassword(caller: Caller, idOrName: string, password: string): Promise<void> {
-    return this.users.setPassword(caller, idOrName, password);
+  setPassword(caller: Caller, idOrName: string, password: string, opts: { currentPassword?: string; source?: string } = {}): Promise<void> {
+    return this.users.setPassword(caller, idOrName, password, opts);
   }
   updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean }): Promise<User> {
     return this.users.updateUser(caller, idOrName, patch);

@@ -38,8 +38,18 @@ export class SessionService {
       idleSeconds: config.sessionIdleSeconds,
       data,
     };
-    await store.sessions.insert(session);
-    if (caller.kind === 'user') await store.users.update(caller.userId, { lastLoginAt: now.toISOString() });
+    const evicted = await store.transaction(async (tx) => {
+      await tx.sessions.insert(session);
+      if (caller.kind === 'user') await tx.users.update(caller.userId, { lastLoginAt: now.toISOString() });
+      // The cap: beyond it, the sessions idle longest end (never the new one).
+      const mine = await tx.sessions.listForUser(caller.userId);
+      const over = mine.length - Math.max(1, config.maxSessionsPerUser);
+      if (over <= 0) return [];
+      const oldest = mine.filter((s) => s.id !== session.id).sort((a, b) => a.lastUsedAt.localeCompare(b.lastUsedAt) || a.createdAt.localeCompare(b.createdAt)).slice(0, over);
+      for (const s of oldest) await tx.sessions.delete(s.id);
+      return oldest;
+    });
+    for (const s of evicted) this.ctx.bus.emit('session.ended', s, 'evicted');
     return { token, session, caller: { ...caller, sessionId: session.id } };
   }
 

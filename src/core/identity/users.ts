@@ -1,11 +1,14 @@
 import type { Authorizer } from '../authorizer.ts';
 import type { Caller } from '../caller.ts';
 import type { CoreContext } from '../context.ts';
-import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } from '../errors.ts';
+import { alreadyExists, invalidArgument, isVmgateError, notAllowedInCurrentState, notFound, unauthorized } from '../errors.ts';
 import type { EventLog } from '../events.ts';
 import { nextId } from '../ids.ts';
 import type { User } from '../model/index.ts';
 import { generatePassword, hashPassword } from '../password.ts';
+import type { HashPool } from './hash-pool.ts';
+import type { LoginService } from './login.ts';
+import { unlockAccount } from './login.ts';
 import { checkPasswordPolicy, NAME_RE, normaliseUserName } from './names.ts';
 
 /** User accounts: create, read, change, unlock, delete. */
@@ -14,7 +17,13 @@ export class UserService {
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
     private readonly events: EventLog,
+    private readonly logins: LoginService,
+    private readonly pool: HashPool,
   ) {}
+
+  private hash(caller: Caller, password: string): Promise<string> {
+    return this.pool.run(`caller:${caller.userId}`, () => hashPassword(password));
+  }
 
   async listUsers(caller: Caller): Promise<User[]> {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
@@ -46,7 +55,7 @@ export class UserService {
       id: await nextId(this.ctx.store, 'user'),
       name,
       fullName: spec.fullName ?? '',
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.hash(caller, password),
       disabled: false,
       failedLogins: 0,
       lockedUntil: null,
@@ -58,11 +67,31 @@ export class UserService {
     return { user, password };
   }
 
-  async setPassword(caller: Caller, idOrName: string, password: string): Promise<void> {
+  /**
+   * Sets a password. Changing one's own needs the current one (checked as a login from
+   * `opts.source`, so guesses count towards its lockout): a stolen session cannot take the
+   * account for good. An administrator setting someone else's password does not need it.
+   */
+  async setPassword(caller: Caller, idOrName: string, password: string, opts: { currentPassword?: string; source?: string } = {}): Promise<void> {
     const u = await this.resolveUser(idOrName);
-    if (caller.userId !== u.id) await this.authz.require(caller, 'Authorization.Modify', 'root');
+    const self = caller.kind === 'user' && caller.userId === u.id;
+    if (!self) await this.authz.require(caller, 'Authorization.Modify', 'root');
     checkPasswordPolicy(password);
-    await this.ctx.store.users.update(u.id, { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null });
+    if (self) {
+      if (opts.currentPassword === undefined || opts.currentPassword === '') {
+        throw invalidArgument('changing your own password needs your current password', { module: 'core.identity', reason: 'wrong_current_password' });
+      }
+      try {
+        await this.logins.verifyCredentials(u.name, opts.currentPassword, opts.source);
+      } catch (e) {
+        if (isVmgateError(e) && e.kind === 'unauthenticated') {
+          throw unauthorized(`the current password is not right: ${e.message}`, { module: 'core.identity', reason: 'wrong_current_password' });
+        }
+        throw e;
+      }
+    }
+    await this.ctx.store.users.update(u.id, { passwordHash: await this.hash(caller, password), failedLogins: 0, lockedUntil: null });
+    await this.ctx.store.loginFailures.clear(u.id);
     await this.events.record(u.id, 'user.passwordChanged', `password of '${u.name}' changed`, { caller });
   }
 
@@ -76,7 +105,7 @@ export class UserService {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
     const u = await this.resolveUser(idOrName);
     await this.events.record(u.id, 'user.unlocked', `account '${u.name}' unlocked`, { caller });
-    return this.ctx.store.users.update(u.id, { failedLogins: 0, lockedUntil: null });
+    return unlockAccount(this.ctx.store, u.id);
   }
 
   async deleteUser(caller: Caller, idOrName: string): Promise<void> {
@@ -85,6 +114,7 @@ export class UserService {
     if (u.id === caller.userId) throw notAllowedInCurrentState('you cannot delete your own account', { module: 'core.identity' });
     await this.ctx.store.transaction(async (tx) => {
       for (const s of await tx.sessions.listForUser(u.id)) await tx.sessions.delete(s.id);
+      await tx.loginFailures.clear(u.id);
       for (const p of await tx.permissions.listForPrincipal(`user:${u.id}`)) await tx.permissions.delete(p.id);
       for (const g of await tx.groups.list()) if (g.memberIds.includes(u.id)) await tx.groups.update(g.id, { memberIds: g.memberIds.filter((m) => m !== u.id) });
       await tx.users.delete(u.id);
