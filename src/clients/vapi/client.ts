@@ -593,8 +593,9 @@ export class VapiClient {
       /** The new user's id, and the password when vmgate generated it (no `spec.password`). */
       create: (spec: VmgateUserCreateSpec, options?: CallOptions) => this.call(VmgateUsersService, 'create', { spec }, options),
       update: (user: string, spec: VmgateUserUpdateSpec, options?: CallOptions) => this.call(VmgateUsersService, 'update', { user, spec }, options),
-      setPassword: (user: string, password: string, options?: CallOptions) =>
-        this.call(VmgateUsersService, 'set_password', { user, password }, options),
+      /** One's own password needs `currentPassword`; an administrator resetting another's does not. */
+      setPassword: (user: string, password: string, options?: CallOptions & { readonly currentPassword?: string }) =>
+        this.call(VmgateUsersService, 'set_password', { user, password, ...(options?.currentPassword === undefined ? {} : { current_password: options.currentPassword }) }, options),
       unlock: (user: string, options?: CallOptions) => this.call(VmgateUsersService, 'unlock', { user }, options),
       delete: (user: string, options?: CallOptions) => this.call(VmgateUsersService, 'delete', { user }, options),
     },
