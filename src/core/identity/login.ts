@@ -20,9 +20,10 @@ const INVALID = 'invalid user name or password';
  *   The failures are counted in the store in one statement, and the attempts of one
  *   (account, source) run one after another, so N parallel guesses count N and no more than
  *   `maxFailedLogins` are ever checked before the lock.
- * - Per address (any account, known or not): at most `loginQueuePerSource` logins in
- *   progress, and after `loginDelayAfterFailures` failures each attempt waits, doubling from
- *   `loginDelayMs` up to `loginDelayMaxMs`.
+ * - Per address (any account, known or not): after `loginDelayAfterFailures` failures each
+ *   attempt waits before anything else (so refusals are slow too), doubling from
+ *   `loginDelayMs` up to `loginDelayMaxMs`; then at most `loginQueuePerSource` logins of the
+ *   address are in progress, more are refused at once.
  * - Hashing goes through the bounded, fair HashPool. Unknown users cost a hash of a dummy
  *   password of the same parameters and get the same answer as a wrong password.
  */
@@ -52,6 +53,8 @@ export class LoginService {
   async verifyCredentials(userName: string, password: string, source?: string): Promise<Caller> {
     const { store } = this.ctx;
     const src = normaliseSource(source);
+    // An address that keeps failing waits first, whatever the outcome: refusals too are slow.
+    await this.pause(src);
     const name = normaliseUserName(userName);
     const user = name.length <= 256 ? await store.users.getByName(name) : undefined;
     let leave: () => void;
@@ -63,7 +66,6 @@ export class LoginService {
     }
     try {
       if (!user) {
-        await this.pause(src);
         await this.pool.run(src, () => verifyPassword(password, DUMMY_HASH));
         this.throttle.failed(src, this.ctx.clock.now().getTime());
         throw unauthenticated(INVALID, { module: 'core.identity' });
@@ -90,7 +92,6 @@ export class LoginService {
         reason: 'account_locked',
       });
     }
-    await this.pause(src);
     const current = (await store.users.get(user.id)) ?? user;
     const ok = await this.pool.run(src, () => verifyPassword(password, current.passwordHash));
     if (!ok) {
