@@ -34,6 +34,7 @@ export class IdentityService {
   constructor(ctx: CoreContext, authz: Authorizer, events: EventLog) {
     this.hashPool = new HashPool(() => ({
       concurrency: ctx.config.loginHashConcurrency,
+      runningPerSource: Math.max(1, Math.floor(ctx.config.loginHashConcurrency / 2)),
       perSource: ctx.config.loginQueuePerSource,
       total: 1024,
     }));

@@ -160,7 +160,7 @@ describe('login throttle and hash pool (units)', () => {
   });
 
   it('hash pool: bounded concurrency, round-robin across sources, per-source and total limits', async () => {
-    const pool = new HashPool(() => ({ concurrency: 1, perSource: 3, total: 4 }));
+    const pool = new HashPool(() => ({ concurrency: 1, runningPerSource: 1, perSource: 3, total: 4 }));
     const order: string[] = [];
     const gates = new Map<string, () => void>();
     const job = (name: string) => () =>
@@ -185,6 +185,34 @@ describe('login throttle and hash pool (units)', () => {
     await a1;
     assert.deepEqual(await Promise.all([a2, a3, b1, c1]), ['A2', 'A3', 'B1', 'C1']);
     assert.deepEqual(order, ['A1', 'A2', 'B1', 'C1', 'A3'], 'B and C do not wait for all of A');
+    assert.deepEqual(pool.load, { running: 0, queued: 0 });
+  });
+
+  it('hash pool: one source runs at most runningPerSource jobs; the free slot is another source’s', async () => {
+    const pool = new HashPool(() => ({ concurrency: 2, runningPerSource: 1, perSource: 8, total: 16 }));
+    const started: string[] = [];
+    const gates: (() => void)[] = [];
+    const job = (name: string) => () =>
+      new Promise<void>((res) => {
+        started.push(name);
+        gates.push(res);
+      });
+    const runs = [pool.run('A', job('A1')), pool.run('A', job('A2')), pool.run('A', job('A3'))];
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(started, ['A1'], 'A waits though a slot is free');
+    assert.deepEqual(pool.load, { running: 1, queued: 2 });
+    runs.push(pool.run('B', job('B1')));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(started, ['A1', 'B1'], 'B starts at once');
+    gates[0]!();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(started, ['A1', 'B1', 'A2']);
+    for (let i = 1; i < 4; i++) {
+      gates[i]!();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(runs);
+    assert.deepEqual(started, ['A1', 'B1', 'A2', 'A3']);
     assert.deepEqual(pool.load, { running: 0, queued: 0 });
   });
 

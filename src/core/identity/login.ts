@@ -118,7 +118,8 @@ export class LoginService {
 
   private async pause(src: string): Promise<void> {
     const ms = this.throttle.delayMs(src, this.ctx.clock.now().getTime());
-    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    // ±25 % so that a flood's attempts do not all wake at once and arrive as one burst.
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms * (0.75 + Math.random() * 0.5)));
   }
 
   /** Failed logins from `source` in the current window (for tests and the docs' examples). */
