@@ -10,14 +10,21 @@ const loops = Number(process.argv[3] ?? 100);
 const agent = new Agent({ keepAlive: true, localAddress: '127.0.0.2', maxSockets: loops });
 let running = true;
 let answered = 0;
+const statuses = new Map<string, number>();
 
 function login(user: string, password: string): Promise<void> {
   return new Promise((res) => {
     const req = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/session', agent, rejectUnauthorized: false, headers: { authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') } }, (r) => {
       r.resume();
-      r.on('end', () => res());
+      r.on('end', () => {
+        statuses.set(String(r.statusCode), (statuses.get(String(r.statusCode)) ?? 0) + 1);
+        res();
+      });
     });
-    req.on('error', () => res());
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      statuses.set(e.code ?? 'error', (statuses.get(e.code ?? 'error') ?? 0) + 1);
+      res();
+    });
     req.end();
   });
 }
@@ -33,4 +40,4 @@ await Promise.all(
   }),
 );
 agent.destroy();
-process.stdout.write(`${answered}\n`);
+process.stdout.write(`${answered} ${JSON.stringify(Object.fromEntries(statuses))}\n`);

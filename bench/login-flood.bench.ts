@@ -63,7 +63,7 @@ async function legit(port: number): Promise<number[]> {
 }
 
 /** 100 loops of bad logins from 127.0.0.2 (bench/login-flood-client.ts) until stopped. */
-function flood(port: number): { stop(): Promise<{ answered: number }> } {
+function flood(port: number): { stop(): Promise<{ answered: string }> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/login-flood-client.ts'), String(port), String(FLOOD)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -71,7 +71,7 @@ function flood(port: number): { stop(): Promise<{ answered: number }> } {
     async stop() {
       child.stdin!.end();
       await new Promise((r) => child.once('exit', r));
-      return { answered: Number(out.trim()) };
+      return { answered: out.trim() };
     },
   };
 }
@@ -113,7 +113,7 @@ export async function benchLoginFlood(): Promise<void> {
       console.log(`\n## login flood: ${title}`);
       console.log(line(`from 127.0.0.3 while ${FLOOD} bad logins run from 127.0.0.2`, busy));
       console.log(line('baseline: from 127.0.0.3 on the idle server', idle));
-      console.log(`  flood: ${answered} bad logins answered; p99 ratio busy/idle ${(p99 / percentile(idle, 99)).toFixed(2)}; goal p99 < 300 ms: ${p99 < 300 ? 'met' : 'NOT met'}`);
+      console.log(`  flood: bad logins answered (by status): ${answered}; p99 ratio busy/idle ${(p99 / percentile(idle, 99)).toFixed(2)}; goal p99 < 300 ms: ${p99 < 300 ? 'met' : 'NOT met'}`);
     });
   }
 }

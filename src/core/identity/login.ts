@@ -23,7 +23,7 @@ const INVALID = 'invalid user name or password';
  * - Per address (any account, known or not): after `loginDelayAfterFailures` failures each
  *   attempt waits before anything else (so refusals are slow too), doubling from
  *   `loginDelayMs` up to `loginDelayMaxMs`; then at most `loginQueuePerSource` logins of the
- *   address are in progress, more are refused at once.
+ *   address are in progress (more are refused), and each waits the delay again in its slot.
  * - Hashing goes through the bounded, fair HashPool. Unknown users cost a hash of a dummy
  *   password of the same parameters and get the same answer as a wrong password.
  */
@@ -65,6 +65,9 @@ export class LoginService {
       throw e;
     }
     try {
+      // Admitted, it waits once more holding its slot: a failing address gets at most
+      // loginQueuePerSource attempts per delay, however many connections it opens.
+      await this.pause(src);
       if (!user) {
         await this.pool.run(src, () => verifyPassword(password, DUMMY_HASH));
         this.throttle.failed(src, this.ctx.clock.now().getTime());
