@@ -3,7 +3,8 @@
  * `unlock --data-dir DIR` works on the server itself, without a session.
  */
 import { Command } from 'commander';
-import { CliError, EXIT_USAGE } from '../cli-error.ts';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../cli-error.ts';
+import { isVmgateError } from '../../core/errors.ts';
 import { clientAction } from '../client-command.ts';
 import { authenticate } from '../client-from-options.ts';
 import { promptHidden, readStdinLine } from '../prompt.ts';
@@ -113,7 +114,10 @@ function unlockCommand(): Command {
     async ({ client, out, store }, [ref], opts) => {
       if (opts.dataDir !== undefined) {
         const { unlockUserOffline } = await import('../../server/offline-admin.ts');
-        const u = await unlockUserOffline(opts.dataDir, ref as string);
+        const u = await unlockUserOffline(opts.dataDir, ref as string).catch((e: unknown) => {
+          // The store's own errors, reported like the server's (NOT_FOUND, …).
+          throw isVmgateError(e) ? new CliError(e.kind.toUpperCase(), e.message, EXIT_FAILURE) : e;
+        });
         out.result(`unlocked ${u.name} (${u.id}) in ${opts.dataDir}`, { user: u.id, name: u.name, unlocked: true });
         return;
       }
