@@ -11,7 +11,7 @@ export interface DomainEvents {
   'vm.changed': [vm: Vm, previous: Vm | null];
   'vm.removed': [vm: Vm];
   'task.changed': [task: Task];
-  'session.ended': [session: Session, why: 'logout' | 'expired' | 'revoked'];
+  'session.ended': [session: Session, why: 'logout' | 'expired' | 'revoked' | 'evicted'];
   'event.appended': [event: InventoryEvent];
 }
 

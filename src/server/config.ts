@@ -25,6 +25,11 @@ export interface ServeConfig {
   readonly faces: readonly string[] | null;
   /** `https://vmgate.example.com:8443`: the base of transfer and console URLs handed out; null = the listener's own address. */
   readonly publicUrl: string | null;
+  readonly maxSessionsPerUser: number;
+  readonly loginDelayAfterFailures: number;
+  readonly loginDelayMs: number;
+  readonly loginDelayMaxMs: number;
+  readonly loginQueuePerSource: number;
 }
 
 export interface OptionSpec {
@@ -51,12 +56,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'simSpeed', flag: '--sim-speed', env: 'VMGATE_SIM_SPEED', kind: 'number', def: 1, help: 'simulator speed factor (2 = twice as fast)' },
   { key: 'qemuAccel', flag: '--qemu-accel', env: 'VMGATE_QEMU_ACCEL', kind: 'enum', values: ['auto', 'kvm', 'tcg'], def: 'auto', help: 'QEMU accelerator; auto proves KVM works first' },
   { key: 'logLevel', flag: '--log-level', env: 'VMGATE_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], def: 'info', help: 'log level of <data-dir>/logs/vmgate.log' },
-  { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'failed logins before an account locks' },
-  { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
+  { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'wrong passwords from one address before the account locks for that address' },
+  { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long such a lock lasts (and the window failures are counted in)' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'publicUrl', flag: '--public-url', env: 'VMGATE_PUBLIC_URL', kind: 'url', def: null, help: 'base of the transfer and console URLs vmgate hands out (https://name:port); default: the address the client reached' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
   { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd); all unless given' },
+  { key: 'maxSessionsPerUser', flag: '--max-sessions-per-user', env: 'VMGATE_MAX_SESSIONS_PER_USER', kind: 'int', def: 64, help: 'sessions one user may hold; a new one ends the one idle longest' },
+  { key: 'loginDelayAfterFailures', flag: '--login-delay-after', env: 'VMGATE_LOGIN_DELAY_AFTER', kind: 'int', def: 10, help: 'failed logins from one address (any account) before its attempts are slowed down' },
+  { key: 'loginDelayMs', flag: '--login-delay-ms', env: 'VMGATE_LOGIN_DELAY_MS', kind: 'int', def: 200, help: 'first delay of a slowed-down address, doubling per failure (0 = no delays)' },
+  { key: 'loginDelayMaxMs', flag: '--login-delay-max-ms', env: 'VMGATE_LOGIN_DELAY_MAX_MS', kind: 'int', def: 5000, help: 'longest delay of a slowed-down address' },
+  { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 8, help: 'logins one address may have in progress at once; more are refused at once' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {

@@ -82,6 +82,11 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         maxFailedLogins: config.maxFailedLogins,
         lockoutSeconds: config.lockoutSeconds,
         sessionIdleSeconds: config.sessionIdleSeconds,
+        maxSessionsPerUser: config.maxSessionsPerUser,
+        loginDelayAfterFailures: config.loginDelayAfterFailures,
+        loginDelayMs: config.loginDelayMs,
+        loginDelayMaxMs: config.loginDelayMaxMs,
+        loginQueuePerSource: config.loginQueuePerSource,
       },
     });
     const report = await core.start();

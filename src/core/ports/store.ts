@@ -8,7 +8,7 @@
  * - Records come back as plain frozen-shape objects equal (deepEqual) to what was written.
  * - `transaction(fn)` runs fn against a store bound to one transaction: all or nothing.
  * - Unique names: hosts, datacenters, users, groups, pools (by name), VMs by uuid and by
- *   (datastoreId, vmxRel).
+ *   (datastoreId, vmxRel). User names are unique and looked up case-insensitively (ASCII).
  */
 import type {
   Cluster,
@@ -21,6 +21,7 @@ import type {
   Group,
   Host,
   InventoryEvent,
+  LoginFailure,
   NewInventoryEvent,
   Permission,
   PublishedApplication,
@@ -85,6 +86,31 @@ export interface SessionRepository extends Repository<Session> {
   deleteExpired(now: string): Promise<number>;
 }
 
+export interface UserRepository extends NamedRepository<User> {
+  /** Case-insensitive: 'Administrator' finds 'administrator'. */
+  getByName(name: string): Promise<User | undefined>;
+  /**
+   * One statement: failedLogins + 1, and lockedUntil raised to `lockedUntil` when that is
+   * later (informational: the lock that counts is the LoginFailure of the source).
+   */
+  countFailedLogin(id: string, lockedUntil: string | null): Promise<User | undefined>;
+}
+
+export interface LoginFailureRepository {
+  get(userId: string, source: string): Promise<LoginFailure | undefined>;
+  listForUser(userId: string): Promise<LoginFailure[]>;
+  /**
+   * Counts one wrong password of `source` on `userId` in one statement (N parallel calls
+   * count N). The count restarts at 1 when the last failure is older than `windowStart`;
+   * when it reaches `max` (and no lock is active) the pair is locked until `lockUntil`.
+   */
+  recordFailure(userId: string, source: string, opts: { at: string; windowStart: string; max: number; lockUntil: string }): Promise<LoginFailure>;
+  /** Forgets the failures of one source, or of every source when `source` is undefined. */
+  clear(userId: string, source?: string): Promise<number>;
+  /** Drops rows whose last failure is before `before` and whose lock (if any) has ended by then. */
+  prune(before: string): Promise<number>;
+}
+
 export interface PermissionRepository extends Repository<Permission> {
   listForEntity(entityId: string): Promise<Permission[]>;
   listForPrincipal(principal: string): Promise<Permission[]>;
@@ -127,7 +153,8 @@ export interface Store {
   readonly vms: VmRepository;
   readonly snapshots: SnapshotRepository;
   readonly tasks: TaskRepository;
-  readonly users: NamedRepository<User>;
+  readonly users: UserRepository;
+  readonly loginFailures: LoginFailureRepository;
   readonly groups: NamedRepository<Group>;
   readonly roles: NamedRepository<Role>;
   readonly permissions: PermissionRepository;

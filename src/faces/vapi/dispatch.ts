@@ -27,15 +27,15 @@ export async function invoke(
   operationId: string,
   input: Record<string, unknown>,
   security: SecurityContext,
-  meta: { appCtx: Readonly<Record<string, string>>; baseUrl: string; flavour: 'jsonrpc' | 'rest' },
+  meta: { appCtx: Readonly<Record<string, string>>; baseUrl: string; flavour: 'jsonrpc' | 'rest'; source?: string },
 ): Promise<unknown> {
   const handler = HANDLERS.get(`${serviceId}/${operationId}`);
   if (!handler) {
     if (!Object.hasOwn(SERVICES, serviceId)) throw notFound(`service '${serviceId}' does not exist`, { module: 'face.vapi' });
     throw unsupported(`${serviceId}.${operationId} is not implemented by vmgate`, { module: 'face.vapi' });
   }
-  const auth = await authenticate(core, security);
-  const call: VapiCall = { core, caller: auth.caller, token: auth.token, appCtx: meta.appCtx, baseUrl: meta.baseUrl, flavour: meta.flavour };
+  const auth = await authenticate(core, security, meta.source);
+  const call: VapiCall = { core, caller: auth.caller, token: auth.token, appCtx: meta.appCtx, baseUrl: meta.baseUrl, flavour: meta.flavour, ...(meta.source === undefined ? {} : { source: meta.source }) };
   return handler(call, input);
 }
 

@@ -132,7 +132,7 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, conn: Connection): void {
       if (!user) return reply('503 Login with USER first.');
       if (!arg) return reply('501 Invalid arguments');
       try {
-        const caller = await opts.core.identity.verifyCredentials(user, arg);
+        const caller = await opts.core.identity.verifyCredentials(user, arg, sock.remoteAddress);
         reply(`230 User ${caller.userName} logged in.`);
         sock.removeAllListeners('data');
         if (opts.onLogin) opts.onLogin(sock, caller.userName);
