@@ -154,7 +154,7 @@ function setPasswordCommand(): Command {
     .action(async (ref: string, opts: { dataDir: string; passwordStdin?: boolean }) => {
       try {
         const password = await newPassword(opts.passwordStdin, ref);
-        const { setPasswordOffline } = await import('../../server/password-reset.ts');
+        const { setPasswordOffline } = await import('../../server/offline-admin.ts');
         const r = await setPasswordOffline(opts.dataDir, ref, password);
         process.stdout.write(`password of ${r.userName} (${r.userId}) set in ${opts.dataDir}; it works at once, also on a running server\n`);
         if (r.removedInitialPasswordFile) process.stdout.write(`removed ${r.removedInitialPasswordFile} (it held the old password)\n`);
