@@ -1,107 +1,151 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
-import type { Core, Logger } from '../../core/index.ts';
+import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
+import type { Caller, Core, Logger } from '../../core/index.ts';
+import { AUTHD_BANNER, DEFAULT_MAX_FRAME, FrameDecoder, type FrameItem } from '../../protocols/vmserverd/index.ts';
+import { ExecSession, type ExecServerState } from './exec-session.ts';
 
-export const AUTHD_BANNER = '220 VMware Authentication Daemon Version 1.10: SSL Required, ServerDaemonProtocol:SOAP, MKSDisplayProtocol:VNC , ,';
-const MAX_LINE = 4096;
-const IDLE_MS = 120_000;
+export { AUTHD_BANNER };
 
 export interface AuthdOptions {
   readonly core: Core;
   readonly log: Logger;
   readonly tls: { key: string; cert: string };
-  /** Called after a successful login with the TLS socket; the vmserverd exec face takes over. */
-  readonly onLogin?: (socket: TLSSocket, userName: string) => void;
+  /** Largest exec frame accepted (bytes); default 64 MiB. */
+  readonly maxFrameBytes?: number;
+  /** A connection with nothing to do is closed after this long (default 120 s). */
+  readonly idleTimeoutMs?: number;
+  /** A client that stops mid-frame (or mid-handshake) is closed after this long (default 30 s). */
+  readonly stallTimeoutMs?: number;
+  /** Failed PASS attempts on one connection before it is closed (default 3). */
+  readonly maxLoginAttempts?: number;
+  /** Product version shown in replies (default the package's). */
+  readonly version?: string;
 }
 
+const NOT_LOGGED_IN = '530 Please login with USER and PASS';
+
 /**
- * The authd door: banner, TLS on the same socket ("SSL Required"), then USER/PASS against
- * vmgate's identity (lockout included). What follows a login belongs to the vmserverd
- * exec face; until that face is present the connection is told so and closed.
+ * The authd door: banner, TLS on the same socket ("SSL Required"), then USER/PASS
+ * against core's identity (lockout shared with every face). After `230` the connection
+ * carries vmserverd exec frames (see src/protocols/vmserverd/framing.ts).
  */
 export function createAuthdServer(opts: AuthdOptions): Server {
-  const server = createServer((raw) => handle(raw, opts));
+  let context: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert });
+  const state: ExecServerState = { requests: 0, startedAt: Date.now(), sessions: new Set() };
+  const server = createServer((raw) => handle(raw, opts, () => context, state));
   server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
+  // For the seam and for Security_ActivateConfig later: new connections use new material.
+  (server as Server & { setTls?: (t: { key: string; cert: string }) => void }).setTls = (t) => {
+    context = createSecureContext({ key: t.key, cert: t.cert });
+  };
   return server;
 }
 
-function handle(raw: Socket, opts: AuthdOptions): void {
-  raw.setTimeout(IDLE_MS, () => raw.destroy());
+function handle(raw: Socket, opts: AuthdOptions, context: () => SecureContext, state: ExecServerState): void {
+  const stallMs = opts.stallTimeoutMs ?? 30_000;
+  raw.setNoDelay(true);
+  raw.setTimeout(stallMs, () => raw.destroy());
   raw.on('error', () => raw.destroy());
   raw.write(AUTHD_BANNER + '\r\n');
+  // Peek at the first byte: a TLS record starts with 0x16 (handshake). The chunk is put
+  // back (unshift) with the socket paused, and the TLSSocket built over it takes what is
+  // buffered on construction. (The old code resumed the raw socket after wrapping it,
+  // which handed the ClientHello to the raw socket's 'data' instead of TLS.)
   raw.once('data', (first: Buffer) => {
+    raw.pause();
     if (first[0] !== 0x16) {
-      // Plain text where TLS was required: refuse before any credential crosses the wire.
-      raw.end('530 Please login with USER and PASS over SSL: this server requires SSL\r\n');
+      // Plain text where TLS is required: refused before any credential is read.
+      raw.end(NOT_LOGGED_IN + '\r\n');
       return;
     }
-    raw.pause();
     raw.unshift(first);
-    const tls = new TLSSocket(raw, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
-    tls.on('error', () => tls.destroy());
-    tls.setTimeout(IDLE_MS, () => tls.destroy());
-    lineLoop(tls, opts);
-    raw.resume();
+    const sock = new TLSSocket(raw, { isServer: true, secureContext: context() });
+    sock.on('error', () => sock.destroy());
+    sock.once('secure', () => {
+      raw.setTimeout(0);
+      lineLoop(sock, opts, state);
+    });
   });
 }
 
-function lineLoop(sock: TLSSocket, opts: AuthdOptions): void {
-  let buf = '';
+function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): void {
+  const idleMs = opts.idleTimeoutMs ?? 120_000;
+  const maxAttempts = opts.maxLoginAttempts ?? 3;
+  const remote = sock.remoteAddress ?? '';
+  sock.setTimeout(idleMs, () => {
+    if (!sock.destroyed) sock.end('421 Idle timeout: closing the connection\r\n');
+    setTimeout(() => sock.destroy(), 2000).unref();
+  });
+  // One decoder for the whole connection: frames pipelined right behind PASS reach the exec session intact.
+  const decoder = new FrameDecoder({ lengthVerbs: ['EXEC'], maxFrame: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME });
   let user: string | null = null;
+  let failures = 0;
   let busy = false;
-  const queue: string[] = [];
+  let done = false;
+  const queue: FrameItem[] = [];
   const reply = (s: string): void => {
     if (!sock.destroyed) sock.write(s + '\r\n');
   };
-  const onLine = async (line: string): Promise<void> => {
-    const m = /^(\S+)(?:\s+(.*))?$/.exec(line.trim());
+  const onData = (d: Buffer): void => {
+    queue.push(...decoder.push(d));
+    void pump();
+  };
+  const onItem = async (item: FrameItem): Promise<void> => {
+    if (item.kind === 'error') {
+      reply(`501 ${item.message}`);
+      sock.end();
+      done = true;
+      return;
+    }
+    if (item.kind === 'frame') return reply(NOT_LOGGED_IN);
+    const line = item.line;
+    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line.trim());
     const cmd = m?.[1]?.toUpperCase() ?? '';
-    const arg = m?.[2] ?? '';
+    const arg = (m?.[2] ?? '').trim();
     if (cmd === 'USER') {
-      if (!arg) return reply('501 Invalid arguments');
+      if (!arg || arg.length > 256 || /\s/.test(arg)) return reply('501 Invalid arguments');
       user = arg;
       return reply(`331 Password required for ${arg}.`);
     }
     if (cmd === 'PASS') {
-      if (!user) return reply('503 Login with USER first.');
-      if (!arg) return reply('501 Invalid arguments');
+      if (!user) return reply(NOT_LOGGED_IN);
+      if (!arg || arg.length > 1024) return reply('501 Invalid arguments');
+      let caller: Caller;
+      let token: string;
       try {
-        const caller = await opts.core.identity.verifyCredentials(user, arg);
-        reply(`230 User ${caller.userName} logged in.`);
-        sock.removeAllListeners('data');
-        if (opts.onLogin) opts.onLogin(sock, caller.userName);
-        else sock.end('500 the vmserverd exec API is not enabled on this server\r\n');
-      } catch {
+        // The remote address travels in the session data; core's login takes it as the
+        // lockout `source` once the identity branch is merged (login(…, data, source)).
+        const r = await opts.core.identity.login(user, m?.[2] ?? arg, 'authd', { remoteAddress: remote });
+        caller = r.caller;
+        token = r.token;
+      } catch (e) {
+        opts.log.info({ user, remote, err: e instanceof Error ? e.message : String(e) }, 'authd login failed');
         user = null;
+        failures++;
         reply('530 Login incorrect.');
+        if (failures >= maxAttempts) sock.end();
+        return;
       }
+      reply(`230 User ${caller.userName} logged in.`);
+      done = true;
+      sock.removeListener('data', onData);
+      const session = new ExecSession(sock, decoder, { core: opts.core, log: opts.log, caller, token, state, idleMs, stallMs: opts.stallTimeoutMs ?? 30_000, version: opts.version });
+      session.start(queue.splice(0));
       return;
     }
     if (cmd === 'QUIT') {
       reply('221 Goodbye.');
       sock.end();
+      done = true;
       return;
     }
-    reply('530 Please login with USER and PASS.');
+    reply(NOT_LOGGED_IN);
   };
   const pump = async (): Promise<void> => {
     if (busy) return;
     busy = true;
-    while (queue.length) await onLine(queue.shift()!);
+    while (queue.length && !done && !sock.destroyed) await onItem(queue.shift()!);
     busy = false;
   };
-  sock.on('data', (d: Buffer) => {
-    buf += d.toString('utf8');
-    if (buf.length > MAX_LINE && !buf.includes('\n')) {
-      reply('501 Line too long');
-      sock.destroy();
-      return;
-    }
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      queue.push(buf.slice(0, i).replace(/\r$/, ''));
-      buf = buf.slice(i + 1);
-    }
-    void pump();
-  });
+  sock.on('data', onData);
 }

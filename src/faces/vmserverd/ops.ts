@@ -1,0 +1,182 @@
+/**
+ * The vmserverd operations vmgate serves, looked up in a Map (an op called `toString` or
+ * `__proto__` is simply unknown). Faces translate, core decides: every handler reads its
+ * `<in>`, calls core services with the caller, and returns the `<out>` values.
+ */
+import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
+import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
+import { child } from '../../protocols/vmserverd/index.ts';
+import { ExecError } from './errors.ts';
+import type { ExecServerState } from './exec-session.ts';
+
+export interface OpContext {
+  readonly core: Core;
+  readonly caller: Caller;
+  readonly state: ExecServerState;
+  readonly product: Product;
+}
+
+export type OpAccess = 'authuser' | 'rootonly';
+
+export interface OpDef {
+  readonly access: OpAccess;
+  /** What the op table prints after `->` (vmgate's handler name). */
+  readonly handler: (ctx: OpContext, input: XmlElement | undefined) => Promise<XmlValue>;
+}
+
+/** Administrators: whoever may change authorization at the root (the built-in administrator role). */
+export async function isAdmin(ctx: Pick<OpContext, 'core' | 'caller'>): Promise<boolean> {
+  return ctx.core.authz.has(ctx.caller, 'Authorization.Modify', 'root');
+}
+
+// ---- reading <in> ------------------------------------------------------------
+
+function need(input: XmlElement | undefined): XmlElement {
+  if (!input) throw new ExecError('bad_argument', 'the request has no <in> element');
+  return input;
+}
+
+export function str(input: XmlElement | undefined, name: string): string {
+  const el = child(need(input), name);
+  if (!el || el.text === '') throw new ExecError('bad_argument', `<in> needs a non-empty <${name}>`);
+  return el.text;
+}
+
+function optStr(input: XmlElement | undefined, name: string): string | undefined {
+  const el = child(input, name);
+  return el && el.text !== '' ? el.text : undefined;
+}
+
+const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function num(input: XmlElement | undefined, name: string): number {
+  const s = str(input, name);
+  const n = Number(s);
+  if (!NUMBER_RE.test(s) || !Number.isFinite(n)) throw new ExecError('bad_argument', `<${name}> must be a number, not '${s.slice(0, 40)}'`);
+  return n;
+}
+
+function optInt(input: XmlElement | undefined, name: string, def: number, min: number, max: number): number {
+  if (optStr(input, name) === undefined) return def;
+  const n = num(input, name);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ExecError('bad_argument', `<${name}> must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function optBool(input: XmlElement | undefined, name: string): boolean {
+  const s = optStr(input, name);
+  if (s === undefined) return false;
+  if (s === '1' || s === 'true') return true;
+  if (s === '0' || s === 'false') return false;
+  throw new ExecError('bad_argument', `<${name}> must be 0 or 1, not '${s.slice(0, 40)}'`);
+}
+
+/** `<vmx>[ds] folder/x.vmx</vmx>` (or the datastore's absolute path) → the VM, with privileges checked by core. */
+async function vmOf(ctx: OpContext, input: XmlElement | undefined, privilege?: 'VirtualMachine.PowerOps' | 'VirtualMachine.Inventory'): Promise<Vm> {
+  const path = vmxPath(input);
+  return privilege ? ctx.core.vms.resolve(ctx.caller, path, privilege) : ctx.core.vms.get(ctx.caller, path);
+}
+
+function vmxPath(input: XmlElement | undefined): string {
+  const path = str(input, 'vmx');
+  if (!(path.startsWith('[') || path.startsWith('/')) || !path.endsWith('.vmx')) throw new ExecError('bad_argument', `<vmx> must be a .vmx path like '[datastore1] folder/vm.vmx', not '${path.slice(0, 200)}'`);
+  return path;
+}
+
+async function vmInfo(ctx: OpContext, vm: Vm): Promise<XmlValue> {
+  const hw = vm.hardware;
+  return {
+    vmx: await ctx.core.vms.vmxPath(vm),
+    id: vm.id,
+    name: vm.name,
+    uuid: vm.uuid,
+    powerState: vm.powerState,
+    toolsState: vm.toolsState,
+    guestOS: hw.guestOs,
+    numCPU: hw.cpuCount,
+    memoryMB: hw.memoryMiB,
+    hwVersion: hw.version,
+    host: vm.hostId ?? '',
+  };
+}
+
+// ---- the table ---------------------------------------------------------------
+
+const OP_LIST: [string, OpDef][] = [];
+const op = (name: string, access: OpAccess, handler: OpDef['handler']): void => {
+  OP_LIST.push([name, { access, handler }]);
+};
+
+// Arithmetic (the seed's `inc`: 42 → 43).
+op('inc', 'authuser', async (_c, i) => ({ number: num(i, 'number') + 1 }));
+op('dec', 'authuser', async (_c, i) => ({ number: num(i, 'number') - 1 }));
+op('div', 'authuser', async (_c, i) => {
+  const a = num(i, 'dividend');
+  const b = num(i, 'divisor');
+  if (b === 0) throw new ExecError('bad_argument', 'division by zero');
+  return { number: a / b };
+});
+
+// About the server and the caller.
+op('VMServerd_GetOperationTable', 'authuser', async () => ({ op: [...OPS.entries()].map(([name, d]) => `Op ${name} -> vmgate::${name} (${d.access})`) }));
+op('VMServerd_GetProductInfo', 'authuser', async (c) => ({ product: { id: c.product.id, title: c.product.title, version: c.product.version, build: c.product.build } }));
+op('VMServerd_GetRequestCount', 'authuser', async (c) => ({ count: c.state.requests }));
+op('VMServerd_IsAdminUser', 'authuser', async (c) => ({ isAdmin: (await isAdmin(c)) ? 1 : 0 }));
+op('VMServerd_GetConnectedVMList', 'authuser', async (c) => {
+  const vms = await c.core.vms.list(c.caller, { powerStates: ['poweredOn', 'paused'] });
+  return { vms: { vm: await Promise.all(vms.map((vm) => c.core.vms.vmxPath(vm))) } };
+});
+
+// Virtual machines by .vmx path.
+op('VM_INFO', 'authuser', async (c, i) => vmInfo(c, await vmOf(c, i)));
+op('VMRegister', 'authuser', async (c, i) => {
+  const vm = await c.core.vms.register(c.caller, { path: vmxPath(i) });
+  return vmInfo(c, vm);
+});
+op('VMUnRegister', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i, 'VirtualMachine.Inventory');
+  await c.core.vms.unregister(c.caller, vm.id);
+  return { vmx: await c.core.vms.vmxPath(vm) };
+});
+op('VM_GetLastNEvents', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const n = optInt(i, 'n', 10, 1, 1000);
+  const events = await c.core.events.list(c.caller, vm.id, n);
+  return { events: { event: events.map((e) => ({ id: e.id, time: e.time, type: e.type, severity: e.severity, message: e.message, user: e.userName ?? '' })) } };
+});
+
+// Power operations: run through core.power as tasks; the reply waits for the task
+// unless <wait>0</wait>, then it carries the task id for TaskManager_StatusOfTask.
+const POWER: [string, PowerOp][] = [
+  ['VM_PowerOn', 'powerOn'],
+  ['VM_PowerOff', 'powerOff'],
+  ['VM_Reset', 'reset'],
+  ['VM_Suspend', 'suspend'],
+  ['VM_Pause', 'pause'],
+  ['VM_Unpause', 'unpause'],
+  ['VM_ShutdownGuest', 'shutdownGuest'],
+  ['VM_RebootGuest', 'rebootGuest'],
+];
+for (const [name, pop] of POWER) {
+  op(name, 'authuser', async (c, i) => {
+    const vm = await vmOf(c, i, 'VirtualMachine.PowerOps');
+    const wait = optStr(i, 'wait') === undefined ? true : optBool(i, 'wait');
+    const task = await c.core.power.run(c.caller, vm.id, pop, { hard: optBool(i, 'hard') });
+    if (!wait) return { task: task.id };
+    await c.core.tasks.result(c.caller, task);
+    const now = await c.core.vms.get(c.caller, vm.id);
+    return { task: task.id, powerState: now.powerState };
+  });
+}
+
+// Tasks (every long operation above is one; the vSphere face's task list shows the same).
+op('TaskManager_StatusOfTask', 'authuser', async (c, i) => {
+  const t = await c.core.tasks.get(c.caller, str(i, 'task'));
+  return { task: { id: t.id, kind: t.kind, target: t.targetId ?? '', state: t.state, progress: t.progress, step: t.step, error: t.error?.message ?? '' } };
+});
+op('TaskManager_StopTask', 'authuser', async (c, i) => {
+  const t = await c.core.tasks.cancel(c.caller, str(i, 'task'));
+  return { task: t.id };
+});
+
+export const OPS: ReadonlyMap<string, OpDef> = new Map(OP_LIST.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
