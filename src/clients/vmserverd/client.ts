@@ -121,6 +121,17 @@ export class VmserverdClient {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /** The next thing the server sent: a line, a reply frame, or a framing error (for tools and tests). */
+  receive(): Promise<FrameItem> {
+    return this.next();
+  }
+
+  /** Parses a reply frame's body. */
+  static parseReply(item: FrameItem): ExecReply {
+    if (item.kind !== 'frame') throw new VmserverdConnectionError(item.kind === 'line' ? `server said: ${item.line}` : `bad reply framing: ${item.message}`, item.kind === 'line' ? item.line : undefined);
+    return parseExecReply(item.body.toString('utf8'));
+  }
+
   /** Sends a raw line and returns the next reply line (the door's commands). */
   async command(line: string): Promise<string> {
     this.sock.write(line + '\r\n');

@@ -31,7 +31,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  htmlEntities: true, // character references (&#52;) are decoded; no declared entities exist (refused above)
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
