@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { VmserverdClient } from '../../../src/clients/vmserverd/index.ts';
+import { VmserverdError } from '../../../src/clients/vmserverd/index.ts';
+import type { Vm } from '../../../src/core/index.ts';
+import { startAuthd, type AuthdKit } from './kit.ts';
+
+const code = (c: string) => (e: unknown) => {
+  assert.ok(e instanceof VmserverdError, String(e));
+  assert.equal(e.code, c, e.message);
+  return true;
+};
+
+describe('vmserverd ops over TLS', () => {
+  let k: AuthdKit;
+  let c: VmserverdClient;
+  let ro: VmserverdClient;
+  let vm: Vm;
+  let vmx: string;
+  before(async () => {
+    k = await startAuthd();
+    c = await k.admin();
+    await k.t.user('reader', 'read-only');
+    await k.t.user('stranger', null);
+    ro = await k.client();
+    await ro.login('reader', 'reader-password-1');
+    vm = await k.t.core.vms.create(k.t.admin, { name: 'web01', placement: { hostId: k.t.hosts[0]!.id } });
+    vmx = await k.t.core.vms.vmxPath(vm);
+  });
+  after(async () => k.close());
+
+  describe('inc, dec, div', () => {
+    it('compute', async () => {
+      assert.equal(await c.inc(42), 43);
+      assert.equal(await c.dec(42), 41);
+      assert.equal(await c.inc(-1.5), -0.5);
+      assert.equal(await c.div(7, 2), 3.5);
+      assert.equal(await c.div(-9, 3), -3);
+    });
+    it('divide by zero, non-numbers, a missing field and a missing <in> are bad_argument', async () => {
+      await assert.rejects(c.div(1, 0), code('bad_argument'));
+      await assert.rejects(c.exec('inc', { number: 'forty-two' }), code('bad_argument'));
+      await assert.rejects(c.exec('inc', { number: '1e999' }), code('bad_argument'));
+      await assert.rejects(c.exec('inc', { number: '0x10' }), code('bad_argument'));
+      await assert.rejects(c.exec('div', { dividend: 1 }), code('bad_argument'));
+      await assert.rejects(c.execXml('<exec><op>inc</op></exec>').then((r) => (r.ok ? r : Promise.reject(new VmserverdError(r.error.code, r.error.message)))), code('bad_argument'));
+    });
+  });
+
+  describe('VMServerd_*', () => {
+    it('GetOperationTable lists every op as "Op NAME -> handler (access)", sorted', async () => {
+      const table = await c.operationTable();
+      assert.ok(table.includes('Op inc -> vmgate::inc (authuser)'), table.join('\n'));
+      for (const name of ['dec', 'div', 'VM_INFO', 'VMRegister', 'VMUnRegister', 'VM_GetLastNEvents', 'VMServerd_GetConnectedVMList', 'VMServerd_GetOperationTable', 'VMServerd_GetProductInfo', 'VMServerd_GetRequestCount', 'VMServerd_IsAdminUser', 'VM_PowerOn', 'VM_PowerOff', 'VM_Reset', 'VM_Suspend', 'VM_Pause', 'VM_Unpause', 'TaskManager_StatusOfTask', 'TaskManager_StopTask']) {
+        assert.ok(table.some((l) => l.startsWith(`Op ${name} -> `)), name);
+      }
+      for (const l of table) assert.match(l, /^Op \S+ -> vmgate::\S+ \((authuser|rootonly)\)$/);
+      const names = table.map((l) => l.split(' ')[1]!);
+      assert.deepEqual(names, [...names].sort());
+    });
+    it('GetProductInfo', async () => {
+      const p = await c.productInfo();
+      assert.equal(p.id, 'vmgate');
+      assert.equal(p.title, 'vmgate');
+      assert.match(p.version, /^\d+\.\d+\.\d+/);
+    });
+    it('GetRequestCount counts every exec request of the server (its own included)', async () => {
+      const a = await c.requestCount();
+      await ro.inc(1);
+      const b = await c.requestCount();
+      assert.equal(b, a + 2);
+    });
+    it('IsAdminUser: 1 for the administrator, 0 for a read-only user', async () => {
+      assert.equal(await c.isAdminUser(), true);
+      assert.equal(await ro.isAdminUser(), false);
+    });
+  });
+
+  describe('VMs by .vmx path', () => {
+    it('VM_INFO', async () => {
+      const i = await c.vmInfo(vmx);
+      assert.equal(i.vmx, vmx);
+      assert.equal(i.id, vm.id);
+      assert.equal(i.name, 'web01');
+      assert.equal(i.uuid, vm.uuid);
+      assert.equal(i.powerState, 'poweredOff');
+      assert.equal(i.numCPU, vm.hardware.cpuCount);
+      assert.equal(i.memoryMB, vm.hardware.memoryMiB);
+      assert.equal(i.host, k.t.hosts[0]!.id);
+    });
+    it('VM_INFO: an unknown path is not_found, a name is bad_argument, an invisible VM is not_found', async () => {
+      await assert.rejects(c.vmInfo('[ds0] nothing/nothing.vmx'), code('not_found'));
+      await assert.rejects(c.vmInfo('web01'), code('bad_argument'));
+      await assert.rejects(c.exec('VM_INFO', { vmx: '' }), code('bad_argument'));
+      const s = await k.client();
+      await s.login('stranger', 'stranger-password-1');
+      await assert.rejects(s.vmInfo(vmx), code('not_found'));
+    });
+    it('VMUnRegister then VMRegister: the VM leaves and comes back; events record both', async () => {
+      const other = await k.t.core.vms.create(k.t.admin, { name: 'db01', placement: { hostId: k.t.hosts[1]!.id } });
+      const path = await k.t.core.vms.vmxPath(other);
+      await c.unregisterVm(path);
+      assert.equal(await k.t.core.vms.find(other.id), undefined);
+      await assert.rejects(c.vmInfo(path), code('not_found'));
+      const back = await c.registerVm(path);
+      assert.equal(back.vmx, path);
+      assert.equal(back.name, 'db01');
+      await assert.rejects(c.registerVm(path), code('already_exists'));
+      const evs = await c.lastEvents(path, 5);
+      assert.equal(evs[0]!.type, 'vm.registered');
+      assert.equal(evs[0]!.user, 'administrator');
+    });
+    it('VMRegister: a missing file is not_found, not a .vmx is bad_argument, a read-only user is permission_denied', async () => {
+      await assert.rejects(c.registerVm('[ds0] ghost/ghost.vmx'), code('not_found'));
+      await assert.rejects(c.exec('VMRegister', { vmx: '[ds0] ghost/ghost.vmdk' }), code('bad_argument'));
+      await assert.rejects(c.registerVm('[nods] ghost/ghost.vmx'), code('not_found'));
+      await assert.rejects(ro.unregisterVm(vmx), code('permission_denied'));
+    });
+    it('VM_GetLastNEvents: newest first, n bounded', async () => {
+      const evs = await c.lastEvents(vmx, 1);
+      assert.equal(evs.length, 1);
+      assert.equal(evs[0]!.type, 'vm.created');
+      await assert.rejects(c.exec('VM_GetLastNEvents', { vmx, n: 0 }), code('bad_argument'));
+      await assert.rejects(c.exec('VM_GetLastNEvents', { vmx, n: 'many' }), code('bad_argument'));
+    });
+  });
+
+  describe('power through core.power', () => {
+    it('on, suspend, resume, pause, unpause, reset, off — each a task; GetConnectedVMList follows', async () => {
+      assert.deepEqual(await c.connectedVmList(), []);
+      const on = await c.power('VM_PowerOn', vmx);
+      assert.equal(on.powerState, 'poweredOn');
+      assert.deepEqual(await c.connectedVmList(), [vmx]);
+      const st = await c.taskStatus(on.task);
+      assert.deepEqual({ kind: st.kind, state: st.state, progress: st.progress }, { kind: 'vm.powerOn', state: 'success', progress: 100 });
+      const tasks = await k.t.core.tasks.list(k.t.admin, { targetIds: [vm.id] });
+      assert.ok(tasks.some((t) => t.id === on.task), 'the same task is in core (the vSphere face lists it)');
+      assert.equal((await c.power('VM_Suspend', vmx)).powerState, 'suspended');
+      assert.equal((await c.power('VM_PowerOn', vmx)).powerState, 'poweredOn');
+      assert.equal((await c.power('VM_Pause', vmx)).powerState, 'paused');
+      assert.equal((await c.power('VM_Unpause', vmx)).powerState, 'poweredOn');
+      assert.equal((await c.power('VM_Reset', vmx)).powerState, 'poweredOn');
+      await assert.rejects(c.unregisterVm(vmx), code('invalid_state'));
+      assert.equal((await c.power('VM_PowerOff', vmx, { hard: true })).powerState, 'poweredOff');
+      await assert.rejects(c.power('VM_PowerOff', vmx), code('invalid_state'));
+      assert.equal((await c.vmInfo(vmx)).powerState, 'poweredOff');
+    });
+    it('<wait>0</wait> answers with the task at once; StatusOfTask follows it', async () => {
+      const out = await c.execValue('VM_PowerOn', { vmx, wait: 0 });
+      const task = (out as { task: string }).task;
+      assert.match(task, /^[0-9a-f-]{36}$/);
+      await k.t.core.tasks.wait(k.t.admin, task);
+      assert.equal((await c.taskStatus(task)).state, 'success');
+      await c.power('VM_PowerOff', vmx, { hard: true });
+    });
+    it('a read-only user may not power a VM; an unknown task is not_found; a finished task cannot be stopped', async () => {
+      await assert.rejects(ro.power('VM_PowerOn', vmx), code('permission_denied'));
+      await assert.rejects(c.taskStatus('00000000-0000-0000-0000-000000000000'), code('not_found'));
+      const on = await c.power('VM_PowerOn', vmx);
+      await assert.rejects(c.exec('TaskManager_StopTask', { task: on.task }), code('invalid_state'));
+      await c.power('VM_PowerOff', vmx, { hard: true });
+    });
+  });
+});
