@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CommanderError } from 'commander';
 import { VERSION } from '../server/version.ts';
 import { EXIT_USAGE } from './cli-error.ts';
+import { execCommand } from './commands/exec.ts';
 import { guestCommand } from './commands/guest.ts';
 import { clusterCommand, datacenterCommand, datastoreCommand, hostCommand } from './commands/host.ts';
 import { loginCommand, logoutCommand } from './commands/login.ts';
@@ -28,6 +29,7 @@ const clientCommands = [
   guestCommand(),
   userCommand(),
   poolCommand(),
+  execCommand(),
 ];
 for (const c of clientCommands) program.addCommand(c);
 

@@ -12,6 +12,8 @@ export interface VmserverdConnectOptions {
   readonly fingerprint?: string;
   /** Name checked against the certificate (default 'localhost' for loopback addresses, else host). */
   readonly servername?: string;
+  /** Skip certificate verification (a self-signed server, on a trusted network only). */
+  readonly insecure?: boolean;
   /** Time for each step of the door (banner, handshake, a login reply), default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -80,7 +82,7 @@ export class VmserverdClient {
       socket: raw,
       servername: opts.servername ?? (loopback ? 'localhost' : opts.host),
       ...(opts.ca ? { ca: opts.ca } : {}),
-      ...(opts.fingerprint ? { rejectUnauthorized: false } : {}),
+      ...(opts.fingerprint || opts.insecure ? { rejectUnauthorized: false } : {}),
     });
     await new Promise<void>((res, rej) => {
       const t = setTimeout(() => rej(new VmserverdConnectionError('TLS handshake timed out')), timeoutMs);
