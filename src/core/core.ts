@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
+import { DatastoreFileService } from './datastore-file-service.ts';
 import { EventBus } from './event-bus.ts';
 import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
@@ -52,6 +53,8 @@ export class Core {
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
   readonly vdi: VdiService;
+  /** Files on datastores for a caller (the vmserverd file operations). */
+  readonly datastoreFiles: DatastoreFileService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -79,6 +82,7 @@ export class Core {
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
+    this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
   }
 

@@ -5,8 +5,9 @@
  */
 import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
 import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
-import { child } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
+import { fileOps } from './file-ops.ts';
+import { num, optBool, optInt, optStr, str } from './input.ts';
 import type { ExecServerState } from './exec-session.ts';
 
 export interface OpContext {
@@ -27,48 +28,6 @@ export interface OpDef {
 /** Administrators: whoever may change authorization at the root (the built-in administrator role). */
 export async function isAdmin(ctx: Pick<OpContext, 'core' | 'caller'>): Promise<boolean> {
   return ctx.core.authz.has(ctx.caller, 'Authorization.Modify', 'root');
-}
-
-// ---- reading <in> ------------------------------------------------------------
-
-function need(input: XmlElement | undefined): XmlElement {
-  if (!input) throw new ExecError('bad_argument', 'the request has no <in> element');
-  return input;
-}
-
-export function str(input: XmlElement | undefined, name: string): string {
-  const el = child(need(input), name);
-  if (!el || el.text === '') throw new ExecError('bad_argument', `<in> needs a non-empty <${name}>`);
-  return el.text;
-}
-
-function optStr(input: XmlElement | undefined, name: string): string | undefined {
-  const el = child(input, name);
-  return el && el.text !== '' ? el.text : undefined;
-}
-
-const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-export function num(input: XmlElement | undefined, name: string): number {
-  const s = str(input, name);
-  const n = Number(s);
-  if (!NUMBER_RE.test(s) || !Number.isFinite(n)) throw new ExecError('bad_argument', `<${name}> must be a number, not '${s.slice(0, 40)}'`);
-  return n;
-}
-
-function optInt(input: XmlElement | undefined, name: string, def: number, min: number, max: number): number {
-  if (optStr(input, name) === undefined) return def;
-  const n = num(input, name);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ExecError('bad_argument', `<${name}> must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function optBool(input: XmlElement | undefined, name: string): boolean {
-  const s = optStr(input, name);
-  if (s === undefined) return false;
-  if (s === '1' || s === 'true') return true;
-  if (s === '0' || s === 'false') return false;
-  throw new ExecError('bad_argument', `<${name}> must be 0 or 1, not '${s.slice(0, 40)}'`);
 }
 
 /** `<vmx>[ds] folder/x.vmx</vmx>` (or the datastore's absolute path) → the VM, with privileges checked by core. */
@@ -103,7 +62,8 @@ async function vmInfo(ctx: OpContext, vm: Vm): Promise<XmlValue> {
 // ---- the table ---------------------------------------------------------------
 
 const OP_LIST: [string, OpDef][] = [];
-const op = (name: string, access: OpAccess, handler: OpDef['handler']): void => {
+export type OpRegistrar = (name: string, access: OpAccess, handler: OpDef['handler']) => void;
+const op: OpRegistrar = (name, access, handler) => {
   OP_LIST.push([name, { access, handler }]);
 };
 
@@ -178,5 +138,7 @@ op('TaskManager_StopTask', 'authuser', async (c, i) => {
   const t = await c.core.tasks.cancel(c.caller, str(i, 'task'));
   return { task: t.id };
 });
+
+fileOps(op);
 
 export const OPS: ReadonlyMap<string, OpDef> = new Map(OP_LIST.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
