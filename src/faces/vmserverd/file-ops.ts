@@ -93,7 +93,7 @@ export function fileOps(op: OpRegistrar): void {
     return { path: `[${dss[0]!.name}]` };
   });
   op('File_Create', 'authuser', async (c, i) => {
-    const content = child(need(i), 'content')?.text ?? '';
+    const content = child(need(i), 'content')?.rawText ?? '';
     return { path: await c.core.datastoreFiles.createFile(c.caller, str(i, 'path'), content) };
   });
   op('File_Read', 'authuser', async (c, i) => ({ content: await c.core.datastoreFiles.readText(c.caller, str(i, 'path'), optInt(i, 'maxBytes', 1024 * 1024, 1, 16 * 1024 * 1024)) }));

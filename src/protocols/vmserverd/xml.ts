@@ -11,6 +11,8 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
   /** The element's own text (text nodes joined), trimmed. */
   readonly text: string;
+  /** The same text untrimmed (file contents). */
+  readonly rawText: string;
 }
 
 export class XmlError extends Error {
@@ -42,6 +44,15 @@ type OrderedNode = Record<string, unknown>;
 /** Parses one XML document to its root element; XmlError when it is not well-formed or declares anything. */
 export function parseXml(text: string): XmlElement {
   if (DECLARATION_RE.test(text)) throw new XmlError('DOCTYPE and entity declarations are not accepted');
+  // Characters XML 1.0 does not allow, raw or as references (&#0;), make a document malformed.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) throw new XmlError('malformed XML: a control character');
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const cp = m[1]!.startsWith('x') ? parseInt(m[1]!.slice(1), 16) : parseInt(m[1]!, 10);
+    if (!(cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff))) {
+      throw new XmlError(`malformed XML: ${m[0]} is not a character XML allows`);
+    }
+  }
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   const nodes = parser.parse(text) as OrderedNode[];
@@ -67,7 +78,7 @@ function toElement(node: OrderedNode): XmlElement | null {
       if (c) children.push(c);
     }
   }
-  return { name, attrs, children, text: text.trim() };
+  return { name, attrs, children, text: text.trim(), rawText: text };
 }
 
 /** First child element called `name`. */
