@@ -31,12 +31,13 @@ const NOT_LOGGED_IN = '530 Please login with USER and PASS';
  */
 export function createAuthdServer(opts: AuthdOptions): Server {
   let context: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert });
-  const state: ExecServerState = { requests: 0, startedAt: Date.now(), sessions: new Set() };
+  const state: ExecServerState = { requests: 0, startedAt: Date.now(), sessions: new Set(), cert: opts.tls.cert };
   const server = createServer((raw) => handle(raw, opts, () => context, state));
   server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
   // For the seam and for Security_ActivateConfig later: new connections use new material.
   (server as Server & { setTls?: (t: { key: string; cert: string }) => void }).setTls = (t) => {
     context = createSecureContext({ key: t.key, cert: t.cert });
+    state.cert = t.cert;
   };
   return server;
 }

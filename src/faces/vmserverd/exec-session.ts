@@ -12,6 +12,8 @@ export interface ExecServerState {
   requests: number;
   readonly startedAt: number;
   readonly sessions: Set<ExecSession>;
+  /** The certificate new connections get (Security_GetConfig). */
+  cert: string;
 }
 
 export interface ExecSessionDeps {

@@ -3,6 +3,8 @@
  * `__proto__` is simply unknown). Faces translate, core decides: every handler reads its
  * `<in>`, calls core services with the caller, and returns the `<out>` values.
  */
+import { X509Certificate } from 'node:crypto';
+import { DEFAULT_MIN_VERSION } from 'node:tls';
 import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
 import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
@@ -103,6 +105,31 @@ op('VM_GetLastNEvents', 'authuser', async (c, i) => {
   const n = optInt(i, 'n', 10, 1, 1000);
   const events = await c.core.events.list(c.caller, vm.id, n);
   return { events: { event: events.map((e) => ({ id: e.id, time: e.time, type: e.type, severity: e.severity, message: e.message, user: e.userName ?? '' })) } };
+});
+
+op('VMDeleteEdit_DeleteVM', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i, 'VirtualMachine.Inventory');
+  const path = await c.core.vms.vmxPath(vm);
+  await c.core.vms.delete(c.caller, vm.id);
+  return { vmx: path };
+});
+
+// The hosts vmgate manages (vmgate is many hosts; the original answered for one).
+op('GSXHostInfo_Query', 'authuser', async (c) => {
+  const hosts = await c.core.inventory.listHosts(c.caller);
+  const rows = await Promise.all(
+    hosts.map(async (h) => {
+      const u = await c.core.inventory.hostUsage(c.caller, h.id);
+      return { id: h.id, name: h.name, driver: h.driver, connectionState: h.connectionState, maintenanceMode: h.maintenanceMode, numCPU: h.cpuCount, memoryMB: h.memoryMiB, usedCPU: u.usedCpu, usedMemoryMB: u.usedMemoryMiB, vmCount: u.vmCount };
+    }),
+  );
+  return { hosts: { host: rows } };
+});
+
+// Administrators only: the door's TLS configuration.
+op('Security_GetConfig', 'rootonly', async (c) => {
+  const x = new X509Certificate(c.state.cert);
+  return { tls: { required: 1, minVersion: DEFAULT_MIN_VERSION, fingerprint: x.fingerprint256, subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString() } };
 });
 
 // Power operations: run through core.power as tasks; the reply waits for the task

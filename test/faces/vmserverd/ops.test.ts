@@ -125,6 +125,28 @@ describe('vmserverd ops over TLS', () => {
     });
   });
 
+  describe('DeleteVM, host info, security', () => {
+    it('VMDeleteEdit_DeleteVM removes the VM and its files', async () => {
+      const gone = await k.t.core.vms.create(k.t.admin, { name: 'scratch01', placement: { hostId: k.t.hosts[0]!.id } });
+      const path = await k.t.core.vms.vmxPath(gone);
+      await assert.rejects(ro.exec('VMDeleteEdit_DeleteVM', { vmx: path }), code('permission_denied'));
+      assert.deepEqual(JSON.parse(JSON.stringify(await c.execValue('VMDeleteEdit_DeleteVM', { vmx: path }))), { vmx: path });
+      assert.equal(await k.t.core.vms.find(gone.id), undefined);
+      await assert.rejects(c.vmInfo(path), code('not_found'));
+    });
+    it('GSXHostInfo_Query lists the hosts with capacity and use', async () => {
+      const v = JSON.parse(JSON.stringify(await c.execValue('GSXHostInfo_Query'))) as { hosts: { host: Record<string, string>[] } };
+      assert.deepEqual(v.hosts.host.map((h) => [h.name, h.numCPU, h.memoryMB, h.connectionState]), [['H0', '8', '8192', 'connected'], ['H1', '8', '8192', 'connected']]);
+    });
+    it('Security_GetConfig is rootonly: the administrator gets the fingerprint, a read-only user permission_denied', async () => {
+      const v = JSON.parse(JSON.stringify(await c.execValue('Security_GetConfig'))) as { tls: Record<string, string> };
+      assert.equal(v.tls.fingerprint, c.socket.getPeerCertificate().fingerprint256);
+      assert.equal(v.tls.required, '1');
+      await assert.rejects(ro.exec('Security_GetConfig'), code('permission_denied'));
+      assert.ok((await c.operationTable()).includes('Op Security_GetConfig -> vmgate::Security_GetConfig (rootonly)'));
+    });
+  });
+
   describe('power through core.power', () => {
     it('on, suspend, resume, pause, unpause, reset, off — each a task; GetConnectedVMList follows', async () => {
       assert.deepEqual(await c.connectedVmList(), []);
