@@ -28,6 +28,9 @@ export interface ExecSessionDeps {
   readonly version?: string | undefined;
 }
 
+/** The session is re-checked (expired, user disabled) at most this often per connection. */
+const RECHECK_MS = 1000;
+
 /** Items waiting beyond this pause reading from the socket (pipelining is bounded). */
 const MAX_QUEUED = 32;
 
@@ -39,6 +42,7 @@ export class ExecSession {
   private busy = false;
   private ended = false;
   private readonly product: Product;
+  private checked: { caller: Caller; at: number } | null = null;
 
   constructor(
     private readonly sock: TLSSocket,
@@ -128,6 +132,15 @@ export class ExecSession {
     setTimeout(() => sock.destroy(), 5000).unref();
   }
 
+  /** The session's caller, re-checked with core at most every RECHECK_MS (a disabled user is stopped within that). */
+  private async currentCaller(): Promise<Caller> {
+    const now = Date.now();
+    if (this.checked && now - this.checked.at < RECHECK_MS) return this.checked.caller;
+    const { caller } = await this.deps.core.identity.authenticate(this.deps.token);
+    this.checked = { caller, at: now };
+    return caller;
+  }
+
   private async execute(body: Buffer): Promise<string> {
     const { deps } = this;
     deps.state.requests++;
@@ -141,7 +154,7 @@ export class ExecSession {
       }
       const op = OPS.get(req.op);
       if (!op) throw new ExecError('unknown_op', `unknown operation '${req.op.slice(0, 100)}' (VMServerd_GetOperationTable lists them)`);
-      const { caller } = await deps.core.identity.authenticate(deps.token);
+      const caller = await this.currentCaller();
       const ctx: OpContext = { core: deps.core, caller, state: deps.state, product: this.product };
       if (op.access === 'rootonly' && !(await isAdmin(ctx))) throw new ExecError('permission_denied', `${req.op} is for administrators only`);
       const out = await op.handler(ctx, req.input);

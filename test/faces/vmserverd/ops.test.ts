@@ -125,6 +125,24 @@ describe('vmserverd ops over TLS', () => {
     });
   });
 
+  describe('the session behind a connection', () => {
+    it('disabling the user stops their open connection (not_authenticated, re-checked within a second)', async () => {
+      await k.t.user('leaver', 'read-only');
+      const l = await k.client();
+      await l.login('leaver', 'leaver-password-1');
+      assert.equal(await l.inc(1), 2);
+      await k.t.core.identity.updateUser(k.t.admin, 'leaver', { disabled: true });
+      let refused: unknown = null;
+      const end = Date.now() + 10_000;
+      while (!refused && Date.now() < end) {
+        await l.inc(1).catch((e: unknown) => (refused = e));
+        if (!refused) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(refused, 'refused within 10 s');
+      code('not_authenticated')(refused);
+    });
+  });
+
   describe('DeleteVM, host info, security', () => {
     it('VMDeleteEdit_DeleteVM removes the VM and its files', async () => {
       const gone = await k.t.core.vms.create(k.t.admin, { name: 'scratch01', placement: { hostId: k.t.hosts[0]!.id } });
