@@ -23,6 +23,7 @@ export interface AuthdOptions {
 }
 
 const NOT_LOGGED_IN = '530 Please login with USER and PASS';
+const PRE_LOGIN_MAX_FRAME = 64 * 1024;
 
 /**
  * The authd door: banner, TLS on the same socket ("SSL Required"), then USER/PASS
@@ -77,8 +78,9 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): 
     if (!sock.destroyed) sock.end('421 Idle timeout: closing the connection\r\n');
     setTimeout(() => sock.destroy(), 2000).unref();
   });
-  // One decoder for the whole connection: frames pipelined right behind PASS reach the exec session intact.
-  const decoder = new FrameDecoder({ lengthVerbs: ['EXEC'], maxFrame: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME });
+  // One decoder for the whole connection: frames pipelined right behind PASS reach the exec
+  // session intact. Before login no frame may be large (nobody unknown makes us buffer 64 MiB).
+  const decoder = new FrameDecoder({ lengthVerbs: ['EXEC'], maxFrame: PRE_LOGIN_MAX_FRAME });
   let user: string | null = null;
   let failures = 0;
   let busy = false;
@@ -128,6 +130,7 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): 
         return;
       }
       reply(`230 User ${caller.userName} logged in.`);
+      decoder.maxFrame = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME;
       done = true;
       sock.removeListener('data', onData);
       const session = new ExecSession(sock, decoder, { core: opts.core, log: opts.log, caller, token, state, idleMs, stallMs: opts.stallTimeoutMs ?? 30_000, version: opts.version });

@@ -36,7 +36,8 @@ export class FrameDecoder {
   /** Body bytes still expected for the frame in progress, and its verb. */
   private want: { verb: string; n: number } | null = null;
   private broken = false;
-  readonly maxFrame: number;
+  /** May be changed between frames (the door allows only small frames before login). */
+  maxFrame: number;
   private readonly verbs: ReadonlySet<string>;
 
   constructor(opts: FrameDecoderOptions) {

@@ -102,6 +102,12 @@ t.sendall(b'QUIT\\r\\n'); print(line())
     assert.equal(r.received(), AUTHD_BANNER + '\r\n' + '530 Please login with USER and PASS\r\n');
   });
 
+  it('before login a large frame is refused at once (501) and the connection closes', async () => {
+    const c = await k.client();
+    assert.equal(await c.command('EXEC 100000'), '501 a frame of 100000 bytes is larger than the limit of 65536 bytes');
+    await until(() => c.socket.destroyed || c.socket.readableEnded, 5000, 'close');
+  });
+
   it('three failed PASS on one connection close it', async () => {
     const c = await k.client();
     for (let i = 0; i < 3; i++) {
