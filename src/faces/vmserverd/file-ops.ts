@@ -43,6 +43,14 @@ export function fileOps(op: OpRegistrar): void {
   for (const name of ['FileManager_ListDir', 'Directory_List']) {
     op(name, 'authuser', async (c, i) => ({ entries: { entry: (await c.core.datastoreFiles.list(c.caller, str(i, 'path'))).map(entryValue) } }));
   }
+  op('Directory_GetSpaceUsage', 'authuser', async (c, i) => {
+    const path = str(i, 'path');
+    const st = await c.core.datastoreFiles.stat(c.caller, path);
+    if (st.type !== 'directory') throw new ExecError('bad_argument', `${path} is not a folder`);
+    const entries = (await listTree(c, path, 32)) as { type: string; size: number }[];
+    const files = entries.filter((e) => e.type === 'file');
+    return { bytes: files.reduce((a, e) => a + e.size, 0), files: files.length, directories: entries.filter((e) => e.type === 'directory').length };
+  });
   op('FileManager_ListDirTree', 'authuser', async (c, i) => ({ entries: { entry: await listTree(c, str(i, 'path'), optInt(i, 'depth', 8, 1, 32)) } }));
   for (const name of ['FileManager_FileExists', 'File_Exists']) {
     op(name, 'authuser', async (c, i) => {

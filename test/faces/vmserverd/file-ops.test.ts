@@ -57,6 +57,8 @@ describe('vmserverd file and directory ops', () => {
     assert.deepEqual(last, ['two', 'three & <four>']);
     const list = (await c.exec('FileManager_ListDir', { path: '[ds0] a/b' }))!.children[0]!.children;
     assert.deepEqual(list.map((e) => [e.children[0]!.text, e.children[1]!.text]), [['c', 'directory'], ['notes.txt', 'file']]);
+    assert.deepEqual(plain(await c.execValue('Directory_GetSpaceUsage', { path: '[ds0] a' })), { bytes: '23', files: '1', directories: '2' });
+    await assert.rejects(c.exec('Directory_GetSpaceUsage', { path: '[ds0] a/b/notes.txt' }), code('bad_argument'));
     const tree = (await c.exec('FileManager_ListDirTree', { path: '[ds0] a' }))!.children[0]!.children.map((e) => e.children[0]!.text);
     assert.deepEqual(tree, ['b', 'b/c', 'b/notes.txt']);
     // The absolute root form names the same place.
