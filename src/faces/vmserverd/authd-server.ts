@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
 import type { Caller, Core, Logger } from '../../core/index.ts';
@@ -18,6 +19,11 @@ export interface AuthdOptions {
   readonly stallTimeoutMs?: number;
   /** Failed PASS attempts on one connection before it is closed (default 3). */
   readonly maxLoginAttempts?: number;
+  /**
+   * Called when an administrator activates a new certificate (Security_ActivateConfig),
+   * before new connections use it: the server stores it (else it lasts until restart).
+   */
+  readonly onTlsChange?: (t: { key: string; cert: string }) => Promise<void>;
   /** Product version shown in replies (default the package's). */
   readonly version?: string;
 }
@@ -32,14 +38,27 @@ const PRE_LOGIN_MAX_FRAME = 64 * 1024;
  */
 export function createAuthdServer(opts: AuthdOptions): Server {
   let context: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert });
-  const state: ExecServerState = { requests: 0, startedAt: Date.now(), sessions: new Set(), cert: opts.tls.cert };
-  const server = createServer((raw) => handle(raw, opts, () => context, state));
-  server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
-  // For the seam and for Security_ActivateConfig later: new connections use new material.
-  (server as Server & { setTls?: (t: { key: string; cert: string }) => void }).setTls = (t) => {
+  const setTls = (t: { key: string; cert: string }): void => {
     context = createSecureContext({ key: t.key, cert: t.cert });
     state.cert = t.cert;
   };
+  const state: ExecServerState = {
+    requests: 0,
+    startedAt: Date.now(),
+    sessions: new Set(),
+    cert: opts.tls.cert,
+    pendingTls: null,
+    async activateTls(t) {
+      createSecureContext({ key: t.key, cert: t.cert }); // throws on bad material before anything changes
+      if (opts.onTlsChange) await opts.onTlsChange(t);
+      setTls(t);
+      opts.log.warn({ fingerprint: new X509Certificate(t.cert).fingerprint256 }, 'authd: a new certificate is active for new connections');
+    },
+  };
+  const server = createServer((raw) => handle(raw, opts, () => context, state));
+  server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
+  // For the server (a certificate replaced on disk): new connections use the new material.
+  (server as Server & { setTls?: (t: { key: string; cert: string }) => void }).setTls = setTls;
   return server;
 }
 

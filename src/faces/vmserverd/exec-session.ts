@@ -14,6 +14,10 @@ export interface ExecServerState {
   readonly sessions: Set<ExecSession>;
   /** The certificate new connections get (Security_GetConfig). */
   cert: string;
+  /** Made by Security_CreateCertificate, not yet active. */
+  pendingTls: { key: string; cert: string } | null;
+  /** Security_ActivateConfig: new connections use this material from now on. */
+  activateTls(t: { key: string; cert: string }): Promise<void>;
 }
 
 export interface ExecSessionDeps {

@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { DEFAULT_MIN_VERSION } from 'node:tls';
+import { generate } from 'selfsigned';
 import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
 import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
@@ -130,6 +131,35 @@ op('GSXHostInfo_Query', 'authuser', async (c) => {
 op('Security_GetConfig', 'rootonly', async (c) => {
   const x = new X509Certificate(c.state.cert);
   return { tls: { required: 1, minVersion: DEFAULT_MIN_VERSION, fingerprint: x.fingerprint256, subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString() } };
+});
+
+op('Security_CreateCertificate', 'rootonly', async (c, i) => {
+  const commonName = optStr(i, 'commonName') ?? 'localhost';
+  if (!/^[A-Za-z0-9.*-]{1,253}$/.test(commonName)) throw new ExecError('bad_argument', `<commonName> must be a host name, not '${commonName.slice(0, 100)}'`);
+  const days = optInt(i, 'days', 825, 1, 3650);
+  const now = Date.now();
+  const pems = await generate([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'vmgate' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 60_000),
+    notAfterDate: new Date(now + days * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: commonName }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    ],
+  });
+  c.state.pendingTls = { key: pems.private, cert: pems.cert };
+  const x = new X509Certificate(pems.cert);
+  return { certificate: { fingerprint: x.fingerprint256, subject: x.subject.replace(/\n/g, ', '), validTo: new Date(x.validTo).toISOString(), pem: pems.cert } };
+});
+op('Security_ActivateConfig', 'rootonly', async (c) => {
+  const pending = c.state.pendingTls;
+  if (!pending) throw new ExecError('invalid_state', 'no new certificate to activate: Security_CreateCertificate makes one');
+  await c.state.activateTls(pending);
+  c.state.pendingTls = null;
+  return { fingerprint: new X509Certificate(pending.cert).fingerprint256 };
 });
 
 // Power operations: run through core.power as tasks; the reply waits for the task

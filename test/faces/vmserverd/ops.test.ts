@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { VmserverdClient } from '../../../src/clients/vmserverd/index.ts';
-import { VmserverdError } from '../../../src/clients/vmserverd/index.ts';
+import { VmserverdClient, VmserverdError } from '../../../src/clients/vmserverd/index.ts';
 import type { Vm } from '../../../src/core/index.ts';
-import { startAuthd, type AuthdKit } from './kit.ts';
+import { startAuthd, testTls, type AuthdKit } from './kit.ts';
 
 const code = (c: string) => (e: unknown) => {
   assert.ok(e instanceof VmserverdError, String(e));
@@ -162,6 +161,28 @@ describe('vmserverd ops over TLS', () => {
       assert.equal(v.tls.required, '1');
       await assert.rejects(ro.exec('Security_GetConfig'), code('permission_denied'));
       assert.ok((await c.operationTable()).includes('Op Security_GetConfig -> vmgate::Security_GetConfig (rootonly)'));
+    });
+  });
+
+  describe('Security_CreateCertificate and Security_ActivateConfig (rootonly)', () => {
+    it('a new certificate is made, then active for new connections; old connections keep theirs', async () => {
+      const before = c.socket.getPeerCertificate().fingerprint256;
+      await assert.rejects(c.exec('Security_ActivateConfig'), code('invalid_state'));
+      await assert.rejects(ro.exec('Security_CreateCertificate', { commonName: 'x' }), code('permission_denied'));
+      await assert.rejects(c.exec('Security_CreateCertificate', { commonName: 'bad name' }), code('bad_argument'));
+      const made = JSON.parse(JSON.stringify(await c.execValue('Security_CreateCertificate', { commonName: 'vmgate.test', days: 30 }))) as { certificate: Record<string, string> };
+      assert.notEqual(made.certificate.fingerprint, before);
+      assert.match(made.certificate.subject, /CN=vmgate\.test/);
+      await assert.rejects(ro.exec('Security_ActivateConfig'), code('permission_denied'));
+      const act = JSON.parse(JSON.stringify(await c.execValue('Security_ActivateConfig'))) as { fingerprint: string };
+      assert.equal(act.fingerprint, made.certificate.fingerprint);
+      const fresh = await VmserverdClient.connect({ host: '127.0.0.1', port: k.port, ca: made.certificate.pem! });
+      assert.equal(fresh.socket.getPeerCertificate().fingerprint256, made.certificate.fingerprint);
+      fresh.close();
+      assert.equal(c.socket.getPeerCertificate().fingerprint256, before);
+      assert.equal(await c.inc(1), 2);
+      // Put the test certificate back for the other tests' new connections.
+      (k.server as unknown as { setTls(t: { key: string; cert: string }): void }).setTls(await testTls());
     });
   });
 
