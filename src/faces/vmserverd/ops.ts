@@ -127,6 +127,15 @@ op('GSXHostInfo_Query', 'authuser', async (c) => {
   return { hosts: { host: rows } };
 });
 
+// vmgate's networks: one standard network per datacenter, 'VM Network', that every NIC
+// attaches to (user-mode NAT on QEMU hosts; the vSphere face lists the same). There are
+// no bridged or host-only networks.
+op('Host_GetVirtualNet', 'authuser', async (c) => ({
+  networks: { network: (await c.core.inventory.listDatacenters(c.caller)).map((d) => ({ name: 'VM Network', datacenter: d.name, type: 'nat' })) },
+}));
+op('Host_GetBridgedNet', 'authuser', async () => ({ networks: '' }));
+op('Host_GetHostOnlyNet', 'authuser', async () => ({ networks: '' }));
+
 // Administrators only: the door's TLS configuration.
 op('Security_GetConfig', 'rootonly', async (c) => {
   const x = new X509Certificate(c.state.cert);

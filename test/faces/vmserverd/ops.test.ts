@@ -155,6 +155,11 @@ describe('vmserverd ops over TLS', () => {
       const v = JSON.parse(JSON.stringify(await c.execValue('GSXHostInfo_Query'))) as { hosts: { host: Record<string, string>[] } };
       assert.deepEqual(v.hosts.host.map((h) => [h.name, h.numCPU, h.memoryMB, h.connectionState]), [['H0', '8', '8192', 'connected'], ['H1', '8', '8192', 'connected']]);
     });
+    it('Host_GetVirtualNet: one NAT network per datacenter; no bridged or host-only networks', async () => {
+      assert.deepEqual(JSON.parse(JSON.stringify(await c.execValue('Host_GetVirtualNet'))), { networks: { network: { name: 'VM Network', datacenter: 'DC0', type: 'nat' } } });
+      assert.deepEqual(JSON.parse(JSON.stringify(await c.execValue('Host_GetBridgedNet'))), { networks: '' });
+      assert.deepEqual(JSON.parse(JSON.stringify(await c.execValue('Host_GetHostOnlyNet'))), { networks: '' });
+    });
     it('Security_GetConfig is rootonly: the administrator gets the fingerprint, a read-only user permission_denied', async () => {
       const v = JSON.parse(JSON.stringify(await c.execValue('Security_GetConfig'))) as { tls: Record<string, string> };
       assert.equal(v.tls.fingerprint, c.socket.getPeerCertificate().fingerprint256);
