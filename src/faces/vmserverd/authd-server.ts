@@ -36,7 +36,10 @@ const PRE_LOGIN_MAX_FRAME = 64 * 1024;
  * against core's identity (lockout shared with every face). After `230` the connection
  * carries vmserverd exec frames (see src/protocols/vmserverd/framing.ts).
  */
-export function createAuthdServer(opts: AuthdOptions): Server {
+/** A `net.Server` whose TLS material can be replaced for new connections. */
+export type AuthdServer = Server & { setTls(t: { key: string; cert: string }): void };
+
+export function createAuthdServer(opts: AuthdOptions): AuthdServer {
   let context: SecureContext = createSecureContext({ key: opts.tls.key, cert: opts.tls.cert });
   const setTls = (t: { key: string; cert: string }): void => {
     context = createSecureContext({ key: t.key, cert: t.cert });
@@ -58,8 +61,7 @@ export function createAuthdServer(opts: AuthdOptions): Server {
   const server = createServer((raw) => handle(raw, opts, () => context, state));
   server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
   // For the server (a certificate replaced on disk): new connections use the new material.
-  (server as Server & { setTls?: (t: { key: string; cert: string }) => void }).setTls = setTls;
-  return server;
+  return Object.assign(server, { setTls });
 }
 
 function handle(raw: Socket, opts: AuthdOptions, context: () => SecureContext, state: ExecServerState): void {

@@ -1,8 +1,8 @@
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { connect as netConnect, type Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import type { CoreConfig } from '../../../src/core/index.ts';
-import { createAuthdServer, type AuthdOptions } from '../../../src/faces/vmserverd/authd-server.ts';
+import { createAuthdServer, type AuthdOptions, type AuthdServer } from '../../../src/faces/vmserverd/authd-server.ts';
 import { VmserverdClient } from '../../../src/clients/vmserverd/index.ts';
 import { createTestCore, type TestCore } from '../../support/core-harness.ts';
 
@@ -21,7 +21,7 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 
 export interface AuthdKit {
   readonly t: TestCore;
-  readonly server: Server;
+  readonly server: AuthdServer;
   readonly port: number;
   readonly ca: string;
   /** A connected client, not logged in. */

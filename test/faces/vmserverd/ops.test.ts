@@ -187,7 +187,7 @@ describe('vmserverd ops over TLS', () => {
       assert.equal(c.socket.getPeerCertificate().fingerprint256, before);
       assert.equal(await c.inc(1), 2);
       // Put the test certificate back for the other tests' new connections.
-      (k.server as unknown as { setTls(t: { key: string; cert: string }): void }).setTls(await testTls());
+      k.server.setTls(await testTls());
     });
   });
 
