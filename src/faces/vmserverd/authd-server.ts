@@ -58,8 +58,21 @@ export function createAuthdServer(opts: AuthdOptions): AuthdServer {
       opts.log.warn({ fingerprint: new X509Certificate(t.cert).fingerprint256 }, 'authd: a new certificate is active for new connections');
     },
   };
-  const server = createServer((raw) => handle(raw, opts, () => context, state));
+  const open = new Set<Socket>();
+  const server = createServer((raw) => {
+    open.add(raw);
+    raw.once('close', () => open.delete(raw));
+    handle(raw, opts, () => context, state);
+  });
   server.on('error', (e) => opts.log.error({ err: e }, 'authd listener error'));
+  // close() also ends the open connections (a logged-in client could otherwise hold a
+  // shutdown for the whole idle timeout).
+  const closeListener = server.close.bind(server);
+  server.close = (cb?: (err?: Error) => void) => {
+    closeListener(cb);
+    for (const s of open) s.destroy();
+    return server;
+  };
   // For the server (a certificate replaced on disk): new connections use the new material.
   return Object.assign(server, { setTls });
 }
