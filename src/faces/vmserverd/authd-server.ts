@@ -90,8 +90,13 @@ function handle(raw: Socket, opts: AuthdOptions, context: () => SecureContext, s
   raw.once('data', (first: Buffer) => {
     raw.pause();
     if (first[0] !== 0x16) {
-      // Plain text where TLS is required: refused before any credential is read.
+      // Plain text where TLS is required: refused before any credential is read. What the
+      // client still sends is dropped unread (closing with unread data would reset the
+      // connection and could lose the 530 line).
+      raw.on('data', () => undefined);
+      raw.resume();
       raw.end(NOT_LOGGED_IN + '\r\n');
+      setTimeout(() => raw.destroy(), 5000).unref();
       return;
     }
     raw.unshift(first);
