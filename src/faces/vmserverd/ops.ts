@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { DEFAULT_MIN_VERSION } from 'node:tls';
 import { generate } from 'selfsigned';
-import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
+import type { Caller, Core, PowerOp, Task, Vm } from '../../core/index.ts';
 import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
 import { fileOps } from './file-ops.ts';
@@ -194,6 +194,39 @@ for (const [name, pop] of POWER) {
     return { task: task.id, powerState: now.powerState };
   });
 }
+
+/** A task-backed op's reply: waits for the task unless <wait>0</wait>. */
+async function taskReply(c: OpContext, i: XmlElement | undefined, task: Task, extra: (result: unknown) => Promise<XmlValue> | XmlValue = () => ({})): Promise<XmlValue> {
+  const wait = optStr(i, 'wait') === undefined ? true : optBool(i, 'wait');
+  if (!wait) return { task: task.id };
+  const result = await c.core.tasks.result(c.caller, task);
+  const more = await extra(result);
+  return { task: task.id, ...(more && typeof more === 'object' && !Array.isArray(more) ? (more as Record<string, XmlValue>) : {}) };
+}
+
+// Snapshots (through core.snapshots: tasks). A snapshot is named by id or by name
+// ('a/b' walks the tree by names).
+op('VM_ListSnapshots', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const list = await c.core.snapshots.list(c.caller, vm.id);
+  return { snapshots: { snapshot: list.map((sn) => ({ id: sn.id, name: sn.name, parent: sn.parentId ?? '', description: sn.description, includeMemory: sn.includeMemory, powerState: sn.powerState, createdAt: sn.createdAt, current: sn.id === vm.currentSnapshotId })) } };
+});
+op('VM_CreateSnapshot', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const description = optStr(i, 'description');
+  const task = await c.core.snapshots.create(c.caller, vm.id, { name: str(i, 'name'), ...(description !== undefined ? { description } : {}), includeMemory: optBool(i, 'includeMemory') });
+  return taskReply(c, i, task, async () => ({ snapshot: (await c.core.vms.get(c.caller, vm.id)).currentSnapshotId ?? '' }));
+});
+op('VM_RevertToSnapshot', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const task = await c.core.snapshots.revert(c.caller, vm.id, optStr(i, 'snapshot'));
+  return taskReply(c, i, task, async () => ({ powerState: (await c.core.vms.get(c.caller, vm.id)).powerState }));
+});
+op('VM_RemoveSnapshot', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const task = await c.core.snapshots.remove(c.caller, vm.id, str(i, 'snapshot'), { removeChildren: optBool(i, 'removeChildren') });
+  return taskReply(c, i, task);
+});
 
 // Tasks (every long operation above is one; the vSphere face's task list shows the same).
 op('TaskManager_StatusOfTask', 'authuser', async (c, i) => {

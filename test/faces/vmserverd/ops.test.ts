@@ -191,6 +191,36 @@ describe('vmserverd ops over TLS', () => {
     });
   });
 
+  describe('snapshots through core.snapshots', () => {
+    it('create, list (current marked), revert, remove; errors', async () => {
+      const snapVm = await k.t.core.vms.create(k.t.admin, { name: 'snappy', placement: { hostId: k.t.hosts[0]!.id } });
+      const path = await k.t.core.vms.vmxPath(snapVm);
+      const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+      const a = plain(await c.execValue('VM_CreateSnapshot', { vmx: path, name: 'base', description: 'clean install' }));
+      assert.match(String(a.snapshot), /^snapshot-\d+$/);
+      const b = plain(await c.execValue('VM_CreateSnapshot', { vmx: path, name: 'patched' }));
+      const list = plain(await c.execValue('VM_ListSnapshots', { vmx: path })) as { snapshots: { snapshot: Record<string, string>[] } };
+      assert.deepEqual(
+        list.snapshots.snapshot.map((x) => [x.name, x.parent, x.description, x.current]),
+        [
+          ['base', '', 'clean install', '0'],
+          ['patched', String(a.snapshot), '', '1'],
+        ],
+      );
+      assert.equal(plain(await c.execValue('VM_RevertToSnapshot', { vmx: path, snapshot: 'base' })).powerState, 'poweredOff');
+      assert.equal((await k.t.core.vms.get(k.t.admin, snapVm.id)).currentSnapshotId, a.snapshot);
+      await assert.rejects(c.exec('VM_RevertToSnapshot', { vmx: path, snapshot: 'nope' }), code('not_found'));
+      await assert.rejects(c.exec('VM_CreateSnapshot', { vmx: path, name: 'a/b' }), code('bad_argument'));
+      await assert.rejects(c.exec('VM_CreateSnapshot', { vmx: path }), code('bad_argument'));
+      await assert.rejects(ro.exec('VM_CreateSnapshot', { vmx: path, name: 'x' }), code('permission_denied'));
+      await c.exec('VM_RemoveSnapshot', { vmx: path, snapshot: String(b.snapshot) });
+      const after = plain(await c.execValue('VM_ListSnapshots', { vmx: path })) as { snapshots: { snapshot: Record<string, string> } };
+      assert.equal(after.snapshots.snapshot.name, 'base');
+      const tasks = await k.t.core.tasks.list(k.t.admin, { targetIds: [snapVm.id] });
+      assert.ok(tasks.some((t) => t.kind.startsWith('vm.snapshot')), tasks.map((t) => t.kind).join(','));
+    });
+  });
+
   describe('power through core.power', () => {
     it('on, suspend, resume, pause, unpause, reset, off — each a task; GetConnectedVMList follows', async () => {
       assert.deepEqual(await c.connectedVmList(), []);
