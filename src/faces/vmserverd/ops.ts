@@ -6,11 +6,13 @@
 import { X509Certificate } from 'node:crypto';
 import { DEFAULT_MIN_VERSION } from 'node:tls';
 import { generate } from 'selfsigned';
-import type { Caller, Core, PowerOp, Task, Vm } from '../../core/index.ts';
+import type { Caller, Core, PowerOp, Vm } from '../../core/index.ts';
 import type { Product, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
 import { fileOps } from './file-ops.ts';
 import { num, optBool, optInt, optStr, str } from './input.ts';
+import { guestOps } from './guest-ops.ts';
+import { taskReply, vmOf, vmxPath } from './vm-ref.ts';
 import type { ExecServerState } from './exec-session.ts';
 
 export interface OpContext {
@@ -31,18 +33,6 @@ export interface OpDef {
 /** Administrators: whoever may change authorization at the root (the built-in administrator role). */
 export async function isAdmin(ctx: Pick<OpContext, 'core' | 'caller'>): Promise<boolean> {
   return ctx.core.authz.has(ctx.caller, 'Authorization.Modify', 'root');
-}
-
-/** `<vmx>[ds] folder/x.vmx</vmx>` (or the datastore's absolute path) → the VM, with privileges checked by core. */
-async function vmOf(ctx: OpContext, input: XmlElement | undefined, privilege?: 'VirtualMachine.PowerOps' | 'VirtualMachine.Inventory'): Promise<Vm> {
-  const path = vmxPath(input);
-  return privilege ? ctx.core.vms.resolve(ctx.caller, path, privilege) : ctx.core.vms.get(ctx.caller, path);
-}
-
-function vmxPath(input: XmlElement | undefined): string {
-  const path = str(input, 'vmx');
-  if (!(path.startsWith('[') || path.startsWith('/')) || !path.endsWith('.vmx')) throw new ExecError('bad_argument', `<vmx> must be a .vmx path like '[datastore1] folder/vm.vmx', not '${path.slice(0, 200)}'`);
-  return path;
 }
 
 async function vmInfo(ctx: OpContext, vm: Vm): Promise<XmlValue> {
@@ -195,15 +185,6 @@ for (const [name, pop] of POWER) {
   });
 }
 
-/** A task-backed op's reply: waits for the task unless <wait>0</wait>. */
-async function taskReply(c: OpContext, i: XmlElement | undefined, task: Task, extra: (result: unknown) => Promise<XmlValue> | XmlValue = () => ({})): Promise<XmlValue> {
-  const wait = optStr(i, 'wait') === undefined ? true : optBool(i, 'wait');
-  if (!wait) return { task: task.id };
-  const result = await c.core.tasks.result(c.caller, task);
-  const more = await extra(result);
-  return { task: task.id, ...(more && typeof more === 'object' && !Array.isArray(more) ? (more as Record<string, XmlValue>) : {}) };
-}
-
 // Snapshots (through core.snapshots: tasks). A snapshot is named by id or by name
 // ('a/b' walks the tree by names).
 op('VM_ListSnapshots', 'authuser', async (c, i) => {
@@ -239,5 +220,6 @@ op('TaskManager_StopTask', 'authuser', async (c, i) => {
 });
 
 fileOps(op);
+guestOps(op);
 
 export const OPS: ReadonlyMap<string, OpDef> = new Map(OP_LIST.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));

@@ -221,6 +221,39 @@ describe('vmserverd ops over TLS', () => {
     });
   });
 
+  describe('guest operations through core.guest', () => {
+    it('wait for tools, run a program, files, processes; wrong guest password, powered-off VM', async () => {
+      const gvm = await k.t.core.vms.create(k.t.admin, { name: 'guesty', placement: { hostId: k.t.hosts[1]!.id } });
+      const path = await k.t.core.vms.vmxPath(gvm);
+      const g = { vmx: path, guestUser: 'root', guestPassword: 'vmware' };
+      const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+      await assert.rejects(c.exec('Guest_ListProcesses', g), code('invalid_state'));
+      await c.power('VM_PowerOn', path);
+      assert.equal(plain(await c.execValue('VM_WaitForToolsInGuest', { vmx: path, timeoutSeconds: 30 })).toolsState, 'running');
+      const run = plain(await c.execValue('Guest_RunProgram', { ...g, program: '/bin/sh', args: { arg: ['-c', 'echo hello $USER; exit 3'] } }));
+      assert.equal(run.exitCode, '3');
+      assert.equal(run.stdout, 'hello root');
+      await assert.rejects(c.exec('Guest_RunProgram', { ...g, guestPassword: 'wrong', program: 'true' }), code('not_authenticated'));
+      await c.exec('Guest_MakeDirectory', { ...g, path: '/root/d/e', makeParents: 1 });
+      await c.exec('Guest_WriteFile', { ...g, path: '/root/d/e/a.txt', data: Buffer.from('one\ntwo\n').toString('base64') });
+      const rd = plain(await c.execValue('Guest_ReadFile', { ...g, path: '/root/d/e/a.txt' }));
+      assert.equal(Buffer.from(String(rd.data), 'base64').toString(), 'one\ntwo\n');
+      assert.equal(plain(await c.execValue('Guest_FileInfo', { ...g, path: '/root/d/e/a.txt' })).size, '8');
+      await c.exec('Guest_Rename', { ...g, source: '/root/d/e/a.txt', destination: '/root/d/b.txt' });
+      const ls = plain(await c.execValue('Guest_ListDirectory', { ...g, path: '/root/d' })) as { entries: { entry: Record<string, string>[] } };
+      assert.deepEqual(ls.entries.entry.map((e) => [e.name, e.type]).sort(), [['b.txt', 'file'], ['e', 'directory']]);
+      await c.exec('Guest_DeleteFile', { ...g, path: '/root/d/b.txt' });
+      await c.exec('Guest_RemoveDirectory', { ...g, path: '/root/d', recursive: 1 });
+      await assert.rejects(c.exec('Guest_FileInfo', { ...g, path: '/root/d' }), code('not_found'));
+      await assert.rejects(c.exec('Guest_WriteFile', { ...g, path: '/root/x', data: '***' }), code('bad_argument'));
+      const ps = plain(await c.execValue('Guest_ListProcesses', g)) as { processes: { process: unknown } };
+      assert.ok(ps.processes.process, 'some processes');
+      await assert.rejects(c.exec('Guest_KillProcess', g), code('bad_argument'));
+      await assert.rejects(ro.exec('Guest_ListProcesses', g), code('permission_denied'));
+      await c.power('VM_PowerOff', path, { hard: true });
+    });
+  });
+
   describe('power through core.power', () => {
     it('on, suspend, resume, pause, unpause, reset, off — each a task; GetConnectedVMList follows', async () => {
       assert.deepEqual(await c.connectedVmList(), []);
