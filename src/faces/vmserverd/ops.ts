@@ -185,6 +185,22 @@ for (const [name, pop] of POWER) {
   });
 }
 
+// Clone and hardware upgrade (core tasks).
+op('VM_Clone', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const task = await c.core.vms.clone(c.caller, vm.id, { name: str(i, 'name'), powerOn: optBool(i, 'powerOn') });
+  return taskReply(c, i, task, async (r) => {
+    const clone = await c.core.vms.get(c.caller, String(r));
+    return { vmx: await c.core.vms.vmxPath(clone), id: clone.id };
+  });
+});
+op('VM_UpgradeVirtualHardware', 'authuser', async (c, i) => {
+  const vm = await vmOf(c, i);
+  const version = optStr(i, 'version') === undefined ? undefined : optInt(i, 'version', 0, 4, 255);
+  const task = await c.core.vms.upgradeHardware(c.caller, vm.id, version);
+  return taskReply(c, i, task, (r) => ({ hwVersion: (r as { version: number }).version }));
+});
+
 // Snapshots (through core.snapshots: tasks). A snapshot is named by id or by name
 // ('a/b' walks the tree by names).
 op('VM_ListSnapshots', 'authuser', async (c, i) => {

@@ -221,6 +221,22 @@ describe('vmserverd ops over TLS', () => {
     });
   });
 
+  describe('clone and hardware upgrade', () => {
+    it('VM_Clone makes a new VM from a .vmx; VM_UpgradeVirtualHardware sets the version', async () => {
+      const src = await k.t.core.vms.create(k.t.admin, { name: 'tmpl', placement: { hostId: k.t.hosts[0]!.id }, hardwareVersion: 14 });
+      const path = await k.t.core.vms.vmxPath(src);
+      const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, string>;
+      const cl = plain(await c.execValue('VM_Clone', { vmx: path, name: 'tmpl-copy' }));
+      assert.match(cl.vmx!, /^\[ds0\] tmpl-copy\/tmpl-copy\.vmx$/);
+      assert.equal((await c.vmInfo(cl.vmx!)).name, 'tmpl-copy');
+      await assert.rejects(c.exec('VM_Clone', { vmx: path, name: '' }), code('bad_argument'));
+      assert.equal(plain(await c.execValue('VM_UpgradeVirtualHardware', { vmx: path, version: 17 })).hwVersion, '17');
+      assert.equal((await c.vmInfo(path)).hwVersion, 17);
+      await assert.rejects(c.exec('VM_UpgradeVirtualHardware', { vmx: path, version: 3 }), code('bad_argument'));
+      await assert.rejects(ro.exec('VM_Clone', { vmx: path, name: 'nope' }), code('permission_denied'));
+    });
+  });
+
   describe('guest operations through core.guest', () => {
     it('wait for tools, run a program, files, processes; wrong guest password, powered-off VM', async () => {
       const gvm = await k.t.core.vms.create(k.t.admin, { name: 'guesty', placement: { hostId: k.t.hosts[1]!.id } });
