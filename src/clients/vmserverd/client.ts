@@ -238,6 +238,60 @@ export class VmserverdClient {
     return { id: text(t, 'id'), kind: text(t, 'kind'), state: text(t, 'state'), progress: Number(text(t, 'progress')), step: text(t, 'step'), error: text(t, 'error') };
   }
 
+  // files on datastores ('[ds] folder/file')
+  async listDir(path: string): Promise<DatastoreEntry[]> {
+    const out = await this.exec('FileManager_ListDir', { path });
+    return (out?.children.find((c) => c.name === 'entries')?.children ?? []).map((e) => ({ name: text(e, 'name'), type: text(e, 'type'), size: Number(text(e, 'size')), mtime: text(e, 'mtime') }));
+  }
+  async fileExists(path: string): Promise<boolean> {
+    return text(await this.exec('FileManager_FileExists', { path }), 'exists') === '1';
+  }
+  async makeDir(path: string, opts: { parents?: boolean } = {}): Promise<void> {
+    await this.exec('Directory_Make', { path, makeParents: opts.parents ? 1 : 0 });
+  }
+  async removeDir(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    await this.exec('FileManager_RemoveDir', { path, recursive: opts.recursive ? 1 : 0 });
+  }
+  async removeFile(path: string): Promise<void> {
+    await this.exec('FileManager_FileRemove', { path });
+  }
+  async createFile(path: string, content: string): Promise<void> {
+    await this.exec('File_Create', { path, content });
+  }
+  async readFile(path: string): Promise<string> {
+    return (await this.exec('File_Read', { path }))?.children.find((c) => c.name === 'content')?.rawText ?? '';
+  }
+  async moveFile(source: string, destination: string, opts: { overwrite?: boolean } = {}): Promise<void> {
+    await this.exec('FileManager_FileMove', { source, destination, overwrite: opts.overwrite ? 1 : 0 });
+  }
+  /** Copies a file of any size (a task on the server); resolves when it is done. */
+  async copyFile(source: string, destination: string, opts: { overwrite?: boolean } = {}): Promise<{ task: string; bytes: number }> {
+    const out = await this.exec('FileManager_FileCopy', { source, destination, overwrite: opts.overwrite ? 1 : 0 });
+    return { task: text(out, 'task'), bytes: Number(text(out, 'bytes')) };
+  }
+
+  // snapshots
+  async listSnapshots(vmx: string): Promise<{ id: string; name: string; parent: string; description: string; current: boolean }[]> {
+    const out = await this.exec('VM_ListSnapshots', { vmx });
+    return (out?.children.find((c) => c.name === 'snapshots')?.children ?? []).map((e) => ({ id: text(e, 'id'), name: text(e, 'name'), parent: text(e, 'parent'), description: text(e, 'description'), current: text(e, 'current') === '1' }));
+  }
+  async createSnapshot(vmx: string, name: string, opts: { description?: string; includeMemory?: boolean } = {}): Promise<string> {
+    return text(await this.exec('VM_CreateSnapshot', { vmx, name, ...(opts.description ? { description: opts.description } : {}), includeMemory: opts.includeMemory ? 1 : 0 }), 'snapshot');
+  }
+  async revertToSnapshot(vmx: string, snapshot?: string): Promise<void> {
+    await this.exec('VM_RevertToSnapshot', { vmx, ...(snapshot ? { snapshot } : {}) });
+  }
+  async removeSnapshot(vmx: string, snapshot: string, opts: { removeChildren?: boolean } = {}): Promise<void> {
+    await this.exec('VM_RemoveSnapshot', { vmx, snapshot, removeChildren: opts.removeChildren ? 1 : 0 });
+  }
+
+  // guest
+  async runProgramInGuest(vmx: string, guest: { user: string; password: string }, program: string, args: string[] = []): Promise<{ pid: number; exitCode: number; stdout: string; stderr: string }> {
+    const out = await this.exec('Guest_RunProgram', { vmx, guestUser: guest.user, guestPassword: guest.password, program, args: { arg: args } });
+    const raw = (n: string): string => out?.children.find((c) => c.name === n)?.rawText ?? '';
+    return { pid: Number(text(out, 'pid')), exitCode: Number(text(out, 'exitCode')), stdout: raw('stdout'), stderr: raw('stderr') };
+  }
+
   /** QUIT and wait for the close. */
   async quit(): Promise<void> {
     if (this.sock.destroyed) return;
@@ -249,6 +303,14 @@ export class VmserverdClient {
   close(): void {
     this.sock.destroy();
   }
+}
+
+export interface DatastoreEntry {
+  readonly name: string;
+  /** file, directory, symlink or other */
+  readonly type: string;
+  readonly size: number;
+  readonly mtime: string;
 }
 
 export type PowerOpName = 'VM_PowerOn' | 'VM_PowerOff' | 'VM_Reset' | 'VM_Suspend' | 'VM_Pause' | 'VM_Unpause' | 'VM_ShutdownGuest' | 'VM_RebootGuest';

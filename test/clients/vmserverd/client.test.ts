@@ -51,6 +51,32 @@ describe('vmserverd client and vmgate exec', () => {
     assert.equal(c.socket.destroyed || c.socket.readableEnded, true);
   });
 
+  it('typed helpers: files, snapshots, a guest program', async () => {
+    const c = await k.admin();
+    await c.makeDir('[ds0] h/i', { parents: true });
+    await c.createFile('[ds0] h/i/f.txt', '  spaced\n');
+    assert.equal(await c.readFile('[ds0] h/i/f.txt'), '  spaced\n');
+    assert.equal(await c.fileExists('[ds0] h/i/f.txt'), true);
+    assert.deepEqual((await c.listDir('[ds0] h/i')).map((e) => [e.name, e.type, e.size]), [['f.txt', 'file', 9]]);
+    assert.equal((await c.copyFile('[ds0] h/i/f.txt', '[ds0] h/g.txt')).bytes, 9);
+    await c.moveFile('[ds0] h/g.txt', '[ds0] h/i/g.txt');
+    await c.removeFile('[ds0] h/i/g.txt');
+    await c.removeDir('[ds0] h', { recursive: true });
+    assert.equal(await c.fileExists('[ds0] h'), false);
+    const vm = await k.t.core.vms.create(k.t.admin, { name: 'helper', placement: { hostId: k.t.hosts[0]!.id } });
+    const vmx = await k.t.core.vms.vmxPath(vm);
+    const s1 = await c.createSnapshot(vmx, 'one', { description: 'first' });
+    assert.deepEqual(await c.listSnapshots(vmx), [{ id: s1, name: 'one', parent: '', description: 'first', current: true }]);
+    await c.revertToSnapshot(vmx);
+    await c.removeSnapshot(vmx, 'one');
+    assert.deepEqual(await c.listSnapshots(vmx), []);
+    await c.power('VM_PowerOn', vmx);
+    await c.exec('VM_WaitForToolsInGuest', { vmx, timeoutSeconds: 30 });
+    const r = await c.runProgramInGuest(vmx, { user: 'user', password: 'vmware' }, '/bin/sh', ['-c', 'echo "  $USER"']);
+    assert.deepEqual({ exitCode: r.exitCode, stdout: r.stdout }, { exitCode: 0, stdout: '  user\n' });
+    await c.power('VM_PowerOff', vmx, { hard: true });
+  });
+
   it('requests from several clients at once are each answered', async () => {
     const clients = await Promise.all(Array.from({ length: 10 }, () => k.admin()));
     const got = await Promise.all(clients.map((c, i) => Promise.all([c.inc(i), c.dec(i), c.inc(i * 10)])));
