@@ -1,12 +1,13 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, login-flood (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
 import { benchLoginFlood } from './login-flood.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
+import { benchVmserverd } from './vmserverd.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   vapi: benchVapi,
   qemu: benchQemu,
   'login-flood': benchLoginFlood,
+  vmserverd: benchVmserverd,
 };
 
 const wanted = process.argv.slice(2);

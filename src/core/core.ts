@@ -7,6 +7,7 @@ import { systemClock } from './clock.ts';
 import type { CoreApi } from './core-api.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
+import { DatastoreFileService } from './datastore-file-service.ts';
 import { EventBus } from './event-bus.ts';
 import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
@@ -53,6 +54,8 @@ export class Core implements CoreApi {
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
   readonly vdi: VdiService;
+  /** Files on datastores for a caller (the vmserverd file operations). */
+  readonly datastoreFiles: DatastoreFileService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -82,6 +85,7 @@ export class Core implements CoreApi {
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
+    this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
   }
 

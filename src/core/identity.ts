@@ -7,7 +7,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
-import type { Group, Permission, Principal, Role, Session, User } from './model/index.ts';
+import type { Group, Permission, Principal, Privilege, Role, Session, User } from './model/index.ts';
 import { GroupService } from './identity/groups.ts';
 import { HashPool } from './identity/hash-pool.ts';
 import { LoginService } from './identity/login.ts';
@@ -31,7 +31,11 @@ export class IdentityService {
   /** Where every password hash is computed (logins, new users, new passwords). */
   readonly hashPool: HashPool;
 
-  constructor(ctx: CoreContext, authz: Authorizer, events: EventLog) {
+  constructor(
+    ctx: CoreContext,
+    private readonly authz: Authorizer,
+    events: EventLog,
+  ) {
     this.hashPool = new HashPool(() => ({
       concurrency: ctx.config.loginHashConcurrency,
       runningPerSource: Math.max(1, Math.floor(ctx.config.loginHashConcurrency / 2)),
@@ -43,6 +47,11 @@ export class IdentityService {
     this.users = new UserService(ctx, authz, events, this.logins, this.hashPool);
     this.groups = new GroupService(ctx, authz, this.users);
     this.permissions = new PermissionService(ctx, authz, events, this.users, this.groups);
+  }
+
+  /** Whether the caller holds `privilege` on an object (root by default): for faces that show rights (vmserverd IsAdminUser). */
+  may(caller: Caller, privilege: Privilege, entityId = 'root'): Promise<boolean> {
+    return this.authz.has(caller, privilege, entityId);
   }
 
   // ---- login and sessions -------------------------------------------------

@@ -26,6 +26,7 @@ export const TASK_KINDS = {
   'vm.snapshot.revert': { description: 'Revert a virtual machine to a snapshot' },
   'vm.snapshot.remove': { description: 'Remove a snapshot of a virtual machine' },
   'guest.run': { description: 'Run a program in a guest' },
+  'datastore.fileCopy': { description: 'Copy a file on the datastores' },
 } as const satisfies Readonly<Record<string, { readonly description: string }>>;
 
 export type TaskKind = keyof typeof TASK_KINDS;

@@ -57,6 +57,7 @@ export const TASK_OPERATIONS: Readonly<Record<TaskKind, { service: string; opera
   'vm.snapshot.revert': { service: 'com.vmgate.vm.snapshots', operation: 'revert' },
   'vm.snapshot.remove': { service: 'com.vmgate.vm.snapshots', operation: 'delete' },
   'guest.run': { service: 'com.vmgate.vm.guest.programs', operation: 'run' },
+  'datastore.fileCopy': { service: 'com.vmgate.tasks', operation: 'datastore.fileCopy' },
 };
 
 /** A kind this vmgate does not know (a row written by another version) shows as com.vmgate.tasks. */
