@@ -42,7 +42,7 @@ export const DEFAULT_CORE_CONFIG: Omit<CoreConfig, 'datastoreRoot' | 'defaultDri
   loginDelayAfterFailures: 10,
   loginDelayMs: 200,
   loginDelayMaxMs: 5000,
-  loginQueuePerSource: 8,
+  loginQueuePerSource: 32,
   loginHashConcurrency: 2,
   maxSessionsPerUser: 64,
   sessionIdleSeconds: 30 * 60,

@@ -66,7 +66,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'loginDelayAfterFailures', flag: '--login-delay-after', env: 'VMGATE_LOGIN_DELAY_AFTER', kind: 'int', def: 10, help: 'failed logins from one address (any account) before its attempts are slowed down' },
   { key: 'loginDelayMs', flag: '--login-delay-ms', env: 'VMGATE_LOGIN_DELAY_MS', kind: 'int', def: 200, help: 'first delay of a slowed-down address, doubling per failure (0 = no delays)' },
   { key: 'loginDelayMaxMs', flag: '--login-delay-max-ms', env: 'VMGATE_LOGIN_DELAY_MAX_MS', kind: 'int', def: 5000, help: 'longest delay of a slowed-down address' },
-  { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 8, help: 'logins one address may have in progress at once; more are refused at once' },
+  { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 32, help: 'logins one address may have in progress at once (queued fairly with other addresses); more are refused at once' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {

@@ -135,14 +135,14 @@ describe('security of a running server (real sockets, real files)', () => {
       const raw = netConnect({ host: '127.0.0.1', port });
       raw.once('error', reject);
       raw.once('data', () => {
-        const t = tlsConnect({ socket: raw, rejectUnauthorized: false }, () => t.write('USER administrator\r\nPASS admin-password-1\r\n'));
+        const t = tlsConnect({ socket: raw, rejectUnauthorized: false }, () => t.write('USER administrator\r\nPASS admin-password-1\r\nQUIT\r\n'));
         let got = '';
         t.on('data', (d: Buffer) => (got += d.toString()));
         t.on('error', reject);
         t.on('end', () => resolve(got));
       });
     });
-    assert.deepEqual(lines.trim().split(/\r\n/), ['331 Password required for administrator.', '230 User administrator logged in.', '500 the vmserverd exec API is not enabled on this server']);
+    assert.deepEqual(lines.trim().split(/\r\n/), ['331 Password required for administrator.', '230 User administrator logged in.', '221 Goodbye.']);
   });
 
   it('15: HTTPS and authd listen on the configured address only (127.0.0.1, not 127.0.0.2)', async () => {
