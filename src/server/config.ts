@@ -53,7 +53,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
-  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd); all unless given' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view); all unless given' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {

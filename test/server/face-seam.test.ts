@@ -126,6 +126,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
       [
         ['vapi', ['/api (JSON-RPC, REST)', '/guestFile'], null, null],
         ['authd', [], 'number', 'TLS after the banner'],
+        ['view', ['/broker (XML, POST /broker/xml)'], null, null],
         ['echo', ['/echo (test)'], 'number', 'line echo'],
       ],
     );
@@ -234,7 +235,7 @@ describe('face seam: --faces picks faces', () => {
   });
 
   it('a name no face has is refused at start', async () => {
-    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd\)/);
+    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view\)/);
   });
 });
 
