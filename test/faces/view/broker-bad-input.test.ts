@@ -53,10 +53,10 @@ describe('View broker: bad input', () => {
 
   it('an unknown operation (even one named like a prototype property) refuses the whole batch: nothing in it runs', async () => {
     const c = new BrokerConversation(s);
-    for (const op of ['__proto__', 'constructor', 'toString', 'do-format-disk']) {
+    for (const op of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'do-format-disk']) {
       const x = await c.ops('15.0', `${LOGIN('demo', 'demo-password-1')}<${op}/>`);
-      // the parser itself refuses __proto__ as a name; the others reach the operation table (a Map)
-      expectEnvelopeError(x, 'PROTOCOL_ERROR', op === '__proto__' ? /"__proto__" is a reserved/ : new RegExp(`unknown operation '${op.toLowerCase()}'`));
+      // the parser itself refuses __proto__ and constructor as names; the others reach the operation table (a Map)
+      expectEnvelopeError(x, 'PROTOCOL_ERROR', op === '__proto__' || op === 'constructor' ? new RegExp(`"${op}" is a reserved`) : new RegExp(`unknown operation '${op.toLowerCase()}'`));
     }
     // the login in those batches did not happen
     const y = await c.ops('15.0', GET_DESKTOPS);
