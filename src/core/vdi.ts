@@ -4,6 +4,7 @@ import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, resourceExhausted, unauthorized, unsupported } from './errors.ts';
+import { newConsoleTicket } from './console-tickets.ts';
 import { newGuid, nextId } from './ids.ts';
 import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, Vm } from './model/index.ts';
 import type { PowerService } from './power-service.ts';
@@ -195,7 +196,7 @@ export class VdiService {
     }
     const driver = this.rt.driverFor(vm);
     if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
-    const endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)));
+    const endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)), newConsoleTicket());
     const now = this.ctx.clock.now().toISOString();
     let session: DesktopSession;
     if (existing) {

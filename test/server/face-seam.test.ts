@@ -168,7 +168,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
   });
 
   it('the TCP part answers over a real socket, and authd still greets on its port', async () => {
-    const c = await lineClient(s.server.faces[2]!.port!);
+    const c = await lineClient(s.server.faces.find((f) => f.name === 'echo')!.port!);
     assert.equal(await c.next(), 'READY');
     c.send('hello face');
     assert.equal(await c.next(), 'ECHO hello face');
