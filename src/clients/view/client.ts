@@ -8,6 +8,8 @@ export interface ViewClientOptions extends TransportOptions {
   readonly server: string;
   /** The version to try first (default 15.0); the client steps down through the known versions when the broker says UNSUPPORTED_VERSION. */
   readonly version?: string;
+  /** Cookies of an earlier session (what {@link ViewClient.cookies} held), to go on with it. */
+  readonly cookies?: Readonly<Record<string, string>>;
 }
 
 /** A reply element with `<result>error</result>` (or an envelope error). */
@@ -65,6 +67,13 @@ export class ViewClient {
     this.#url = `${options.server.replace(/\/+$/, '')}/broker/xml`;
     const first = options.version ?? '15.0';
     this.#versions = [first, ...[...KNOWN_VERSIONS].reverse().filter((v) => Number(v) < Number(first))];
+    for (const [k, v] of Object.entries(options.cookies ?? {})) this.#cookies.set(k, v);
+  }
+
+  /** Whether the broker session is logged in (get-authentication-status). */
+  async authenticated(): Promise<boolean> {
+    const [e] = await this.batch([{ name: 'get-authentication-status' }]);
+    return e?.result === 'ok';
   }
 
   /** The protocol version in use (after any step-down). */
