@@ -1,17 +1,19 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, view (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
+import { benchView } from './view.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
   inventory: benchInventoryQuery,
   vapi: benchVapi,
   qemu: benchQemu,
+  view: benchView,
 };
 
 const wanted = process.argv.slice(2);
