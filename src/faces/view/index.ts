@@ -27,6 +27,11 @@ export const viewFace: Face = {
 
 async function registerBroker(app: FastifyInstance, deps: FaceDeps, preLogins: PreLoginStore): Promise<void> {
   // Clients send the XML as text/xml, application/xml or even form-encoded: the body is read raw whatever the type says.
+  // A Content-Type fastify cannot even parse (`bogus`, `text/xml; charset`) must not
+  // answer 415 either: every body is read as one opaque type.
+  app.addHook('onRequest', async (req) => {
+    if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err: FastifyError, _req, reply) => {

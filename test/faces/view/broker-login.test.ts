@@ -103,6 +103,14 @@ describe('View broker: start-up, login, logout', () => {
     expectElement(after.elements[1], 'logout', 'error', 'NOT_AUTHENTICATED');
   });
 
+  it('any Content-Type, none, or one that does not parse: the body is read as XML all the same', async () => {
+    for (const type of ['text/xml', 'application/xml', 'application/x-www-form-urlencoded', 'application/json', 'text/plain; charset=UTF-8', 'bogus', 'text/xml; charset', undefined]) {
+      const r = await s.request('POST', '/broker/xml', { headers: type === undefined ? {} : { 'content-type': type }, body: '<broker version="15.0"><get-configuration/></broker>' });
+      assert.equal(r.status, 200, String(type));
+      assert.match(r.body, /<configuration><result>ok<\/result>/, String(type));
+    }
+  });
+
   it('get-authentication-status before login answers partial with the screen', async () => {
     const c = new BrokerConversation(s);
     const x = await c.ops('10.0', '<get-authentication-status/>');
