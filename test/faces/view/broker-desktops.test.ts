@@ -32,6 +32,7 @@ describe('View broker: desktops', () => {
   let floatPool: string;
   let offPool: string;
   let floatVm: string;
+  let twoPool: string;
   before(async () => {
     s = await startTestServer({ demoHosts: 1, demoVms: 1 });
     const core = s.server.core;
@@ -52,16 +53,22 @@ describe('View broker: desktops', () => {
     await core.vdi.entitle(c, offPool, 'group:staff');
     await core.vdi.setPoolEnabled(c, offPool, false);
     demoPool = (await core.vdi.getPool(c, 'demo-desktops')).id;
+    const two = [];
+    for (let i = 0; i < 2; i++) two.push((await core.vms.create(c, { name: `Two-${i}`, guestOs: 'windows9-64', cpuCount: 1, memoryMiB: 512, disks: [{ capacityMiB: 1024 }], placement: { clusterId: cluster.id } })).id);
+    twoPool = (await core.vdi.createPool(c, { name: 'float-two', displayName: 'Two', type: 'floating', vmIds: two })).id;
+    await core.vdi.entitle(c, twoPool, 'group:staff');
+    await core.vdi.entitle(c, twoPool, 'user:bob');
+    await core.vdi.entitle(c, twoPool, `user:${(await core.identity.resolveUser('demo')).id}`);
   });
   after(async () => s.close());
 
   it('each user sees what they are entitled to, directly or through a group, with state', async () => {
     const alice = await loggedIn(s, 'alice', 'alice-password-1');
     const a = await alice.ops('15.0', GET_DESKTOPS);
-    assert.deepEqual(desktopsOf(expectElement(a.elements[0], 'desktops', 'ok')), [['Floating', 'floating', 'available'], ['Switched off', 'dedicated', 'disabled']]);
+    assert.deepEqual(desktopsOf(expectElement(a.elements[0], 'desktops', 'ok')), [['Floating', 'floating', 'available'], ['Switched off', 'dedicated', 'disabled'], ['Two', 'floating', 'available']]);
     const bob = await loggedIn(s, 'bob', 'bob-password-1');
     const b = await bob.ops('15.0', '<get-launch-items/>');
-    assert.deepEqual(desktopsOf(child(expectElement(b.elements[0], 'launch-items', 'ok'), 'desktops')!), [['Floating', 'floating', 'available']]);
+    assert.deepEqual(desktopsOf(child(expectElement(b.elements[0], 'launch-items', 'ok'), 'desktops')!), [['Floating', 'floating', 'available'], ['Two', 'floating', 'available']]);
     const demo = await loggedIn(s, 'demo', 'demo-password-1');
     const d = await demo.ops('15.0', GET_DESKTOPS);
     const desk = child(expectElement(d.elements[0], 'desktops', 'ok'), 'desktop')!;
@@ -131,6 +138,19 @@ describe('View broker: desktops', () => {
     assert.equal(desktopsOf(expectElement(ka.elements[1], 'desktops', 'ok'))[0]![2], 'available');
     const b2 = await bob.ops('15.0', connectOp(floatPool));
     expectElement(b2.elements[0], 'desktop-connection', 'ok');
+  });
+
+  it('three users launching at the same moment on a floating pool of two: two different desktops, and no free desktop for the third', async () => {
+    const users = await Promise.all([loggedIn(s, 'alice', 'alice-password-1'), loggedIn(s, 'bob', 'bob-password-1'), loggedIn(s, 'demo', 'demo-password-1')]);
+    const replies = await Promise.all(users.map((u) => u.ops('15.0', connectOp(twoPool))));
+    const results = replies.map((r) => [textAt(r.elements[0], 'result'), textAt(r.elements[0], 'error-code')]);
+    assert.deepEqual(results.map((r) => r.join(' ')).sort(), ['error DESKTOP_LAUNCH_ERROR', 'ok ', 'ok ']);
+    const oks = replies.map((r) => r.elements[0]!).filter((e) => textAt(e, 'result') === 'ok');
+    const sessions = (await s.server.core.ctx.store.desktopSessions.list()).filter((x) => x.poolId === twoPool);
+    assert.equal(sessions.length, 2);
+    assert.equal(new Set(sessions.map((x) => x.vmId)).size, 2);
+    const names = await Promise.all(oks.map((e) => vncHandshake('127.0.0.1', Number(textAt(e, 'port')), textAt(e, 'protocol-settings', 'token')).then((h) => h.name)));
+    assert.deepEqual(names.sort(), ['Two-0', 'Two-1']);
   });
 
   it('launch errors: disabled pool, not entitled, unknown pool, unknown or unoffered protocol, no desktop-id', async () => {
