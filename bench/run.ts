@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
@@ -8,6 +8,7 @@ import { benchLoginFlood } from './login-flood.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
 import { benchVmserverd } from './vmserverd.bench.ts';
+import { benchView } from './view.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   qemu: benchQemu,
   'login-flood': benchLoginFlood,
   vmserverd: benchVmserverd,
+  view: benchView,
 };
 
 const wanted = process.argv.slice(2);

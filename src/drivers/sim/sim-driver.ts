@@ -5,6 +5,7 @@ import { isVmgateError } from '../../core/errors.ts';
 import type { PowerState } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
+  ConsoleTicket,
   DriverEvent,
   DriverVm,
   GuestCredentials,
@@ -338,12 +339,13 @@ class SimDriver implements HypervisorDriver {
 
   // ---- console --------------------------------------------------------------------------
 
-  async console(vm: DriverVm): Promise<ConsoleEndpoint> {
+  async console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
     const sv = this.#begin('console', vm, RUNNING, 'open the console of');
     if (!this.#consoles) throw simError('unsupported', 'consoles are switched off in this sim driver');
     const server = await this.#startConsole(sv);
     if (!server) throw simError('internal', `the console of ${vm.name} could not be started`);
-    return { protocol: 'VNC', host: this.#consoleHost, port: server.port, password: null };
+    if (ticket) server.setPassword(ticket.password, ticket.validForMs);
+    return { protocol: 'VNC', host: this.#consoleHost, port: server.port, password: ticket?.password ?? null };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
