@@ -46,7 +46,7 @@ export interface OptionSpec {
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'dataDir', flag: '--data-dir', env: 'VMGATE_DATA_DIR', kind: 'string', def: './data', help: 'data directory: database, certificate, datastores, logs' },
   { key: 'host', flag: '--host', env: 'VMGATE_HOST', kind: 'string', def: '0.0.0.0', help: 'address the HTTPS and authd listeners bind to' },
-  { key: 'httpsPort', flag: '--https-port', env: 'VMGATE_HTTPS_PORT', kind: 'port', def: 8443, help: 'HTTPS port (the vSphere Automation API, /healthz); 0 picks a free one' },
+  { key: 'httpsPort', flag: '--https-port', env: 'VMGATE_HTTPS_PORT', kind: 'port', def: 8443, help: 'HTTPS port (the vSphere Automation API, the View broker, /healthz); 0 picks a free one' },
   { key: 'httpPort', flag: '--http-port', env: 'VMGATE_HTTP_PORT', kind: 'port', def: null, help: 'plain HTTP port on 127.0.0.1 for local tools (off unless given)' },
   { key: 'authdPort', flag: '--authd-port', env: 'VMGATE_AUTHD_PORT', kind: 'port', def: 8902, help: 'authd/vmserverd TCP port' },
   { key: 'driver', flag: '--driver', env: 'VMGATE_DRIVER', kind: 'enum', values: ['sim', 'qemu'], def: 'sim', help: 'hypervisor driver for new hosts and the library' },
