@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VmgateError } from '../../src/core/errors.ts';
@@ -45,6 +45,15 @@ describe('datastore path syntax', () => {
     assert.throws(() => formatDatastorePath('', 'x'), isKind('invalid_argument'));
   });
 });
+
+const lstatExists = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('confinement', () => {
   let base: string;
@@ -100,6 +109,20 @@ describe('confinement', () => {
   both('rejects symbolic links that lead outside', async (resolve) => {
     for (const rel of ['to-outside', 'to-outside/secret.txt', 'to-outside/new-file', 'secret-link', 'vm/relative-out/secret.txt']) {
       await assert.rejects(resolve(root, rel), isKind('unauthorized', /\[ds1\] .*escapes the datastore/), rel);
+    }
+  });
+
+  both('a sibling folder whose name starts with the root name is outside (ds0-other is not in ds0)', async (resolve) => {
+    const ds0 = join(base, 'ds0');
+    const other = join(base, 'ds0-other');
+    mkdirSync(ds0, { recursive: true });
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'secret.txt'), 'secret');
+    for (const [name, target] of [['to-other', other], ['to-other-file', join(other, 'secret.txt')], ['to-other-rel', '../ds0-other']] as const) {
+      if (!lstatExists(join(ds0, name))) symlinkSync(target, join(ds0, name));
+    }
+    for (const rel of ['to-other', 'to-other/secret.txt', 'to-other/new-file', 'to-other-file', 'to-other-rel/secret.txt']) {
+      await assert.rejects(resolve(ds0, rel), isKind('unauthorized', /\[ds1\] .*escapes the datastore/), rel);
     }
   });
 
