@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { Core, Logger } from '../../core/index.ts';
 
@@ -37,7 +38,12 @@ function handle(raw: Socket, opts: AuthdOptions): void {
     }
     raw.pause();
     raw.unshift(first);
-    const tls = new TLSSocket(raw, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
+    // TLSSocket over a net.Socket reads its C++ handle directly and would never see the
+    // ClientHello already read here; over a JS stream it reads through the stream's buffer,
+    // the unshifted bytes included.
+    const stream = Duplex.from({ readable: raw, writable: raw });
+    raw.on('close', () => stream.destroy());
+    const tls = new TLSSocket(stream, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
     tls.on('error', () => tls.destroy());
     tls.setTimeout(IDLE_MS, () => tls.destroy());
     lineLoop(tls, opts);
