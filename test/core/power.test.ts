@@ -1,81 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PowerOp } from '../../src/core/power.ts';
-import { POWER_TRANSITIONS, checkPowerTransition } from '../../src/core/power.ts';
 import { VmgateError } from '../../src/core/errors.ts';
 import type { PowerState } from '../../src/core/model/index.ts';
-import { POWER_STATES } from '../../src/core/model/index.ts';
 import { createTestCore, type TestCore } from '../support/core-harness.ts';
-
-/**
- * The transition table, written by hand from the design (not read from POWER_TRANSITIONS):
- * for each operation, what happens from each of the eight power states, in this column order:
- *   poweredOff, poweringOn, poweredOn, suspending, suspended, poweringOff, resetting, paused
- * A state name: allowed, and the VM ends in that state. Otherwise refused with
- * not_allowed_in_current_state and the reason: 'already' = already_in_state,
- * 'off' = vm_not_running, '-' = no reason.
- */
-const COLUMNS = ['poweredOff', 'poweringOn', 'poweredOn', 'suspending', 'suspended', 'poweringOff', 'resetting', 'paused'] as const;
-type Cell = PowerState | 'already' | 'off' | '-';
-const MATRIX: Readonly<Record<PowerOp, readonly Cell[]>> = {
-  //              poweredOff    poweringOn  poweredOn      suspending  suspended     poweringOff  resetting  paused
-  powerOn:       ['poweredOn',  '-',        'already',     '-',        '-',          '-',         '-',       '-'],
-  resume:        ['off',        '-',        'already',     '-',        'poweredOn',  '-',         '-',       '-'],
-  powerOff:      ['already',    '-',        'poweredOff',  '-',        'poweredOff', '-',         '-',       'poweredOff'],
-  shutdownGuest: ['already',    '-',        'poweredOff',  '-',        '-',          '-',         '-',       '-'],
-  reset:         ['off',        '-',        'poweredOn',   '-',        '-',          '-',         '-',       'poweredOn'],
-  rebootGuest:   ['off',        '-',        'poweredOn',   '-',        '-',          '-',         '-',       '-'],
-  suspend:       ['off',        '-',        'suspended',   '-',        'already',    '-',         '-',       '-'],
-  standbyGuest:  ['off',        '-',        'suspended',   '-',        'already',    '-',         '-',       '-'],
-  pause:         ['off',        '-',        'paused',      '-',        '-',          '-',         '-',       'already'],
-  unpause:       ['off',        '-',        'already',     '-',        '-',          '-',         '-',       'poweredOn'],
-};
-const OPS = Object.keys(MATRIX) as PowerOp[];
-const REASONS = { already: 'already_in_state', off: 'vm_not_running', '-': undefined } as const;
-const cell = (op: PowerOp, state: PowerState): Cell => MATRIX[op][COLUMNS.indexOf(state as (typeof COLUMNS)[number])]!;
-const isRefusal = (c: Cell): c is 'already' | 'off' | '-' => c === 'already' || c === 'off' || c === '-';
-
-describe('power state machine (table)', () => {
-  it('the hand-written matrix covers every operation and state core knows', () => {
-    assert.deepEqual([...OPS].sort(), Object.keys(POWER_TRANSITIONS).sort());
-    assert.deepEqual([...COLUMNS], [...POWER_STATES]);
-  });
-  for (const state of COLUMNS) {
-    for (const op of OPS) {
-      const c = cell(op, state);
-      it(`${op} from ${state}: ${isRefusal(c) ? `refused${REASONS[c] ? ` (${REASONS[c]})` : ''}` : `allowed, ends ${c}`}`, () => {
-        const vm = { id: 'vm-1', name: 'web', powerState: state, toolsState: 'running' as const };
-        if (!isRefusal(c)) {
-          assert.equal(checkPowerTransition(op, vm).to, c);
-          return;
-        }
-        assert.throws(
-          () => checkPowerTransition(op, vm),
-          (e: unknown) => {
-            assert.ok(e instanceof VmgateError, String(e));
-            assert.equal(e.kind, 'not_allowed_in_current_state');
-            assert.equal(e.reason, REASONS[c]);
-            assert.match(e.message, /vm-1 \(web\)/);
-            if (c === 'already') assert.match(e.message, /: it is already /);
-            else assert.match(e.message, / while it is .*; allowed from: /);
-            return true;
-          },
-        );
-      });
-    }
-  }
-  it('guest-initiated operations need tools', () => {
-    for (const op of ['shutdownGuest', 'rebootGuest', 'standbyGuest'] as const) {
-      assert.throws(
-        () => checkPowerTransition(op, { id: 'vm-1', name: 'web', powerState: 'poweredOn', toolsState: 'unknown' }),
-        (e: unknown) => e instanceof VmgateError && e.reason === 'tools_not_running',
-      );
-    }
-  });
-  it('says "already" when the VM is in the target state', () => {
-    assert.throws(() => checkPowerTransition('powerOn', { id: 'vm-1', name: 'web', powerState: 'poweredOn', toolsState: 'running' }), /already powered on/);
-  });
-});
+import { OPS, REASONS, cell, isRefusal, type Cell } from './power-matrix.ts';
 
 describe('power operations through core on the sim driver', () => {
   let t: TestCore;
