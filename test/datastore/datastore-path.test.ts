@@ -141,3 +141,97 @@ describe('confinement', () => {
     assert.throws(() => normalizeRel('C:\\Windows'), isKind('invalid_argument'));
   });
 });
+
+/** A VmgateError of `kind` from the datastore module with exactly `message`. */
+function exactly(kind: string, message: string): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof VmgateError, `expected a VmgateError, got ${String(e)}`);
+    assert.deepEqual([e.kind, e.module, e.message], [kind, 'datastore', message]);
+    return true;
+  };
+}
+
+describe('datastore path errors, word for word', () => {
+  it('parse and format name what is wrong', () => {
+    assert.throws(() => parseDatastorePath('web/web.vmx'), exactly('invalid_argument', '"web/web.vmx" is not a datastore path like "[datastore1] folder/vm.vmx"'));
+    assert.throws(() => parseDatastorePath('[ ] x'), exactly('invalid_argument', '"[ ] x" has no valid datastore name in brackets'));
+    assert.throws(() => parseDatastorePath('[ds1] a\0b'), exactly('invalid_argument', 'datastore path "[ds1] a\\u0000b" contains a NUL byte'));
+    assert.throws(() => formatDatastorePath('ds1', 'a\0b'), exactly('invalid_argument', 'datastore path "a\\u0000b" contains a NUL byte'));
+    assert.throws(() => formatDatastorePath('a]b', 'x'), exactly('invalid_argument', '"a]b" has no valid datastore name in brackets'));
+    // the path may hold line breaks and brackets; everything after the name is the path
+    assert.deepEqual(parseDatastorePath('[ds1] a\nb]'), { datastoreName: 'ds1', rel: 'a\nb]' });
+  });
+});
+
+describe('normalizeRel: the lexical part of confinement', () => {
+  it('gives the canonical relative path', () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ['', ''],
+      ['.', ''],
+      ['./', ''],
+      ['a/..', ''],
+      ['a/b/', 'a/b'],
+      ['a//b/./c/', 'a/b/c'],
+      ['a/b/../c', 'a/c'],
+      ['C:x', 'C:x'],
+      ['aC:/x', 'aC:/x'],
+      ['..a/b', '..a/b'],
+      ['a/../..b', '..b'],
+    ];
+    for (const [rel, expected] of cases) assert.equal(normalizeRel(rel), expected, JSON.stringify(rel));
+  });
+
+  it('refuses climbing above the root as unauthorized, before looking at the disk', () => {
+    for (const rel of ['..', '../', '../x', 'a/../../x', 'a/b/../../../x', './..']) {
+      assert.throws(() => normalizeRel(rel), exactly('unauthorized', `path ${JSON.stringify(rel)}: path escapes the datastore`), rel);
+    }
+    assert.throws(() => normalizeRel('../x', { datastoreName: 'ds1' }), exactly('unauthorized', '[ds1] ../x: path escapes the datastore'));
+  });
+
+  it('refuses absolute paths, NUL bytes and non-text as invalid_argument', () => {
+    for (const rel of ['/etc/passwd', '/', 'C:\\Windows', 'c:/x']) {
+      assert.throws(() => normalizeRel(rel), exactly('invalid_argument', `path ${JSON.stringify(rel)} must be relative to the datastore, not absolute`), rel);
+    }
+    assert.throws(() => normalizeRel('/x', { datastoreName: 'ds1' }), exactly('invalid_argument', '[ds1] /x must be relative to the datastore, not absolute'));
+    assert.throws(() => normalizeRel('x\0y'), exactly('invalid_argument', 'path "x\\\\0y" contains a NUL byte'));
+    assert.throws(() => normalizeRel('x\0y', { datastoreName: 'ds1' }), exactly('invalid_argument', '[ds1] x\\0y contains a NUL byte'));
+    assert.throws(() => normalizeRel(42 as unknown as string), exactly('invalid_argument', 'a datastore path must be text'));
+  });
+});
+
+describe('resolveInside on the disk: the final component, odd errors', () => {
+  let base: string;
+  let root: string;
+  before(() => {
+    base = mkdtempSync(join(tmpdir(), 'vmgate-dspath2-'));
+    root = join(base, 'root');
+    mkdirSync(join(root, 'vm'), { recursive: true });
+    writeFileSync(join(root, 'vm', 'vm.vmx'), 'x');
+    writeFileSync(join(base, 'secret.txt'), 'secret');
+    symlinkSync(join(base, 'secret.txt'), join(root, 'vm', 'out-link'));
+    symlinkSync('/nonexistent/target', join(root, 'vm', 'dangling'));
+    symlinkSync('loop', join(root, 'loop'));
+  });
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  for (const [name, resolve] of [
+    ['sync', async (r: string, rel: string, o?: { followFinal?: boolean; datastoreName?: string }) => resolveInside(r, rel, o)],
+    ['async', (r: string, rel: string, o?: { followFinal?: boolean; datastoreName?: string }) => resolveInsideAsync(r, rel, o)],
+  ] as const) {
+    it(`followFinal false looks at a link itself, not where it leads (${name})`, async () => {
+      await assert.rejects(resolve(root, 'vm/out-link', { datastoreName: 'ds1' }), exactly('unauthorized', '[ds1] vm/out-link: path escapes the datastore'));
+      assert.equal(await resolve(root, 'vm/out-link', { followFinal: false }), join(root, 'vm', 'out-link'));
+      await assert.rejects(resolve(root, 'vm/dangling', { datastoreName: 'ds1' }), exactly('invalid_argument', '[ds1] vm/dangling leads through a symbolic link that points nowhere'));
+      assert.equal(await resolve(root, 'vm/dangling', { followFinal: false }), join(root, 'vm', 'dangling'));
+      // only the final component is spared: a link on the way is still followed
+      await assert.rejects(resolve(root, 'vm/out-link/x', { followFinal: false }), (e: unknown) => e instanceof VmgateError);
+      assert.equal(await resolve(root, '', { followFinal: false }), root);
+    });
+
+    it(`a path through a file is inside (its folder is) and fs errors other than "missing" pass through (${name})`, async () => {
+      assert.equal(await resolve(root, 'vm/vm.vmx/sub'), join(root, 'vm', 'vm.vmx', 'sub'));
+      await assert.rejects(resolve(root, 'loop/x'), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ELOOP');
+      await assert.rejects(resolve(join(base, 'missing'), 'x'), exactly('not_found', `datastore root ${join(base, 'missing')} does not exist or is not accessible`));
+    });
+  }
+});
