@@ -99,8 +99,10 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions): void {
   sock.on('data', (d: Buffer) => {
     buf += d.toString('utf8');
     if (buf.length > MAX_LINE && !buf.includes('\n')) {
-      reply('501 Line too long');
-      sock.destroy();
+      // end, not destroy: destroy could drop the reply before it is written
+      sock.removeAllListeners('data');
+      buf = '';
+      sock.end('501 Line too long\r\n');
       return;
     }
     let i: number;

@@ -165,4 +165,53 @@ describe('authd door over a real socket', () => {
     assert.equal(await lines.next(), '530 Login incorrect.');
     tls.destroy();
   });
+
+  it('reads pipelined, LF-only, lower-case and padded commands in order; a failed PASS forgets the user', async () => {
+    const { tls, lines } = await login();
+    tls.write('user alice\nPASS wrong-password-x\r\nPASS alice-password-1\r\n');
+    assert.equal(await lines.next(), '331 Password required for alice.');
+    assert.equal(await lines.next(), '530 Login incorrect.');
+    assert.equal(await lines.next(), '503 Login with USER first.');
+    tls.write('  USER   alice  \r\n');
+    assert.equal(await lines.next(), '331 Password required for alice.');
+    tls.write('pass alice-password-1\r\n');
+    assert.equal(await lines.next(), '230 User alice logged in.');
+    await lines.closed;
+  });
+
+  it('a line longer than 4096 bytes without an end is refused with 501 and the connection closed', async () => {
+    const { tls, lines } = await login();
+    tls.write('USER ' + 'a'.repeat(5000));
+    assert.equal(await lines.next(), '501 Line too long');
+    await lines.closed;
+  });
+
+  it('after 230 the socket goes to the exec face (onLogin) with the user name', async () => {
+    const handedOver: string[] = [];
+    const tls2 = await loadOrCreateTls(tlsDir);
+    const withExec = createAuthdServer({
+      core: t.core,
+      log: silent,
+      tls: tls2,
+      onLogin: (sock, userName) => {
+        handedOver.push(userName);
+        sock.end('EXEC face here\r\n');
+      },
+    });
+    await new Promise<void>((resolve) => withExec.listen(0, '127.0.0.1', resolve));
+    const savedPort = port;
+    port = (withExec.address() as AddressInfo).port;
+    try {
+      const { tls, lines } = await login();
+      tls.write('USER alice\r\nPASS alice-password-1\r\n');
+      assert.equal(await lines.next(), '331 Password required for alice.');
+      assert.equal(await lines.next(), '230 User alice logged in.');
+      assert.equal(await lines.next(), 'EXEC face here');
+      await lines.closed;
+      assert.deepEqual(handedOver, ['alice']);
+    } finally {
+      port = savedPort;
+      await new Promise<void>((resolve) => withExec.close(() => resolve()));
+    }
+  });
 });
