@@ -14,7 +14,7 @@ const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'))
 /** Module group → the files mutated and the test files that cover them. */
 export const GROUPS = {
   power: { mutate: ['src/core/power.ts'], tests: ['test/core/power-table.test.ts'] },
-  identity: { mutate: ['src/core/identity*.ts', 'src/core/auth*.ts'], tests: ['test/core/identity.test.ts'] },
+  identity: { mutate: ['src/core/identity*.ts', 'src/core/auth*.ts'], tests: ['test/core/identity.test.ts', 'test/core/identity-admin.test.ts'] },
   'datastore-path': { mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
   'vapi-errors-auth': { mutate: ['src/faces/vapi/errors.ts', 'src/faces/vapi/auth.ts'], tests: ['test/faces/vapi/errors.test.ts', 'test/faces/vapi/auth.test.ts'] },
