@@ -214,4 +214,22 @@ describe('authd door over a real socket', () => {
       await new Promise<void>((resolve) => withExec.close(() => resolve()));
     }
   });
+
+  it('a blank line before login is 530; a client that resets the connection (plain or TLS) leaves the server serving', async () => {
+    const { tls, lines } = await login();
+    tls.on('error', () => undefined);
+    tls.write('\r\n');
+    assert.equal(await lines.next(), '530 Please login with USER and PASS.');
+    tls.destroy();
+    const raw = netConnect(port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    const rawLines = lineReader(raw);
+    assert.equal(await rawLines.next(), AUTHD_BANNER);
+    raw.resetAndDestroy();
+    const third = await login();
+    third.tls.write('USER alice\r\nPASS alice-password-1\r\n');
+    assert.equal(await third.lines.next(), '331 Password required for alice.');
+    assert.equal(await third.lines.next(), '230 User alice logged in.');
+    await third.lines.closed;
+  });
 });
