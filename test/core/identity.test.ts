@@ -35,10 +35,31 @@ describe('identity: login, sessions, lockout', () => {
 
   it('locks an account after N failures, refuses the right password while locked, unlocks after the lockout', async () => {
     await t.user('bob', 'read-only');
-    await t.core.identity.login('bob', 'nope-nope-1', 'test').catch(() => undefined);
-    await t.core.identity.login('bob', 'nope-nope-2', 'test').catch(() => undefined);
-    await assert.rejects(t.core.identity.login('bob', 'nope-nope-3', 'test'), (e: unknown) => e instanceof VmgateError && e.reason === 'account_locked');
-    await assert.rejects(t.core.identity.login('bob', 'bob-password-1', 'test'), (e: unknown) => e instanceof VmgateError && e.reason === 'account_locked');
+    // maxFailedLogins is 3: failures 1 and 2 are plain refusals, the account is not locked yet.
+    const wrong = (e: unknown): boolean => {
+      assert.ok(e instanceof VmgateError, String(e));
+      assert.equal(e.kind, 'unauthenticated');
+      assert.equal(e.reason, undefined);
+      assert.equal(e.message, 'invalid user name or password');
+      return true;
+    };
+    await assert.rejects(t.core.identity.login('bob', 'nope-nope-1', 'test'), wrong);
+    await assert.rejects(t.core.identity.login('bob', 'nope-nope-2', 'test'), wrong);
+    // the third locks it, and says so
+    await assert.rejects(t.core.identity.login('bob', 'nope-nope-3', 'test'), (e: unknown) => {
+      assert.ok(e instanceof VmgateError, String(e));
+      assert.equal(e.kind, 'unauthenticated');
+      assert.equal(e.reason, 'account_locked');
+      assert.equal(e.message, "account 'bob' is now locked after 3 failed logins");
+      return true;
+    });
+    await assert.rejects(t.core.identity.login('bob', 'bob-password-1', 'test'), (e: unknown) => {
+      assert.ok(e instanceof VmgateError, String(e));
+      assert.equal(e.kind, 'unauthenticated');
+      assert.equal(e.reason, 'account_locked');
+      assert.match(e.message, /^account 'bob' is locked after 3 failed logins until /);
+      return true;
+    });
     const events = await t.core.events.list(t.admin, (await t.core.identity.resolveUser('bob')).id, 10);
     assert.ok(events.some((e) => e.type === 'user.lockedOut'));
     clock.advance(601_000);
@@ -48,7 +69,9 @@ describe('identity: login, sessions, lockout', () => {
 
   it('an administrator can unlock at once', async () => {
     await t.user('carol', 'read-only');
-    for (let i = 0; i < 3; i++) await t.core.identity.login('carol', `bad-password-${i}`, 'test').catch(() => undefined);
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(t.core.identity.login('carol', `bad-password-${i}`, 'test'), isKind('unauthenticated', i < 2 ? /^invalid user name or password$/ : /is now locked after 3 failed logins/));
+    }
     await assert.rejects(t.core.identity.login('carol', 'carol-password-1', 'test'), /locked/);
     await t.core.identity.unlockUser(t.admin, 'carol');
     await t.core.identity.login('carol', 'carol-password-1', 'test');

@@ -39,7 +39,7 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     assert.equal(back.uuid, vm.uuid, 'the uuid comes from the .vmx');
     assert.equal(back.hardware.cpuCount, 2);
     await assert.rejects(core.vms.register(admin, { path: '[ds0] web01/web01.vmx' }), isKind('already_exists'));
-    await assert.rejects(core.vms.register(admin, { path: '[ds0] ../../etc/passwd.vmx' }), (e: unknown) => e instanceof VmgateError && (e.kind === 'unauthorized' || e.kind === 'invalid_argument' || e.kind === 'not_found'));
+    await assert.rejects(core.vms.register(admin, { path: '[ds0] ../../etc/passwd.vmx' }), isKind('unauthorized', /escapes the datastore/));
 
     await core.tasks.result(admin, await core.power.run(admin, back.id, 'powerOn'));
     await assert.rejects(core.vms.delete(admin, back.id), isKind('not_allowed_in_current_state', /power it off/));
@@ -82,6 +82,23 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     assert.equal(moved.datastoreId, ds2.id);
     assert.ok(existsSync(join(ds2.path, moved.vmxRel)));
     assert.ok(!existsSync(join(t.datastore.path, copy.vmxRel)));
+  });
+
+  it('clone refuses a source that is not powered off (suspended, paused, on), as docs/cli.md says', async () => {
+    const { core, admin } = t;
+    const src = await core.vms.create(admin, { name: 'clone-src', placement: { hostId: t.hosts[0]!.id } });
+    const count = await core.vms.count(admin);
+    const run = async (op: 'powerOn' | 'suspend' | 'pause' | 'unpause' | 'resume') => core.tasks.result(admin, await core.power.run(admin, src.id, op));
+    await run('powerOn');
+    await core.tasks.result(admin, await core.power.waitForTools(admin, src.id, 5000));
+    const refused = (words: string) => isKind('not_allowed_in_current_state', new RegExp(`^cannot clone ${src.id} \\(clone-src\\) while it is ${words}: power it off first$`));
+    await assert.rejects(core.vms.clone(admin, src.id, { name: 'c-on' }), refused('powered on'));
+    await run('suspend');
+    await assert.rejects(core.vms.clone(admin, src.id, { name: 'c-suspended' }), refused('suspended'));
+    await run('resume');
+    await run('pause');
+    await assert.rejects(core.vms.clone(admin, src.id, { name: 'c-paused' }), refused('paused'));
+    assert.equal(await core.vms.count(admin), count, 'no clone was made');
   });
 
   it('bad input is refused with invalid_argument and nothing is written', async () => {

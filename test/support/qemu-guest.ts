@@ -1,7 +1,7 @@
 /**
  * The QEMU test guest (built by scripts/build-test-guest.sh) and whether the tests that
  * boot it can run here. Locally they skip with a one-line reason when QEMU or the guest is
- * missing; in CI (`CI` set) a missing piece is a failure, not a skip.
+ * missing; in CI (`CI=true` or `CI=1`, see ./ci.ts) a missing piece is a failure, not a skip.
  *
  * Test files that boot guests take {@link acquireQemuTestLock} so that, across the test
  * runner's parallel files, one guest runs at a time, and clean up with
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriverVm } from '../../src/core/ports/driver.ts';
 import type { VmHardware } from '../../src/core/model/index.ts';
+import { skipUnlessAvailable } from './ci.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -65,9 +66,7 @@ export function qemuTestSkip(opts: { readonly iso?: boolean } = {}): string | fa
   const found = qemuTestGuest();
   let missing = found.missing;
   if (missing === null && opts.iso && !existsSync(testGuestIso(found.guest))) missing = `no test-guest.iso in ${found.guest.dir} (run scripts/build-test-guest.sh)`;
-  if (missing === null) return false;
-  if (process.env.CI) throw new Error(`QEMU guest tests cannot run in CI: ${missing}`);
-  return missing;
+  return skipUnlessAvailable('QEMU guest tests', missing);
 }
 
 /** Hardware of a small test VM: kernel boot of the test guest, one qcow2 disk, one NIC. */

@@ -243,6 +243,30 @@ describe('escapes', () => {
     assert.equal(encodeVmxValue('café # 日本'), 'café # 日本');
   });
 
+  it('encodes every ASCII character as written here by hand: 0x00-0x1F but tab, ", | and DEL', () => {
+    let ascii = '';
+    for (let c = 0; c < 0x80; c++) ascii += String.fromCharCode(c);
+    const expected =
+      '|00|01|02|03|04|05|06|07|08' +
+      '\t' +
+      '|0A|0B|0C|0D|0E|0F|10|11|12|13|14|15|16|17|18|19|1A|1B|1C|1D|1E|1F' +
+      " !|22#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|7C}~" +
+      '|7F';
+    assert.equal(encodeVmxValue(ascii), expected);
+    assert.equal(encodeVmxValue('\u001f'), '|1F');
+    assert.equal(encodeVmxValue('\u0020'), ' ');
+    assert.equal(encodeVmxValue('\u0080\u00ff'), '\u0080\u00ff', 'bytes 0x80-0xFF (UTF-8) stay');
+  });
+
+  it('decodes the hex digit boundaries and leaves non-hex | pairs alone', () => {
+    assert.equal(decodeVmxValue('|30|39|41|46|61|66|4a|4A|6f|6F'), '09AFafJJoo');
+    assert.equal(decodeVmxValue('|09|1f|1F|7f'), '\t\u001f\u001f\u007f');
+    for (const literal of ['|/0', '|:0', '|@0', '|G0', '|`0', '|g0', '|0/', '|0:', '|0G', '|0g', 'x|', '|', '||']) {
+      assert.equal(decodeVmxValue(literal), literal, literal);
+      assert.equal(decodeVmxValue(`|41${literal}`), `A${literal}`, `after an escape: ${literal}`);
+    }
+  });
+
   it('encode then decode is the identity', () => {
     const samples = ['', 'x', '"|"', '|22', '\n\r\t', 'a|7Cb', 'é|C3', '\u0000\u001f\u007f', '# not a comment'];
     for (const s of samples) assert.equal(decodeVmxValue(encodeVmxValue(s)), s, JSON.stringify(s));

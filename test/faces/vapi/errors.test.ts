@@ -12,7 +12,7 @@ import {
   stringifyWire,
 } from '../../../src/protocols/vapi/codec/index.ts';
 import { specDefinitions, validateResponse } from '../../support/spec-validator.ts';
-import { VAPI_ERROR_TABLE, fromVmgateError } from '../../../src/faces/vapi/errors.ts';
+import { UNAUTHENTICATED_CHALLENGE, VAPI_ERROR_TABLE, fromVmgateError, toStdError } from '../../../src/faces/vapi/errors.ts';
 
 describe('the core → vAPI error table', () => {
   it('maps every core error kind', () => {
@@ -56,6 +56,84 @@ describe('the core → vAPI error table', () => {
     const r = fromVmgateError(new VmgateError('not_allowed_in_current_state', 'VM vm-1 is powered off', { module: 'core.power', reason: 'vm_not_running' }));
     assert.equal(r.kind, 'not_allowed_in_current_state');
     assert.equal(r.messages[0]?.id, 'vmgate.core.power.vm_not_running');
+  });
+});
+
+describe('toStdError: what the routes answer for a thrown error', () => {
+  const err = (kind: ConstructorParameters<typeof VmgateError>[0], msg: string, reason?: string) =>
+    new VmgateError(kind, msg, { module: 'core.test', ...(reason ? { reason: reason as never } : {}) });
+
+  it('maps each core kind to its std error, keeping the message and naming module and kind in the id', () => {
+    const expected: ReadonlyArray<readonly [string, string, number]> = [
+      ['not_found', 'not_found', 404],
+      ['already_exists', 'already_exists', 400],
+      ['invalid_argument', 'invalid_argument', 400],
+      ['not_allowed_in_current_state', 'not_allowed_in_current_state', 400],
+      ['unauthorized', 'unauthorized', 403],
+      ['resource_busy', 'resource_busy', 400],
+      ['resource_exhausted', 'unable_to_allocate_resource', 400],
+      ['timed_out', 'timed_out', 504],
+      ['unsupported', 'unsupported', 400],
+      ['cancelled', 'canceled', 500],
+    ];
+    for (const [kind, std, status] of expected) {
+      const e = toStdError(err(kind as never, `something ${kind}`));
+      assert.deepEqual(e, { kind: std, messages: [{ id: `vmgate.core.test.${kind}`, default_message: `something ${kind}`, args: [] }] }, kind);
+      assert.equal(renderRestError(e).status, status, kind);
+    }
+  });
+
+  it('unauthenticated carries the challenge of the vAPI endpoint (REST 401)', () => {
+    const e = toStdError(err('unauthenticated', 'the session has expired: log in again'));
+    assert.deepEqual(e, {
+      kind: 'unauthenticated',
+      messages: [{ id: 'vmgate.core.test.unauthenticated', default_message: 'the session has expired: log in again', args: [] }],
+      challenge: 'Basic realm="vmgate",SIGN realm="vmgate",service="com.vmware.vapi.endpoint"',
+    });
+    assert.equal(UNAUTHENTICATED_CHALLENGE, 'Basic realm="vmgate",SIGN realm="vmgate",service="com.vmware.vapi.endpoint"');
+    assert.deepEqual(renderRestError(e), {
+      status: 401,
+      body: {
+        messages: [{ id: 'vmgate.core.test.unauthenticated', default_message: 'the session has expired: log in again', args: [] }],
+        error_type: 'UNAUTHENTICATED',
+        challenge: 'Basic realm="vmgate",SIGN realm="vmgate",service="com.vmware.vapi.endpoint"',
+      },
+    });
+  });
+
+  it('reasons refine the std error: already_in_state, tools_not_running, guest_auth_failed (no challenge)', () => {
+    assert.deepEqual(toStdError(err('not_allowed_in_current_state', 'already on', 'already_in_state')), {
+      kind: 'already_in_desired_state',
+      messages: [{ id: 'vmgate.core.test.already_in_state', default_message: 'already on', args: [] }],
+    });
+    const tools = toStdError(err('not_allowed_in_current_state', 'no tools', 'tools_not_running'));
+    assert.deepEqual(tools, { kind: 'service_unavailable', messages: [{ id: 'vmgate.core.test.tools_not_running', default_message: 'no tools', args: [] }] });
+    assert.equal(renderRestError(tools).status, 503);
+    const guest = toStdError(err('unauthenticated', 'wrong guest password', 'guest_auth_failed'));
+    assert.deepEqual(guest, { kind: 'unauthenticated', messages: [{ id: 'vmgate.core.test.guest_auth_failed', default_message: 'wrong guest password', args: [] }] });
+    assert.equal('challenge' in guest, false, 'wrong guest credentials do not ask the client to log in again');
+    // a reason without a refinement keeps the kind's std error, the reason in the id
+    assert.deepEqual(toStdError(err('not_allowed_in_current_state', 'VM is off', 'vm_not_running')), {
+      kind: 'not_allowed_in_current_state',
+      messages: [{ id: 'vmgate.core.test.vm_not_running', default_message: 'VM is off', args: [] }],
+    });
+  });
+
+  it('masks unexpected errors: "internal error; see the server log", nothing of the detail', () => {
+    const masked = { kind: 'error', messages: [{ id: 'vmgate.internal', default_message: 'internal error; see the server log', args: [] }] };
+    const secret = new Error('SQLITE_CORRUPT: /var/lib/vmgate/secret-db.sqlite password=hunter2');
+    for (const thrown of [secret, new TypeError("Cannot read properties of undefined (reading 'hunter2')"), 'hunter2 as a string', { hunter2: true }]) {
+      const e = toStdError(thrown);
+      assert.deepEqual(e, masked);
+      const rest = renderRestError(e);
+      assert.deepEqual(rest, { status: 500, body: { messages: masked.messages, error_type: 'ERROR' } });
+      assert.doesNotMatch(JSON.stringify(rest), /hunter2|secret-db|SQLITE|Cannot read/);
+    }
+  });
+
+  it('an aborted operation (AbortError) is canceled, not internal', () => {
+    const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    assert.deepEqual(toStdError(abort), { kind: 'canceled', messages: [{ id: 'vmgate.face.vapi.cancelled', default_message: 'the operation was cancelled', args: [] }] });
   });
 });
 

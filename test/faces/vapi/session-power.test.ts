@@ -54,10 +54,31 @@ describe('vAPI face: session, power, tasks, protocol errors (real HTTPS)', () =>
     assert.ok(j.json.result!.error!.ERROR!['com.vmware.vapi.std.errors.unauthenticated']);
   });
 
-  it('SAML and OAuth schemes are refused naming the scheme', async () => {
-    const j = await rpc(s, 'com.vmware.vcenter.vm.power', 'get', { vm: 'vm-1' }, { schemeId: 'com.vmware.vapi.std.security.oauth', accessToken: 'abc' });
-    const err = j.json.result!.error!.ERROR!['com.vmware.vapi.std.errors.unauthenticated']!;
-    assert.match(JSON.stringify(err.messages), /oauth/);
+  it('SAML (bearer and holder-of-key) and OAuth schemes are refused naming the scheme', async () => {
+    const contexts = [
+      { schemeId: 'com.vmware.vapi.std.security.saml_bearer_token', samlToken: '<saml/>' },
+      {
+        schemeId: 'com.vmware.vapi.std.security.saml_hok_token',
+        signatureAlgorithm: 'RS256',
+        timestamp: { created: '2026-01-01T00:00:00.000Z', expires: '2026-01-01T00:10:00.000Z' },
+        signature: { samlToken: '<saml/>', value: 'c2ln' },
+      },
+      { schemeId: 'com.vmware.vapi.std.security.oauth', accessToken: 'abc' },
+    ];
+    for (const security of contexts) {
+      const j = await rpc(s, 'com.vmware.vcenter.vm.power', 'get', { vm: 'vm-1' }, security);
+      assert.equal(j.status, 200, security.schemeId);
+      assert.equal(j.headers['vapi-error'], 'com.vmware.vapi.std.errors.unauthenticated', security.schemeId);
+      assert.equal(j.json.result!.output, undefined, security.schemeId);
+      const err = j.json.result!.error!.ERROR!['com.vmware.vapi.std.errors.unauthenticated']!;
+      assert.match(JSON.stringify(err.messages), new RegExp(`security scheme ${security.schemeId.replace(/\./g, '\\.')} is not supported by vmgate`), security.schemeId);
+    }
+    // REST: SAML and Bearer authorization headers are refused too
+    for (const authorization of ['SAML PHNhbWwvPg==', 'Bearer abc']) {
+      const r = await s.request('GET', '/api/vcenter/vm', { headers: { authorization } });
+      assert.equal(r.status, 401, authorization);
+      assert.equal((JSON.parse(r.body) as { error_type: string }).error_type, 'UNAUTHENTICATED', authorization);
+    }
   });
 
   it('power get/start/stop on both flavours; already-in-state is already_in_desired_state', async () => {

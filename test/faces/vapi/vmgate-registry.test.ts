@@ -3,13 +3,14 @@
  * describe them, so this checks what types-match-spec checks for VMware's — REST routes,
  * statuses, path variables — against vmgate's own rules, and that every operation is served.
  */
+import type { TaskKind } from '../../../src/core/model/index.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isImplemented } from '../../../src/faces/vapi/dispatch.ts';
 import { matchRestRoute } from '../../../src/protocols/vapi/codec/index.ts';
 import { TASK_OPERATIONS } from '../../../src/faces/vapi/handlers/mappings.ts';
 import { NAMED_TYPES, SERVICE_LIST, resolveType } from '../../../src/protocols/vapi/types/index.ts';
 import type { OperationDef, VapiType } from '../../../src/protocols/vapi/types/index.ts';
+import { useVapiServer } from '../../support/vapi-kit.ts';
 
 const VMGATE = SERVICE_LIST.filter((s) => s.id.startsWith('com.vmgate.'));
 const ops = VMGATE.flatMap((svc) => (Object.entries(svc.operations) as [string, OperationDef][]).map(([id, op]) => ({ svc: svc.id, id, op })));
@@ -53,7 +54,6 @@ describe('vmgate services in the registry', () => {
 
   for (const { svc, id, op } of ops) {
     it(`${svc}.${id} → ${op.rest.method} ${op.rest.path} (${op.rest.status})`, () => {
-      assert.ok(isImplemented(svc, id), 'a handler serves it');
       assert.ok(op.rest.path.startsWith('/api/vmgate/'), 'REST under /api/vmgate');
       const [path, query = ''] = op.rest.path.split('?');
       const fixed = new URLSearchParams(query);
@@ -97,10 +97,43 @@ describe('vmgate services in the registry', () => {
   });
 
   it('the task kinds of snapshots and guest programs point at these operations (cis.tasks shows them)', () => {
-    for (const kind of ['vm.snapshot.create', 'vm.snapshot.revert', 'vm.snapshot.remove', 'guest.run'] as const) {
+    const expected: Partial<Record<TaskKind, readonly [string, string]>> = {
+      'vm.snapshot.create': ['com.vmgate.vm.snapshots', 'create'],
+      'vm.snapshot.revert': ['com.vmgate.vm.snapshots', 'revert'],
+      'vm.snapshot.remove': ['com.vmgate.vm.snapshots', 'delete'],
+      'guest.run': ['com.vmgate.vm.guest.programs', 'run'],
+    };
+    for (const [kind, [service, operation]] of Object.entries(expected) as [TaskKind, readonly [string, string]][]) {
       const t = TASK_OPERATIONS[kind];
-      assert.ok(t, kind);
-      assert.ok(isImplemented(t.service, t.operation), `${kind} → ${t.service}.${t.operation}`);
+      assert.deepEqual(t && [t.service, t.operation], [service, operation], kind);
+      assert.ok(ops.some((o) => o.svc === service && o.id === operation), `${service}.${operation} is in the registry`);
     }
   });
+});
+
+describe('every vmgate operation answers over REST on a running server', () => {
+  const kit = useVapiServer();
+  for (const { svc, id, op } of ops) {
+    const path = samplePath(op.rest.path);
+    const body = op.rest.body === undefined ? undefined : {};
+    it(`${svc}.${id}: 401 without a session; with one, a std error naming what is wrong, never "no such operation" or 500`, async () => {
+      const anon = await kit.rest(op.rest.method, path, { token: 'no-such-session', ...(body ? { body } : {}) });
+      // Input is checked before the session: a body missing required fields may be refused first.
+      const anonType = (anon.json as { error_type: string }).error_type;
+      if (body && anon.status === 400) assert.equal(anonType, 'INVALID_ARGUMENT');
+      else assert.deepEqual([anon.status, anonType], [401, 'UNAUTHENTICATED']);
+      const r = await kit.rest(op.rest.method, path, body ? { body } : {});
+      const e = r.json as { error_type?: string; messages?: { default_message: string }[] } | undefined;
+      assert.notEqual(e?.error_type, 'OPERATION_NOT_FOUND', 'the route reaches a handler');
+      assert.ok(r.status < 500, `no internal error: ${r.status} ${JSON.stringify(r.json)}`);
+      if (r.status >= 400) {
+        assert.ok(['NOT_FOUND', 'INVALID_ARGUMENT', 'UNEXPECTED_INPUT', 'INVALID_REQUEST'].includes(e?.error_type ?? ''), JSON.stringify(r.json));
+        const text = (e?.messages ?? []).map((m) => m.default_message).join(' ');
+        if (e?.error_type === 'NOT_FOUND') assert.match(text, /sample-/, 'names the id it did not find');
+        else assert.ok(text.length > 0, 'says what is wrong');
+      } else {
+        assert.equal(r.status, op.rest.status, 'the documented status');
+      }
+    });
+  }
 });

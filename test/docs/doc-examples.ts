@@ -1,0 +1,111 @@
+/**
+ * The request examples of the docs, extracted from their fenced blocks:
+ *
+ *     METHOD /path[?query]      [header: value | (precondition)]
+ *     [request body, JSON]
+ *     → STATUS [response body]            (REST)
+ *     → {"jsonrpc":…}  or  → vapi-error: <name> {…}   (JSON-RPC, HTTP 200)
+ *
+ * Placeholders the docs use: CRED (guest credentials), "…" or "<token>" as a session id,
+ * `"ctx":{…}` / `…ctx…` for the JSON-RPC context, `"password":"…"`.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface DocExample {
+  readonly file: string;
+  /** 1-based line of the request line. */
+  readonly line: number;
+  readonly method: string;
+  readonly path: string;
+  /** What follows the path on the request line: a header or a (precondition). */
+  readonly note: string;
+  readonly body: string;
+  /** The documented HTTP status (200 for JSON-RPC). */
+  readonly status: number;
+  /** The documented vapi-error header (JSON-RPC), if any. */
+  readonly vapiError: string | null;
+  /** The documented response body text ('' when none). */
+  readonly response: string;
+}
+
+const REQUEST = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)\s*(.*)$/;
+
+export function extractExamples(file: string): DocExample[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const out: DocExample[] = [];
+  let inFence = false;
+  let cur: { line: number; method: string; path: string; note: string; body: string[]; status: number | null; vapiError: string | null; response: string[]; mode: 'body' | 'response' } | null = null;
+  const flush = (): void => {
+    if (cur && cur.status !== null) {
+      out.push({ file, line: cur.line, method: cur.method, path: cur.path, note: cur.note.trim(), body: cur.body.join('\n').trim(), status: cur.status, vapiError: cur.vapiError, response: cur.response.join('\n').trim() });
+    } else if (cur) {
+      throw new Error(`${file}:${cur.line}: a request example with no "→ status" line`);
+    }
+    cur = null;
+  };
+  lines.forEach((text, i) => {
+    if (/^\s*```/.test(text)) {
+      if (inFence) flush();
+      inFence = !inFence;
+      return;
+    }
+    if (!inFence) return;
+    const req = REQUEST.exec(text);
+    if (req) {
+      flush();
+      cur = { line: i + 1, method: req[1]!, path: req[2]!, note: req[3] ?? '', body: [], status: null, vapiError: null, response: [], mode: 'body' };
+      return;
+    }
+    if (!cur) return;
+    const c = cur as NonNullable<typeof cur>;
+    const t = text.trim();
+    if (t.startsWith('→')) {
+      c.mode = 'response';
+      const rest = t.slice(1).trim();
+      const st = /^(\d{3})\b\s*(.*)$/.exec(rest);
+      if (st) {
+        c.status = Number(st[1]);
+        if (st[2]) c.response.push(st[2]);
+      } else if (rest.startsWith('vapi-error:')) {
+        c.status = 200;
+        c.vapiError = rest.slice('vapi-error:'.length).trim();
+      } else {
+        c.status = 200; // JSON-RPC answers in the body
+        if (rest) c.response.push(rest);
+      }
+      return;
+    }
+    if (t === '') {
+      if (c.mode === 'response') flush();
+      return;
+    }
+    (c.mode === 'body' ? c.body : c.response).push(text);
+  });
+  return out;
+}
+
+/**
+ * The shape of `doc` found in `actual`: the same keys in every object, the same kinds of
+ * values, array elements like the first documented one. `null` and "…" in the docs match
+ * anything. Returns the differences ('' paths are the root).
+ */
+export function shapeDifferences(doc: unknown, actual: unknown, path = ''): string[] {
+  if (doc === null || doc === '…') return [];
+  if (Array.isArray(doc)) {
+    if (!Array.isArray(actual)) return [`${path || '(root)'}: documented a list, got ${JSON.stringify(actual)?.slice(0, 80)}`];
+    if (doc.length === 0 || actual.length === 0) return [];
+    return shapeDifferences(doc[0], actual[0], `${path}[0]`);
+  }
+  if (typeof doc === 'object') {
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return [`${path || '(root)'}: documented an object, got ${JSON.stringify(actual)?.slice(0, 80)}`];
+    const d = doc as Record<string, unknown>;
+    const a = actual as Record<string, unknown>;
+    const diffs: string[] = [];
+    for (const k of Object.keys(d)) if (!(k in a)) diffs.push(`${path}.${k}: documented, not in the answer`);
+    for (const k of Object.keys(a)) if (!(k in d)) diffs.push(`${path}.${k}: in the answer, not documented`);
+    for (const k of Object.keys(d)) if (k in a) diffs.push(...shapeDifferences(d[k], a[k], `${path}.${k}`));
+    return diffs;
+  }
+  if (typeof doc !== typeof actual) return [`${path || '(root)'}: documented ${typeof doc} ${JSON.stringify(doc)}, got ${JSON.stringify(actual)}`];
+  return [];
+}
