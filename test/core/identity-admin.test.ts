@@ -69,7 +69,8 @@ describe('identity administration', () => {
     await assert.rejects(core.identity.unlockUser(ro, 'reader'), kindOnly('unauthorized'));
     await assert.rejects(core.identity.deleteUser(ro, 'eight'), kindOnly('unauthorized'));
     assert.equal((await core.identity.getUser(ro, 'reader')).name, 'reader');
-    await core.identity.setPassword(ro, 'reader', 'reader-password-2');
+    await assert.rejects(core.identity.setPassword(ro, 'reader', 'reader-password-2'), kindOnly('invalid_argument'));
+    await core.identity.setPassword(ro, 'reader', 'reader-password-2', { currentPassword: 'reader-password-1' });
     await assert.rejects(core.identity.login('reader', 'reader-password-1', 'test'), kindOnly('unauthenticated'));
     await core.identity.login('reader', 'reader-password-2', 'test');
     assert.ok((await core.identity.listUsers(admin)).some((u) => u.name === 'reader'));
@@ -115,8 +116,8 @@ describe('identity administration', () => {
       return true;
     });
     await assert.rejects(core.identity.createRole(admin, { id: 'Bad_Id', name: 'R', privileges: [] }), exactly('invalid_argument', "role id 'Bad_Id' is not valid (lower-case letters, digits, -)"));
-    await assert.rejects(core.identity.createRole(admin, { id: 'r1', name: '  ', privileges: [] }), exactly('invalid_argument', 'a role needs a name of 1–80 characters'));
-    await assert.rejects(core.identity.createRole(admin, { id: 'r1', name: 'n'.repeat(81), privileges: [] }), exactly('invalid_argument', 'a role needs a name of 1–80 characters'));
+    await assert.rejects(core.identity.createRole(admin, { id: 'r1', name: '  ', privileges: [] }), exactly('invalid_argument', "role name '  ' is not valid: no leading or trailing spaces"));
+    await assert.rejects(core.identity.createRole(admin, { id: 'r1', name: '', privileges: [] }), exactly('invalid_argument', "role name '' is not valid: it must have 1–80 characters, not 0"));
     const role = await core.identity.createRole(admin, { id: 'power-user', name: 'Power user', privileges: ['System.View', 'VirtualMachine.PowerOps'] });
     assert.deepEqual(role, { id: 'power-user', name: 'Power user', privileges: ['System.View', 'VirtualMachine.PowerOps'], system: false });
     await assert.rejects(core.identity.createRole(admin, { id: 'power-user', name: 'Again', privileges: [] }), exactly('already_exists', "role 'power-user' already exists"));

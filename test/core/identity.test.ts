@@ -50,14 +50,14 @@ describe('identity: login, sessions, lockout', () => {
       assert.ok(e instanceof VmgateError, String(e));
       assert.equal(e.kind, 'unauthenticated');
       assert.equal(e.reason, 'account_locked');
-      assert.equal(e.message, "account 'bob' is now locked after 3 failed logins");
+      assert.equal(e.message, "account 'bob' is now locked for logins from local after 3 failed logins");
       return true;
     });
     await assert.rejects(t.core.identity.login('bob', 'bob-password-1', 'test'), (e: unknown) => {
       assert.ok(e instanceof VmgateError, String(e));
       assert.equal(e.kind, 'unauthenticated');
       assert.equal(e.reason, 'account_locked');
-      assert.match(e.message, /^account 'bob' is locked after 3 failed logins until /);
+      assert.match(e.message, /^account 'bob' is locked for logins from local until \S+ after 3 failed logins$/);
       return true;
     });
     const events = await t.core.events.list(t.admin, (await t.core.identity.resolveUser('bob')).id, 10);
@@ -70,7 +70,7 @@ describe('identity: login, sessions, lockout', () => {
   it('an administrator can unlock at once', async () => {
     await t.user('carol', 'read-only');
     for (let i = 0; i < 3; i++) {
-      await assert.rejects(t.core.identity.login('carol', `bad-password-${i}`, 'test'), isKind('unauthenticated', i < 2 ? /^invalid user name or password$/ : /is now locked after 3 failed logins/));
+      await assert.rejects(t.core.identity.login('carol', `bad-password-${i}`, 'test'), isKind('unauthenticated', i < 2 ? /^invalid user name or password$/ : /is now locked for logins from local after 3 failed logins/));
     }
     await assert.rejects(t.core.identity.login('carol', 'carol-password-1', 'test'), /locked/);
     await t.core.identity.unlockUser(t.admin, 'carol');
