@@ -19,6 +19,7 @@ import { SYSTEM_ROLES } from './roles.ts';
 import { SnapshotService } from './snapshots.ts';
 import { TaskEngine } from './tasks.ts';
 import { VdiService } from './vdi.ts';
+import { VmJobService } from './vm-jobs.ts';
 import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
@@ -53,6 +54,7 @@ export class Core implements CoreApi {
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
   readonly vdi: VdiService;
+  readonly vmJobs: VmJobService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -81,6 +83,7 @@ export class Core implements CoreApi {
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
+    this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
   }
 
   /** Core's time (the clock it was given). */

@@ -1,6 +1,7 @@
 import type { Face } from '../faces/face.ts';
 import { vapiFace } from '../faces/vapi/index.ts';
 import { authdFace } from '../faces/vmserverd/authd-server.ts';
+import { rdvFace } from '../faces/rdv/index.ts';
 import type { ServeConfig } from './config.ts';
 
 /** A face as the server runs it: the face, and where its TCP part listens (if it has one). */
@@ -17,4 +18,5 @@ export interface FaceEntry {
 export const FACES: readonly FaceEntry[] = [
   { face: vapiFace },
   { face: authdFace, tcpPort: (c) => c.authdPort },
+  { face: rdvFace },
 ];
