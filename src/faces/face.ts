@@ -16,6 +16,16 @@ export interface FaceDeps {
   readonly version: string;
   /** The server's TLS key and certificate (PEM), for TCP faces that start TLS themselves. */
   readonly tls: { readonly key: string; readonly cert: string };
+  /** Face settings from the server's configuration (src/server/config.ts); absent = defaults. */
+  readonly settings?: FaceSettings;
+}
+
+/** The settings faces read (each documented in the options table of src/server/config.ts). */
+export interface FaceSettings {
+  /** RDV: JobUpdated callback addresses for every job. */
+  readonly rdvCallbacks?: readonly string[];
+  /** RDV: URL prefixes a WS-Addressing ReplyTo callback must start with. */
+  readonly rdvCallbackAllow?: readonly string[];
 }
 
 /**

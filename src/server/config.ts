@@ -23,13 +23,17 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** The faces to run, by name (src/server/faces.ts); null = all of them. */
   readonly faces: readonly string[] | null;
+  /** RDV: JobUpdated callback addresses every RDV job is reported to; null = none. */
+  readonly rdvCallbacks: readonly string[] | null;
+  /** RDV: URL prefixes a WS-Addressing ReplyTo callback address must start with; null = ReplyTo is not used. */
+  readonly rdvCallbackAllow: readonly string[] | null;
 }
 
 export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'urls';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -53,7 +57,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
-  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd); all unless given' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, rdv); all unless given' },
+  { key: 'rdvCallbacks', flag: '--rdv-callbacks', env: 'VMGATE_RDV_CALLBACKS', kind: 'urls', def: null, help: 'RDV: http(s) URLs that receive JobUpdated for every RDV job, comma-separated' },
+  { key: 'rdvCallbackAllow', flag: '--rdv-callback-allow', env: 'VMGATE_RDV_CALLBACK_ALLOW', kind: 'urls', def: null, help: 'RDV: URL prefixes a WS-Addressing ReplyTo callback must start with (ReplyTo is ignored unless given)' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
@@ -92,6 +98,15 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
       // Names, comma-separated (a JSON array in the config file); which names exist is the server's to check.
       const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       if (items.some((x) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x))) bad();
+      return [...new Set(items)];
+    }
+    case 'urls': {
+      // http(s) URLs, comma-separated (a JSON array in the config file).
+      const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+      for (const x of items) {
+        const u = URL.canParse(x) ? new URL(x) : bad();
+        if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) bad();
+      }
       return [...new Set(items)];
     }
   }

@@ -24,6 +24,7 @@ const MAX_QUEUE = 100;
 export class CallbackSender {
   private readonly queues = new Map<string, { items: { job: RdvJob; final: boolean }[]; busy: boolean }>();
   private stopped = false;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly log: Logger,
@@ -51,8 +52,10 @@ export class CallbackSender {
     }
   }
 
+  /** Stops sending: queued updates are dropped, POSTs in flight are aborted. */
   stop(): void {
     this.stopped = true;
+    this.abort.abort();
   }
 
   private async drain(key: string, url: string, q: { items: { job: RdvJob; final: boolean }[]; busy: boolean }): Promise<void> {
@@ -73,7 +76,7 @@ export class CallbackSender {
           method: 'POST',
           headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction('JobUpdated')}"` },
           body,
-          signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+          signal: AbortSignal.any([AbortSignal.timeout(POST_TIMEOUT_MS), this.abort.signal]),
         });
         await r.arrayBuffer().catch(() => undefined);
         if (r.ok) return;

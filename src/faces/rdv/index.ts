@@ -32,10 +32,8 @@ interface JobInfo {
 /** Face state: one per server. */
 interface RdvState {
   readonly deps: FaceDeps;
-  /** Locale per session cookie (SetLocale issues the cookie). */
+  /** Locale per session cookie (SetLocale issues the cookie; the oldest of more than MAX_SESSIONS is forgotten). */
   readonly sessions: Map<string, Locale>;
-  /** Locale per HTTP connection, for clients that keep the connection but not cookies. */
-  readonly connections: WeakMap<Socket, Locale>;
   readonly jobs: Map<string, JobInfo>;
   readonly callbacks: CallbackSender;
 }
@@ -52,9 +50,8 @@ export const rdvFace: Face = {
     const state: RdvState = {
       deps,
       sessions: new Map(),
-      connections: new WeakMap(),
       jobs: new Map(),
-      callbacks: new CallbackSender(deps.log, { allow: [], urls: [] }),
+      callbacks: new CallbackSender(deps.log, { urls: deps.settings?.rdvCallbacks ?? [], allow: deps.settings?.rdvCallbackAllow ?? [] }),
     };
     const unwatch = deps.core.vmJobs.watch((t) => onTask(state, t));
     return {
@@ -143,10 +140,10 @@ function cookieOf(req: FastifyRequest): string | null {
   return null;
 }
 
-/** The session's locale: its cookie's, else its connection's, else en-US. */
+/** The session's locale: its cookie's, else en-US. */
 function localeOf(state: RdvState, req: FastifyRequest): Locale {
   const id = cookieOf(req);
-  return (id && state.sessions.get(id)) || state.connections.get(req.raw.socket) || 'en-US';
+  return (id && state.sessions.get(id)) || 'en-US';
 }
 
 function setLocale(state: RdvState, req: FastifyRequest, reply: FastifyReply, locale: Locale): void {
@@ -158,7 +155,6 @@ function setLocale(state: RdvState, req: FastifyRequest, reply: FastifyReply, lo
   state.sessions.delete(id);
   state.sessions.set(id, locale);
   if (state.sessions.size > MAX_SESSIONS) state.sessions.delete(state.sessions.keys().next().value!);
-  state.connections.set(req.raw.socket, locale);
 }
 
 // ---- operations -------------------------------------------------------------

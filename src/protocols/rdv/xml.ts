@@ -121,7 +121,7 @@ function splitName(n: string): [string, string] {
   return i < 0 ? ['', n] : [n.slice(0, i), n.slice(i + 1)];
 }
 
-/** Escapes text for element content and attribute values. */
+/** Escapes text for element content and double-quoted attribute values. */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
+  return s.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
 }
