@@ -126,6 +126,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
       [
         ['vapi', ['/api (JSON-RPC, REST)', '/guestFile'], null, null],
         ['authd', [], 'number', 'TLS after the banner'],
+        ['rdv', ['/RDV (SOAP 1.1, ?wsdl)'], null, null],
         ['echo', ['/echo (test)'], 'number', 'line echo'],
       ],
     );
@@ -167,7 +168,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
   });
 
   it('the TCP part answers over a real socket, and authd still greets on its port', async () => {
-    const c = await lineClient(s.server.faces[2]!.port!);
+    const c = await lineClient(s.server.faces.find((f) => f.name === 'echo')!.port!);
     assert.equal(await c.next(), 'READY');
     c.send('hello face');
     assert.equal(await c.next(), 'ECHO hello face');
@@ -234,7 +235,7 @@ describe('face seam: --faces picks faces', () => {
   });
 
   it('a name no face has is refused at start', async () => {
-    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd\)/);
+    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, rdv\)/);
   });
 });
 
