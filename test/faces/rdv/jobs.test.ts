@@ -138,13 +138,15 @@ describe('RDV jobs and JobUpdated callbacks (simulator at real speed)', () => {
     assert.equal(replyOnly.of(id2).length, 0);
   });
 
-  it('ERROR_VM_LOCKED: StartVM of a VM another task is powering on', async () => {
+  it('ERROR_VM_LOCKED: StartVM of a VM another task is powering on (GetVM meanwhile: VM_STATUS_UNKNOWN)', async () => {
     const core = s.server.core;
     const vm = (await core.vms.find('Desktop-3'))!;
     const busy = await core.power.run(SYSTEM_CALLER, vm.id, 'powerOn');
     const r = await post(call('StartVM', 'Desktop-3'));
+    const g = await post(call('GetVM', 'Desktop-3'));
     assert.equal(busy.state, 'running');
     assert.ok(r.body.includes(`<VMError xmlns="${NS_DATA}">ERROR_VM_LOCKED</VMError>`), r.body);
+    assert.ok(g.body.includes('<a:Status>VM_STATUS_UNKNOWN</a:Status>'), g.body);
     assert.equal((await core.tasks.wait(SYSTEM_CALLER, busy.id)).state, 'success');
   });
 
