@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['guest', async () => (await import('./commands/guest.ts')).guestCommand()],
   ['user', async () => (await import('./commands/user.ts')).userCommand()],
   ['pool', async () => (await import('./commands/pool.ts')).poolCommand()],
+  ['rdv', async () => (await import('./commands/rdv.ts')).rdvCommand()],
 ];
 
 const first = process.argv[2];

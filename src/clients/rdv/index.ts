@@ -1,4 +1,4 @@
-import { request as httpRequest, createServer, type Server } from 'node:http';
+import { request as httpRequest, createServer, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { NameType, Operation, RdvJob, VmError, VmResult } from '../../protocols/rdv/contract.ts';
@@ -93,7 +93,7 @@ export class RdvClient {
     return new Promise((res, rej) => {
       const https = this.url.protocol === 'https:';
       const common = { host: this.url.hostname, port: this.url.port || (https ? 443 : 80), method, path, headers };
-      const done = (r: import('node:http').IncomingMessage) => {
+      const done = (r: IncomingMessage) => {
         const chunks: Buffer[] = [];
         r.on('data', (d: Buffer) => chunks.push(d));
         r.on('end', () => {
