@@ -1,10 +1,11 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, rdv (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
+import { benchRdv } from './rdv.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   inventory: benchInventoryQuery,
   vapi: benchVapi,
   qemu: benchQemu,
+  rdv: benchRdv,
 };
 
 const wanted = process.argv.slice(2);
