@@ -82,11 +82,11 @@ async function register(app: FastifyInstance, state: RdvState): Promise<void> {
   });
   app.post('/', { bodyLimit: RDV_BODY_LIMIT }, async (req, reply) => {
     try {
+      // Authentication first: an unknown caller learns nothing about the parser.
+      const caller = await authenticate(state, req);
       const text = typeof req.body === 'string' ? req.body : '';
       if (text.length === 0) throw new SoapFault('Client', 'the request has no SOAP envelope');
-      const action = headerOf(req, 'soapaction');
-      const env = decodeEnvelope(text, action);
-      const caller = await authenticate(state, req, reply);
+      const env = decodeEnvelope(text, headerOf(req, 'soapaction'));
       return await dispatch(state, req, reply, caller, env.request, env.replyTo);
     } catch (e) {
       if (e instanceof SoapFault) return sendFault(reply, e);
@@ -118,7 +118,7 @@ function headerOf(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function authenticate(state: RdvState, req: FastifyRequest, _reply: FastifyReply): Promise<Caller> {
+async function authenticate(state: RdvState, req: FastifyRequest): Promise<Caller> {
   const auth = headerOf(req, 'authorization');
   const m = auth ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth) : null;
   if (!m) throw unauthenticated('this service needs HTTP Basic authentication with a vmgate account', { module: 'face.rdv' });
@@ -228,8 +228,10 @@ function jobOf(task: Task, info: JobInfo, locale: Locale): RdvJob {
 
 function onTask(state: RdvState, task: Task): void {
   const info = state.jobs.get(task.id);
-  if (!info || info.callbacks.length === 0) return;
-  state.callbacks.send(task.id, info.callbacks, jobOf(task, info, 'en-US'), task.state !== 'running' && task.state !== 'queued');
+  if (!info) return;
+  const final = task.state !== 'running' && task.state !== 'queued';
+  if (final) state.jobs.delete(task.id);
+  if (info.callbacks.length > 0) state.callbacks.send(task.id, info.callbacks, jobOf(task, info, 'en-US'), final);
 }
 
 // ---- replies ----------------------------------------------------------------

@@ -177,6 +177,17 @@ describe('the RDV face over real HTTPS', () => {
     const bad = await post(byName('GetVM', 'Library_VM0'), { auth: basic('viewer', 'wrong') });
     assert.equal(bad.status, 401);
     assert.ok(!bad.body.includes('Library_VM0</a:Name>'));
+    // Garbage from an unknown caller gets the 401, not a parser error.
+    const garbage = await post('<!DOCTYPE x>', { auth: null });
+    assert.equal(garbage.status, 401);
+    // Five wrong passwords over RDV lock the account for every face.
+    await s.server.core.identity.createUser(SYSTEM_CALLER, { name: 'locky', password: 'locky-password-1' });
+    for (let i = 0; i < 5; i++) assert.equal((await post(byName('GetVM', 'x'), { auth: basic('locky', 'wrong') })).status, 401);
+    const locked = await post(byName('GetVM', 'x'), { auth: basic('locky', 'locky-password-1') });
+    assert.equal(locked.status, 401);
+    assert.match(locked.body, /account 'locky' is locked after 5 failed logins/);
+    const vapi = await s.request('POST', '/api/session', { headers: { authorization: basic('locky', 'locky-password-1') } });
+    assert.equal(vapi.status, 401, 'the vAPI face sees the same lockout');
   });
 
   it('bad input: faults, the server still serves, nothing stored changes', async () => {
