@@ -40,21 +40,27 @@ const parser = new XMLParser({
   commentPropName: false,
 });
 
-/** Depth of the deepest element, counted without building anything (stops past `limit`). */
+/**
+ * Depth of the deepest element, counted without building anything (stops past `limit`).
+ * One pass with indexOf (linear: no backtracking on bodies full of '<').
+ */
 function depthOf(text: string, limit: number): number {
   let depth = 0;
   let max = 0;
-  const re = /<(\/?)([^\s/>!?]*)[^>]*?(\/?)>/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[0].startsWith('<!') || m[0].startsWith('<?')) continue;
-    if (m[1] === '/') depth--;
-    else if (m[3] !== '/') {
+  for (let i = 0; ; ) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return max;
+    const gt = text.indexOf('>', lt + 1);
+    if (gt < 0) return max;
+    const c = text[lt + 1];
+    if (c === '/') depth--;
+    else if (c !== '!' && c !== '?' && text[gt - 1] !== '/') {
       depth++;
       if (depth > max) max = depth;
       if (max > limit) return max;
     }
+    i = gt + 1;
   }
-  return max;
 }
 
 export function parseXml(text: string): XmlElement {

@@ -205,6 +205,7 @@ describe('the RDV face over real HTTPS', () => {
       [byName('GetVM', 'x'), 500, /SOAPAction names StartVM but the body holds GetVM/, { action: 'StartVM' }],
       [`<Envelope xmlns="http://www.w3.org/2003/05/soap-envelope"><Body/></Envelope>`, 500, /SOAP 1\.1/],
       [env(deep), 500, /nested deeper than 64/],
+      ['<'.repeat(1_000_000), 500, /not well-formed/],
       [byName('GetVM', 'x'), 415, /must be text\/xml/, { type: 'application/json' }],
       [env(`<GetVM xmlns="${NS}"><name>${'x'.repeat(2 * 1024 * 1024)}</name></GetVM>`), 413, /larger than 2097152 bytes/],
     ];
