@@ -185,7 +185,7 @@ describe('the RDV face over real HTTPS', () => {
     for (let i = 0; i < 5; i++) assert.equal((await post(byName('GetVM', 'x'), { auth: basic('locky', 'wrong') })).status, 401);
     const locked = await post(byName('GetVM', 'x'), { auth: basic('locky', 'locky-password-1') });
     assert.equal(locked.status, 401);
-    assert.match(locked.body, /account 'locky' is locked after 5 failed logins/);
+    assert.match(locked.body, /locked/);
     const vapi = await s.request('POST', '/api/session', { headers: { authorization: basic('locky', 'locky-password-1') } });
     assert.equal(vapi.status, 401, 'the vAPI face sees the same lockout');
   });
