@@ -1,18 +1,24 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, rdv (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
+import { benchLoginFlood } from './login-flood.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
 import { benchRdv } from './rdv.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
+import { benchVmserverd } from './vmserverd.bench.ts';
+import { benchView } from './view.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
   inventory: benchInventoryQuery,
   vapi: benchVapi,
   qemu: benchQemu,
+  'login-flood': benchLoginFlood,
+  vmserverd: benchVmserverd,
+  view: benchView,
   rdv: benchRdv,
 };
 

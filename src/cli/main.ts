@@ -21,6 +21,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['guest', async () => (await import('./commands/guest.ts')).guestCommand()],
   ['user', async () => (await import('./commands/user.ts')).userCommand()],
   ['pool', async () => (await import('./commands/pool.ts')).poolCommand()],
+  ['exec', async () => (await import('./commands/exec.ts')).execCommand()],
+  ['desktop', async () => (await import('./commands/desktop.ts')).desktopCommand()],
   ['rdv', async () => (await import('./commands/rdv.ts')).rdvCommand()],
 ];
 

@@ -104,14 +104,30 @@ export class Authorizer {
   }
 
   /**
-   * Like require, but an object the caller may not even see answers not_found (so names
-   * of other people's VMs do not leak); seen but not allowed answers unauthorized.
+   * Like require, but an object the caller may not read (no System.View on it) and may not
+   * act on answers not_found, exactly as one that does not exist: ids and names of other
+   * people's objects do not leak, and 403 vs 404 tells nothing. Readable but not allowed
+   * answers unauthorized. VirtualMachine.Console is also held on the VMs of the desktop
+   * pools the caller is entitled to (desktop users hold no permission on VMs).
    */
   async requireVisible(caller: Caller, privilege: Privilege, entityId: string, ancestry?: readonly string[]): Promise<void> {
     if (caller.kind === 'system') return;
     const privs = await this.privileges(caller, entityId, ancestry);
-    if (privs.size === 0) throw notFound(`${entityId} was not found`, { module: 'core.authz' });
+    if (privs.has(privilege)) return;
+    if (privilege === 'VirtualMachine.Console' && (await this.entitledToVm(caller, entityId))) return;
+    if (!privs.has('System.View')) throw notFound(`${entityId} was not found`, { module: 'core.authz' });
     requirePrivilege(caller, privilege, privs, entityId);
+  }
+
+  /** Whether `vmId` is in a desktop pool the caller (or one of its groups) is entitled to. */
+  private async entitledToVm(caller: Caller, vmId: string): Promise<boolean> {
+    if (caller.kind !== 'user') return false;
+    const mine = new Set([`user:${caller.userId}`, ...caller.groupIds.map((g) => `group:${g}`)]);
+    for (const pool of await this.ctx.store.pools.list()) {
+      if (!pool.vmIds.includes(vmId)) continue;
+      if ((await this.ctx.store.entitlements.listForPool(pool.id)).some((e) => mine.has(e.principal))) return true;
+    }
+    return false;
   }
 
   /** Whether the caller can see everything (administrator-like on root). Used to skip per-row filtering. */

@@ -8,9 +8,21 @@ import type { VmLocks } from './vm-locks.ts';
 
 /** Core's settings (flags and environment end up here). */
 export interface CoreConfig {
-  /** Failed logins before an account locks. */
+  /** Wrong passwords from one source address before the account locks for that address. */
   readonly maxFailedLogins: number;
+  /** How long such a lock lasts; also the window in which failures are counted. */
   readonly lockoutSeconds: number;
+  /** Failed logins from one address (any account) before its attempts are slowed down. */
+  readonly loginDelayAfterFailures: number;
+  /** First delay; it doubles with each further failure, up to loginDelayMaxMs. 0 = no delays. */
+  readonly loginDelayMs: number;
+  readonly loginDelayMaxMs: number;
+  /** Logins one address may have in progress at once; more are refused at once. */
+  readonly loginQueuePerSource: number;
+  /** Password hashes computed at once (libuv's pool has 4 threads; the rest stay for files). */
+  readonly loginHashConcurrency: number;
+  /** Sessions a user may hold; a new one beyond it ends the one idle longest. */
+  readonly maxSessionsPerUser: number;
   readonly sessionIdleSeconds: number;
   readonly sessionMaxSeconds: number;
   /** Soft power-off waits this long for the guest before forcing. */
@@ -27,6 +39,12 @@ export interface CoreConfig {
 export const DEFAULT_CORE_CONFIG: Omit<CoreConfig, 'datastoreRoot' | 'defaultDriver'> = {
   maxFailedLogins: 5,
   lockoutSeconds: 15 * 60,
+  loginDelayAfterFailures: 10,
+  loginDelayMs: 200,
+  loginDelayMaxMs: 5000,
+  loginQueuePerSource: 32,
+  loginHashConcurrency: 2,
+  maxSessionsPerUser: 64,
   sessionIdleSeconds: 30 * 60,
   sessionMaxSeconds: 12 * 3600,
   softPowerOffTimeoutMs: 60_000,

@@ -1,3 +1,4 @@
+import type { DatastoreFileService } from './datastore-file-service.ts';
 import type { EventLog } from './events.ts';
 import type { GuestService } from './guest.ts';
 import type { IdentityService } from './identity.ts';
@@ -26,6 +27,8 @@ export interface CoreApi {
   readonly vmJobs: VmJobService;
   readonly tasks: TaskEngine;
   readonly events: EventLog;
+  /** Files on the datastores a caller may browse (vmserverd's file operations). */
+  readonly datastoreFiles: DatastoreFileService;
   /** Core's time (a manual clock in tests): expiry and lockout are judged by it. */
   now(): Date;
 }

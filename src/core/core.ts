@@ -7,6 +7,7 @@ import { systemClock } from './clock.ts';
 import type { CoreApi } from './core-api.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
+import { DatastoreFileService } from './datastore-file-service.ts';
 import { EventBus } from './event-bus.ts';
 import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
@@ -54,6 +55,8 @@ export class Core implements CoreApi {
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
   readonly vdi: VdiService;
+  /** Files on datastores for a caller (the vmserverd file operations). */
+  readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
@@ -61,12 +64,13 @@ export class Core implements CoreApi {
 
   constructor(opts: CoreOptions) {
     const defaultDriver = opts.config.defaultDriver ?? ([...opts.drivers.keys()][0] ?? 'sim');
-    this.bus = new EventBus();
+    const log = opts.log ?? silentLogger;
+    this.bus = new EventBus(log);
     this.ctx = {
       store: opts.store,
       bus: this.bus,
       clock: opts.clock ?? systemClock,
-      log: opts.log ?? silentLogger,
+      log,
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
       drivers: opts.drivers,
@@ -78,10 +82,12 @@ export class Core implements CoreApi {
     this.identity = new IdentityService(this.ctx, this.authz, this.events);
     this.inventory = new InventoryService(this.ctx, this.authz, this.events);
     this.rt = new VmRuntime(this.ctx);
-    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt);
+    // Clone's powerOn runs through the power service, made just below.
+    this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
+    this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
   }

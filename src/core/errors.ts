@@ -35,6 +35,10 @@ export type ErrorReason =
   | 'file_not_found'
   | 'snapshot_not_found'
   | 'account_locked'
+  /** Too many logins in progress from one address (refused before any password is checked). */
+  | 'login_throttled'
+  /** Changing one's own password without, or with a wrong, current password. */
+  | 'wrong_current_password'
   | 'no_host_fits'
   | 'host_disconnected'
   | 'timeout_waiting_for_tools'

@@ -2,13 +2,27 @@ import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { EventSeverity, InventoryEvent } from './model/index.ts';
+import type { Store } from './ports/store.ts';
+
+export interface EventOptions {
+  readonly severity?: EventSeverity;
+  readonly caller?: Caller | null;
+  readonly taskId?: string | null;
+}
 
 /** The append-only event log per object. */
 export class EventLog {
   constructor(private readonly ctx: CoreContext, private readonly authz: Authorizer) {}
 
-  async record(objectId: string, type: string, message: string, opts: { severity?: EventSeverity; caller?: Caller | null; taskId?: string | null } = {}): Promise<InventoryEvent> {
-    const ev = await this.ctx.store.events.append({
+  async record(objectId: string, type: string, message: string, opts: EventOptions = {}): Promise<InventoryEvent> {
+    const ev = await this.append(this.ctx.store, objectId, type, message, opts);
+    this.ctx.bus.emit('event.appended', ev);
+    return ev;
+  }
+
+  /** Records the event inside a transaction (`tx`): the caller emits `event.appended` once it has committed. */
+  append(tx: Store, objectId: string, type: string, message: string, opts: EventOptions = {}): Promise<InventoryEvent> {
+    return tx.events.append({
       objectId,
       type,
       message,
@@ -17,8 +31,6 @@ export class EventLog {
       taskId: opts.taskId ?? null,
       time: this.ctx.clock.now().toISOString(),
     });
-    this.ctx.bus.emit('event.appended', ev);
-    return ev;
   }
 
   /** The last `limit` events of an object, newest first. */

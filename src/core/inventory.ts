@@ -6,10 +6,10 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } from './errors.ts';
 import { nextId } from './ids.ts';
+import { checkObjectName } from './names.ts';
 import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
 import type { HostLoad } from './placement.ts';
 
-const OBJ_NAME_RE = /^[^/\\\0]{1,80}$/;
 
 /** Datacenters, clusters, hosts, datastores. */
 export class InventoryService {
@@ -177,5 +177,5 @@ export class InventoryService {
 }
 
 function checkName(what: string, name: string): void {
-  if (typeof name !== 'string' || !OBJ_NAME_RE.test(name)) throw invalidArgument(`${what} name '${String(name)}' is not valid (1–80 characters, no slashes)`, { module: 'core.inventory' });
+  checkObjectName(`${what} name`, name, { also: [/[/\\]/, 'no slashes'], module: 'core.inventory' });
 }

@@ -2,14 +2,18 @@ import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
-import { notAllowedInCurrentState, timedOut, unsupported } from './errors.ts';
+import { notAllowedInCurrentState, notFound, timedOut, unsupported } from './errors.ts';
 import type { InventoryService } from './inventory.ts';
-import type { Task, Vm } from './model/index.ts';
+import type { InventoryEvent, Task, ToolsState, Vm } from './model/index.ts';
+import type { DriverVm, HypervisorDriver, OpContext, RuntimeState } from './ports/driver.ts';
+import type { Store } from './ports/store.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 import { checkFits } from './placement.ts';
-import type { PowerOp } from './power.ts';
+import type { PowerOp, PowerTransition } from './power.ts';
 import { POWER_TRANSITIONS, checkPowerTransition, describePowerState } from './power.ts';
-import type { TaskEngine } from './tasks.ts';
+import type { TaskContext, TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
+import { runtimePatch } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
 
 const EVENT_TYPE: Readonly<Record<PowerOp, string>> = {
@@ -25,11 +29,26 @@ const EVENT_TYPE: Readonly<Record<PowerOp, string>> = {
   unpause: 'vm.unpaused',
 };
 
+/** A power operation checked against the state machine and the host, ready to run. */
+interface PowerPlan {
+  readonly op: PowerOp;
+  readonly t: PowerTransition;
+  readonly driver: HypervisorDriver;
+  /** The VM as recorded when its lock was taken: passed through the task, not read again. */
+  readonly vm: Vm;
+}
+
 /**
- * Power operations. Each reads: resolve → authorise → take the VM's lock → check the state
- * machine → task { record the transitional state → driver → record the end state → event }.
+ * Power operations. Each reads: resolve → authorise → take the VM's lock (the resolved
+ * record is the locked one, passed through; read again only if an operation on the VM
+ * ended in between) → check the state machine (power.ts, the only check: drivers do,
+ * they do not decide) → task { the task and the transitional state in one transaction →
+ * driver → the end state, its event and the task's end in one transaction }.
  */
 export class PowerService {
+  /** One admission at a time per host (see `admitted`). */
+  private readonly admission = new KeyedSerializer();
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
@@ -45,83 +64,180 @@ export class PowerService {
    * (as VixVM_PowerOn does); `powerOff` of a suspended VM discards its saved state.
    */
   async run(caller: Caller, ref: string, requested: PowerOp, opts: { hard?: boolean } = {}): Promise<Task> {
-    const vm = await this.vms.resolve(caller, ref, 'VirtualMachine.PowerOps');
-    const op: PowerOp = requested === 'powerOn' && vm.powerState === 'suspended' ? 'resume' : requested;
-    const release = this.ctx.locks.acquire(vm.id, POWER_TRANSITIONS[op].label);
+    const mark = this.ctx.locks.mark();
+    const found = await this.vms.resolve(caller, ref, 'VirtualMachine.PowerOps');
+    let op: PowerOp = requested === 'powerOn' && found.powerState === 'suspended' ? 'resume' : requested;
+    const release = this.ctx.locks.acquire(found.id, POWER_TRANSITIONS[op].label);
     try {
-      const cur = (await this.ctx.store.vms.get(vm.id))!;
-      const t = checkPowerTransition(op, cur);
-      const driver = this.rt.driverFor(cur);
-      if (op === 'powerOn' || op === 'resume') {
-        if (!cur.hostId) throw notAllowedInCurrentState(`${cur.id} (${cur.name}) is in the library: place it on a host before powering it on`, { module: 'core.power' });
-        const host = await this.ctx.store.hosts.get(cur.hostId);
-        if (!host || host.connectionState !== 'connected') throw notAllowedInCurrentState(`host of ${cur.id} is not connected`, { module: 'core.power', reason: 'host_disconnected' });
-        if (host.maintenanceMode) throw notAllowedInCurrentState(`host ${host.name} is in maintenance mode`, { module: 'core.power' });
-        const load = await this.inventory.hostLoad(host);
-        // A suspended VM already counts against its host (hostUsage counts all but powered-off).
-        const self = op === 'resume' ? cur.hardware : { cpuCount: 0, memoryMiB: 0 };
-        checkFits(cur, { ...load, usedCpu: load.usedCpu - self.cpuCount, usedMemoryMiB: load.usedMemoryMiB - self.memoryMiB }, this.ctx.config.cpuOvercommit);
-      }
-      const needs: Partial<Record<PowerOp, keyof typeof driver>> = { suspend: 'suspend', standbyGuest: 'suspend', resume: 'resume', pause: 'pause', unpause: 'unpause' };
-      const member = needs[op];
-      if (member && !driver[member]) throw unsupported(`the ${driver.kind} driver cannot ${t.label} a VM`, { module: 'core.power' });
-      const cancellable = op === 'powerOn' || op === 'resume';
-      return await this.tasks.start(
-        { kind: `vm.${op}`, targetId: cur.id, targetName: cur.name, caller, cancellable, release, lockedVmId: cur.id, step: `${capitalise(t.label)} ${cur.name}` },
-        async (tctx) => {
-          const before = (await this.ctx.store.vms.get(vm.id))!;
-          let now: Vm = t.via ? await this.rt.setRuntime(before, t.via) : before;
-          const { dvm } = await this.rt.resolveDriverVm(now);
-          const dctx = { signal: tctx.signal, progress: (p: number, s: string) => tctx.progress(p, s) };
-          try {
-            switch (op) {
-              case 'powerOn':
-                await driver.powerOn(dvm, dctx);
-                break;
-              case 'resume':
-                await driver.resume!(dvm, dctx);
-                break;
-              case 'powerOff':
-                if (before.powerState === 'suspended') await driver.discardSuspendState?.(dvm);
-                else await driver.powerOff(dvm, { soft: !(opts.hard ?? true), timeoutMs: this.ctx.config.softPowerOffTimeoutMs }, dctx);
-                break;
-              case 'shutdownGuest':
-                await driver.powerOff(dvm, { soft: true, timeoutMs: this.ctx.config.softPowerOffTimeoutMs }, dctx);
-                break;
-              case 'reset':
-                await driver.reset(dvm, { soft: false }, dctx);
-                break;
-              case 'rebootGuest':
-                await driver.reset(dvm, { soft: true }, dctx);
-                break;
-              case 'suspend':
-              case 'standbyGuest':
-                await driver.suspend!(dvm, dctx);
-                break;
-              case 'pause':
-                await driver.pause!(dvm);
-                break;
-              case 'unpause':
-                await driver.unpause!(dvm);
-                break;
-            }
-          } catch (e) {
-            // Put back what is really there; the driver knows best.
-            const real = await driver.getRuntime(dvm).catch(() => ({ powerState: before.powerState, toolsState: before.toolsState }));
-            now = (await this.ctx.store.vms.get(vm.id)) ?? now;
-            await this.rt.setRuntime(now, real.powerState, real.toolsState);
-            throw e;
-          }
-          now = (await this.ctx.store.vms.get(vm.id)) ?? now;
-          const rt = await driver.getRuntime(dvm).catch(() => null);
-          now = await this.rt.setRuntime(now, t.to, t.to === 'poweredOff' || t.to === 'suspended' ? (now.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown') : (rt?.toolsState ?? now.toolsState));
-          await this.events.record(vm.id, EVENT_TYPE[op], `${vm.name}: ${describePowerState(before.powerState)} → ${describePowerState(t.to)}`, { caller, taskId: tctx.taskId });
-          return { powerState: now.powerState };
-        },
-      );
+      // The resolved record is the locked one unless an operation on the VM ended since it
+      // was read: then read it again (once), under the lock.
+      const vm = this.ctx.locks.releasedSince(found.id, mark) ? await this.ctx.store.vms.get(found.id) : found;
+      if (!vm) throw notFound(`virtual machine '${ref}' was not found`, { module: 'core.power' });
+      if (vm !== found) op = requested === 'powerOn' && vm.powerState === 'suspended' ? 'resume' : requested;
+      let now = vm;
+      // Admission (the host's load read, then the transitional state committed) is one
+      // step per host: concurrent power-ons cannot both see the load from before the other.
+      const task = await this.admitted(op, vm, async () => {
+        const plan = await this.plan(op, vm);
+        const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
+        return this.tasks.start(
+          {
+            kind: `vm.${op}`,
+            targetId: vm.id,
+            targetName: vm.name,
+            caller,
+            cancellable: op === 'powerOn' || op === 'resume',
+            release,
+            lockedVmId: vm.id,
+            step: `${capitalise(plan.t.label)} ${vm.name}`,
+            ...(via ? { begin: async (tx: Store) => void (now = await this.rt.write(tx, vm, via)) } : {}),
+          },
+          (tctx) => this.perform(caller, plan, now, tctx, { powerState: plan.t.to }, opts),
+        );
+      });
+      if (now !== vm) this.ctx.bus.emit('vm.changed', now, vm);
+      return task;
     } catch (e) {
       release();
       throw e;
+    }
+  }
+
+  /**
+   * Powers on `vm` inside a task that is already running (clone's powerOn): the same
+   * checks and steps as run('powerOn'), under the VM's own lock; the end state and its
+   * event commit with the task's end, whose result is `result`.
+   */
+  async powerOnInTask<R>(caller: Caller, vm: Vm, tctx: TaskContext, result: R, range: readonly [number, number]): Promise<R> {
+    const release = this.ctx.locks.acquire(vm.id, POWER_TRANSITIONS.powerOn.label, tctx.taskId);
+    try {
+      await this.authz.requireVisible(caller, 'VirtualMachine.PowerOps', vm.id, await this.authz.vmAncestry(vm));
+      const { plan, now } = await this.admitted('powerOn', vm, async () => {
+        const plan = await this.plan('powerOn', vm);
+        const via = runtimePatch(vm, plan.t.via!);
+        return { plan, now: via ? await this.rt.update(vm, via) : vm };
+      });
+      const [from, to] = range;
+      const scaled: TaskContext = { ...tctx, progress: (p, step) => tctx.progress(from + ((to - from) * p) / 100, step) };
+      return await this.perform(caller, plan, now, scaled, result, {});
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs `section` under the host's admission lock when `op` adds load to a host. */
+  private admitted<T>(op: PowerOp, vm: Vm, section: () => Promise<T>): Promise<T> {
+    return (op === 'powerOn' || op === 'resume') && vm.hostId ? this.admission.run(vm.hostId, section) : section();
+  }
+
+  /** The checks before a power operation starts: state machine, host, capacity, driver. */
+  private async plan(op: PowerOp, vm: Vm): Promise<PowerPlan> {
+    const t = checkPowerTransition(op, vm);
+    const driver = this.rt.driverFor(vm);
+    if (op === 'powerOn' || op === 'resume') {
+      if (!vm.hostId) throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is in the library: place it on a host before powering it on`, { module: 'core.power' });
+      const host = await this.ctx.store.hosts.get(vm.hostId);
+      if (!host || host.connectionState !== 'connected') throw notAllowedInCurrentState(`host of ${vm.id} is not connected`, { module: 'core.power', reason: 'host_disconnected' });
+      if (host.maintenanceMode) throw notAllowedInCurrentState(`host ${host.name} is in maintenance mode`, { module: 'core.power' });
+      const load = await this.inventory.hostLoad(host);
+      // A suspended VM already counts against its host (hostUsage counts all but powered-off).
+      const self = op === 'resume' ? vm.hardware : { cpuCount: 0, memoryMiB: 0 };
+      checkFits(vm, { ...load, usedCpu: load.usedCpu - self.cpuCount, usedMemoryMiB: load.usedMemoryMiB - self.memoryMiB }, this.ctx.config.cpuOvercommit);
+    }
+    const needs: Partial<Record<PowerOp, keyof typeof driver>> = { suspend: 'suspend', standbyGuest: 'suspend', resume: 'resume', pause: 'pause', unpause: 'unpause' };
+    const member = needs[op];
+    if (member && !driver[member]) throw unsupported(`the ${driver.kind} driver cannot ${t.label} a VM`, { module: 'core.power' });
+    return { op, t, driver, vm };
+  }
+
+  /** The task's work: `now` is the VM as recorded in its transitional state. */
+  private async perform<R>(caller: Caller, plan: PowerPlan, now: Vm, tctx: TaskContext, result: R, opts: { hard?: boolean }): Promise<R> {
+    const { op, t, driver, vm: before } = plan;
+    const dvm = this.rt.driverVm(now, await this.rt.datastoreOf(now));
+    const dctx = { signal: tctx.signal, progress: (p: number, s: string) => tctx.progress(p, s) };
+    try {
+      await this.drive(plan, dvm, dctx, opts);
+    } catch (e) {
+      // Put back what is really there; the driver knows best.
+      await this.recordReal(driver, dvm, now, null);
+      throw e;
+    }
+    const real = await driver.getRuntime(dvm).catch((e: unknown) => {
+      this.ctx.log.warn({ err: e, vmId: now.id }, 'the driver could not tell the tools state after a power operation');
+      return null;
+    });
+    const tools: ToolsState = t.to === 'poweredOff' || t.to === 'suspended' ? (now.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown') : (real?.toolsState ?? now.toolsState);
+    const patch = runtimePatch(now, t.to, tools);
+    let next = now;
+    let ev: InventoryEvent | null = null;
+    try {
+      await tctx.complete(result, async (tx) => {
+        if (patch) next = await this.rt.write(tx, now, patch);
+        ev = await this.events.append(tx, now.id, EVENT_TYPE[op], `${now.name}: ${describePowerState(before.powerState)} → ${describePowerState(t.to)}`, { caller, taskId: tctx.taskId });
+      });
+    } catch (e) {
+      // Nothing of the end was recorded: the VM still shows its transitional state. Record
+      // where it really is, with an event saying so (or, failing that, leave it for the
+      // next driver event or restart to correct).
+      await this.recordReal(driver, dvm, now, `${now.name}: ${t.label} happened, but recording it failed (${(e as Error).message})`);
+      throw e;
+    }
+    if (next !== now) this.ctx.bus.emit('vm.changed', next, now);
+    if (ev) this.ctx.bus.emit('event.appended', ev);
+    return result;
+  }
+
+  private async drive(plan: PowerPlan, dvm: DriverVm, dctx: OpContext, opts: { hard?: boolean }): Promise<void> {
+    const { op, driver, vm: before } = plan;
+    switch (op) {
+      case 'powerOn':
+        return driver.powerOn(dvm, dctx);
+      case 'resume':
+        return driver.resume!(dvm, dctx);
+      case 'powerOff':
+        if (before.powerState === 'suspended') return driver.discardSuspendState?.(dvm);
+        return driver.powerOff(dvm, { soft: !(opts.hard ?? true), timeoutMs: this.ctx.config.softPowerOffTimeoutMs }, dctx);
+      case 'shutdownGuest':
+        return driver.powerOff(dvm, { soft: true, timeoutMs: this.ctx.config.softPowerOffTimeoutMs }, dctx);
+      case 'reset':
+        return driver.reset(dvm, { soft: false }, dctx);
+      case 'rebootGuest':
+        return driver.reset(dvm, { soft: true }, dctx);
+      case 'suspend':
+      case 'standbyGuest':
+        return driver.suspend!(dvm, dctx);
+      case 'pause':
+        return driver.pause!(dvm);
+      case 'unpause':
+        return driver.unpause!(dvm);
+    }
+  }
+
+  /**
+   * After a failure: records the state the driver reports (with an event when `why` is
+   * given, in one transaction). When the driver cannot tell, nothing is guessed: the
+   * record keeps its last state and the failure is logged.
+   */
+  private async recordReal(driver: HypervisorDriver, dvm: DriverVm, now: Vm, why: string | null): Promise<void> {
+    let real: RuntimeState;
+    try {
+      real = await driver.getRuntime(dvm);
+    } catch (e) {
+      this.ctx.log.error({ err: e, vmId: now.id, recorded: now.powerState }, 'after a failed power operation the driver could not tell the VM\'s state: its record keeps the last one until the driver reports or vmgate restarts');
+      return;
+    }
+    try {
+      const patch = { powerState: real.powerState, toolsState: real.toolsState };
+      let next = now;
+      let ev: InventoryEvent | null = null;
+      await this.ctx.store.transaction(async (tx) => {
+        next = await this.rt.write(tx, now, patch);
+        if (why) ev = await this.events.append(tx, now.id, 'vm.stateCorrected', `${why}; it is ${describePowerState(real.powerState)}`, { severity: 'warning' });
+      });
+      this.ctx.bus.emit('vm.changed', next, now);
+      if (ev) this.ctx.bus.emit('event.appended', ev);
+    } catch (e) {
+      this.ctx.log.error({ err: e, vmId: now.id, real }, 'could not record the state of a VM after a failed power operation');
     }
   }
 

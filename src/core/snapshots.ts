@@ -3,6 +3,7 @@ import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
 import { nextId } from './ids.ts';
+import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { Snapshot, Task, Vm } from './model/index.ts';
 import { describePowerState, isRunningState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -57,7 +58,8 @@ export class SnapshotService {
 
   async create(caller: Caller, ref: string, spec: { name: string; description?: string; includeMemory?: boolean }): Promise<Task> {
     const vm = await this.vms.resolve(caller, ref, 'VirtualMachine.Snapshot');
-    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 80 || spec.name.includes('/')) throw invalidArgument(`snapshot name '${spec.name}' is not valid (1–80 characters, no '/')`, { module: 'core.snapshot' });
+    checkObjectName('snapshot name', spec.name, { also: [/\//, "no '/'"], module: 'core.snapshot' });
+    checkFreeText('snapshot description', spec.description, TEXT_LIMITS.long, 'core.snapshot');
     const release = this.ctx.locks.acquire(vm.id, 'snapshot');
     try {
       const cur = (await this.ctx.store.vms.get(vm.id))!;

@@ -2,19 +2,27 @@ import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
-import { VmgateError, invalidArgument, notAllowedInCurrentState, notFound, toVmgateError } from './errors.ts';
+import { VmgateError, internal, invalidArgument, notAllowedInCurrentState, notFound, toVmgateError } from './errors.ts';
 import { newGuid } from './ids.ts';
-import type { Task, TaskFilter } from './model/index.ts';
+import type { Task, TaskFilter, TaskKind } from './model/index.ts';
+import type { Store } from './ports/store.ts';
 
 export interface TaskContext {
   readonly taskId: string;
   readonly signal: AbortSignal;
-  /** Percent 0–100 and a short step text. Persisted (throttled) and emitted. */
+  /** Percent 0–100 and a short step text. Emitted at once, persisted at most every 250 ms. */
   progress(percent: number, step?: string): void;
+  /**
+   * Ends the task well: `writes` and the task's success are recorded in one transaction
+   * (a state change and its event commit with the task, or none of them does). The last
+   * thing a task does; returns `result`. If the transaction fails nothing of it stays and
+   * the error is thrown (the task then ends failed, recorded on its own).
+   */
+  complete<T>(result: T, writes: (tx: Store) => Promise<void>): Promise<T>;
 }
 
 export interface TaskSpec {
-  readonly kind: string;
+  readonly kind: TaskKind;
   readonly targetId: string | null;
   readonly targetName: string | null;
   readonly caller: Caller;
@@ -25,14 +33,24 @@ export interface TaskSpec {
   readonly lockedVmId?: string;
   /** Step text while it waits to start. */
   readonly step?: string;
+  /** Writes recorded in the same transaction as the new task (a VM's transitional state). */
+  readonly begin?: (tx: Store) => Promise<void>;
 }
 
 interface Running {
   task: Task;
   readonly abort: AbortController;
-  readonly done: Promise<Task>;
+  readonly done: Promise<Ended>;
   lastPersist: number;
   persistTimer: NodeJS.Timeout | null;
+  /** complete() recorded the end: finishing only emits. */
+  committed: boolean;
+}
+
+/** How a task ended here: its record, and for a failure the error as thrown (typed, with its module and cause). */
+interface Ended {
+  readonly task: Task;
+  readonly error: VmgateError | null;
 }
 
 const PROGRESS_PERSIST_MS = 250;
@@ -77,15 +95,24 @@ export class TaskEngine {
       finishedAt: null,
     };
     try {
-      await this.ctx.store.tasks.insert(task);
+      const begin = spec.begin;
+      if (begin) {
+        await this.ctx.store.transaction(async (tx) => {
+          await tx.tasks.insert(task);
+          await begin(tx);
+        });
+      } else {
+        await this.ctx.store.tasks.insert(task);
+      }
     } catch (e) {
       spec.release?.();
       throw e;
     }
     const abort = new AbortController();
-    let resolveDone!: (t: Task) => void;
-    const done = new Promise<Task>((r) => (resolveDone = r));
-    const entry: Running = { task, abort, done, lastPersist: 0, persistTimer: null };
+    let resolveDone!: (t: Ended) => void;
+    const done = new Promise<Ended>((r) => (resolveDone = r));
+    // The first progress is persisted after PROGRESS_PERSIST_MS, not at once: a short task writes none.
+    const entry: Running = { task, abort, done, lastPersist: Date.now(), persistTimer: null, committed: false };
     this.running.set(task.id, entry);
     if (spec.lockedVmId) this.ctx.locks.setTask(spec.lockedVmId, task.id);
     this.ctx.bus.emit('task.changed', task);
@@ -94,18 +121,22 @@ export class TaskEngine {
       taskId: task.id,
       signal: abort.signal,
       progress: (percent, step) => this.progress(entry, percent, step),
+      complete: (result, writes) => this.complete(entry, result, writes),
     };
     // Run on the next tick so the caller gets the record before any progress.
     setImmediate(() => {
       void (async () => {
         let final: Task;
+        let failure: VmgateError | null = null;
         try {
           const result = await work(tctx);
           final = await this.finish(entry, { state: 'success', progress: 100, step: 'Completed', result: result ?? null });
         } catch (e) {
           const err = toVmgateError(e, 'core.tasks');
+          failure = err;
           const state = err.kind === 'cancelled' || abort.signal.aborted ? 'cancelled' : 'error';
           if (err.kind === 'internal') this.ctx.log.error({ err: e, taskId: task.id }, 'task failed with an internal error');
+          entry.committed = false;
           final = await this.finish(entry, {
             state,
             step: state === 'cancelled' ? 'Cancelled' : 'Failed',
@@ -115,12 +146,12 @@ export class TaskEngine {
             severity: state === 'cancelled' ? 'info' : 'error',
             caller: spec.caller,
             taskId: task.id,
-          }).catch(() => undefined);
+          }).catch((e2: unknown) => this.ctx.log.error({ err: e2, taskId: task.id }, 'could not record the event of a failed task'));
         } finally {
           spec.release?.();
           this.running.delete(task.id);
         }
-        resolveDone(final);
+        resolveDone({ task: final, error: failure });
       })();
     });
     return task;
@@ -146,23 +177,45 @@ export class TaskEngine {
 
   private async persistProgress(entry: Running): Promise<void> {
     if (entry.task.state !== 'running') return;
-    await this.ctx.store.tasks.update(entry.task.id, { progress: entry.task.progress, step: entry.task.step }).catch(() => undefined);
+    try {
+      await this.ctx.store.tasks.update(entry.task.id, { progress: entry.task.progress, step: entry.task.step }, entry.task);
+    } catch (e) {
+      // The task goes on; its record shows older progress until the next write or its end.
+      this.ctx.log.warn({ err: e, taskId: entry.task.id }, 'could not record the progress of a task');
+    }
+  }
+
+  private async complete<T>(entry: Running, result: T, writes: (tx: Store) => Promise<void>): Promise<T> {
+    if (entry.task.state !== 'running' || entry.committed) throw internal(`task ${entry.task.id} was already completed`, { module: 'core.tasks' });
+    if (entry.persistTimer) clearTimeout(entry.persistTimer);
+    entry.persistTimer = null;
+    const final: Task = { ...entry.task, state: 'success', progress: 100, step: 'Completed', result: result ?? null, finishedAt: this.ctx.clock.now().toISOString() };
+    await this.ctx.store.transaction(async (tx) => {
+      await writes(tx);
+      await tx.tasks.update(final.id, { state: final.state, progress: final.progress, step: final.step, result: final.result, error: null, finishedAt: final.finishedAt }, entry.task);
+    });
+    entry.task = final;
+    entry.committed = true;
+    return result;
   }
 
   private async finish(entry: Running, patch: Partial<Task>): Promise<Task> {
     if (entry.persistTimer) clearTimeout(entry.persistTimer);
     entry.persistTimer = null;
+    if (entry.committed) {
+      // complete() has recorded it, in the transaction of the task's own writes.
+      this.ctx.bus.emit('task.changed', entry.task);
+      return entry.task;
+    }
+    const recorded = entry.task;
     const final: Task = { ...entry.task, ...patch, finishedAt: this.ctx.clock.now().toISOString() };
     entry.task = final;
     try {
-      await this.ctx.store.tasks.update(final.id, {
-        state: final.state,
-        progress: final.progress,
-        step: final.step,
-        result: final.result,
-        error: final.error,
-        finishedAt: final.finishedAt,
-      });
+      await this.ctx.store.tasks.update(
+        final.id,
+        { state: final.state, progress: final.progress, step: final.step, result: final.result, error: final.error, finishedAt: final.finishedAt },
+        recorded,
+      );
     } catch (e) {
       this.ctx.log.error({ err: e, taskId: final.id }, 'could not record the end of a task');
     }
@@ -202,21 +255,32 @@ export class TaskEngine {
     const t = await this.get(caller, id);
     const r = this.running.get(id);
     if (!r) return t;
-    if (opts.timeoutMs === undefined) return r.done;
+    if (opts.timeoutMs === undefined) return (await r.done).task;
     if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs < 0) throw invalidArgument('timeout must be a non-negative number of milliseconds');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<Task>((res) => {
       timer = setTimeout(() => res(r.task), opts.timeoutMs);
     });
     try {
-      return await Promise.race([r.done, timeout]);
+      return await Promise.race([r.done.then((d) => d.task), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Waits for the task and returns its result, or throws its error as a VmgateError. */
+  /**
+   * Waits for the task and returns its result, or throws its error: the error as thrown
+   * when the task ran in this process and is awaited while running, else one rebuilt
+   * from the record.
+   */
   async result<T = unknown>(caller: Caller, task: Task): Promise<T> {
+    const r = this.running.get(task.id);
+    if (r) {
+      await this.get(caller, task.id);
+      const ended = await r.done;
+      if (ended.task.state === 'success') return ended.task.result as T;
+      if (ended.error) throw ended.task.state === 'cancelled' && ended.error.kind !== 'cancelled' ? new VmgateError('cancelled', ended.error.message, { module: ended.error.module, cause: ended.error }) : ended.error;
+    }
     const final = await this.wait(caller, task.id);
     if (final.state === 'success') return final.result as T;
     const e = final.error ?? { kind: 'internal' as const, message: `task ${final.id} ended ${final.state}` };

@@ -4,7 +4,9 @@ import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, resourceExhausted, unauthorized, unsupported } from './errors.ts';
+import { newConsoleTicket } from './console-tickets.ts';
 import { newGuid, nextId } from './ids.ts';
+import { checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, Vm } from './model/index.ts';
 import type { PowerService } from './power-service.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -56,6 +58,7 @@ export class VdiService {
   async createPool(caller: Caller, spec: { name: string; displayName?: string; type: 'dedicated' | 'floating'; vmIds?: string[]; protocols?: DisplayProtocol[]; defaultProtocol?: DisplayProtocol; resetAllowed?: boolean }): Promise<DesktopPool> {
     await this.authz.require(caller, 'Desktop.Admin', 'root');
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name ?? '')) throw invalidArgument(`pool name '${spec.name}' is not valid (letters, digits, . _ -)`, { module: 'core.vdi' });
+    if (spec.displayName !== undefined) checkObjectName('pool display name', spec.displayName, { max: TEXT_LIMITS.short, module: 'core.vdi' });
     if (spec.type !== 'dedicated' && spec.type !== 'floating') throw invalidArgument(`pool type must be 'dedicated' or 'floating', not '${spec.type}'`, { module: 'core.vdi' });
     const protocols = spec.protocols ?? ['VNC'];
     const bad = protocols.filter((p) => !PROTOCOLS.includes(p));
@@ -169,13 +172,64 @@ export class VdiService {
     const proto = protocol ?? pool.defaultProtocol;
     if (!pool.protocols.includes(proto)) throw invalidArgument(`pool '${pool.name}' offers ${pool.protocols.join(', ')}, not ${proto}`, { module: 'core.vdi' });
     const store = this.ctx.store;
-    const existing = (await store.desktopSessions.listForUser(caller.userId)).find((s) => s.poolId === pool.id);
-    let vmId: string | null = existing?.vmId ?? null;
-    if (!vmId && pool.type === 'dedicated') vmId = (await store.assignments.get(pool.id, caller.userId))?.vmId ?? null;
+    // Pick and reserve under the pool's lock: the session row marks the desktop taken
+    // before anything waits (power-on, the console), so two launches never share one.
+    const { existing, session: reserved } = await this.#serialPerPool(pool.id, () => this.#reserve(caller, pool, proto));
+    let session = reserved;
+    let vm: Vm;
+    let endpoint: ConsoleEndpoint;
+    try {
+      vm = (await store.vms.get(session.vmId))!;
+      if (vm.powerState !== 'poweredOn') {
+        const op = vm.powerState === 'paused' ? 'unpause' : 'powerOn';
+        const task = await this.power.run(SYSTEM_FOR(caller), vm.id, op);
+        opts.onTask?.(task.id);
+        await this.tasks.result(SYSTEM_FOR(caller), task);
+        vm = (await store.vms.get(vm.id))!;
+      }
+      const driver = this.rt.driverFor(vm);
+      if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
+      endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)), newConsoleTicket());
+    } catch (e) {
+      // A launch that did not get as far as a console gives its new reservation back.
+      if (!existing) await store.desktopSessions.delete(session.id).catch(() => undefined);
+      throw e;
+    }
+    if (existing) session = await store.desktopSessions.update(existing.id, { state: 'connected', protocol: proto, updatedAt: this.ctx.clock.now().toISOString() });
+    await this.events.record(vm.id, 'desktop.connected', `${caller.userName} connected to ${vm.name} over ${proto}`, { caller });
+    return { pool, vm, session, endpoint };
+  }
+
+  readonly #poolQueues = new Map<string, Promise<unknown>>();
+
+  /** Runs `fn` after every earlier call for the same pool has finished. */
+  async #serialPerPool<T>(poolId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#poolQueues.get(poolId) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#poolQueues.set(poolId, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#poolQueues.get(poolId) === tail) this.#poolQueues.delete(poolId);
+    }
+  }
+
+  /**
+   * The caller's desktop session in the pool: the one they have, or a new one on their
+   * VM (dedicated: the assigned one, assigning a free one the first time; floating: any
+   * free one, a running one first). Call only under the pool's lock.
+   */
+  async #reserve(caller: Caller, pool: DesktopPool, proto: DisplayProtocol): Promise<{ existing: DesktopSession | null; session: DesktopSession }> {
+    const store = this.ctx.store;
+    const existing = (await store.desktopSessions.listForUser(caller.userId)).find((s) => s.poolId === pool.id) ?? null;
+    if (existing) return { existing, session: existing };
+    let vmId: string | null = pool.type === 'dedicated' ? ((await store.assignments.get(pool.id, caller.userId))?.vmId ?? null) : null;
     if (!vmId) {
       const taken = new Set<string>();
       for (const a of await store.assignments.listForPool(pool.id)) taken.add(a.vmId);
-      for (const v of pool.vmIds) if ((await store.desktopSessions.listForVm(v)).length > 0) taken.add(v);
+      const inPool = new Set(pool.vmIds);
+      for (const s of await store.desktopSessions.list()) if (s.poolId === pool.id || inPool.has(s.vmId)) taken.add(s.vmId);
       const free = pool.vmIds.filter((v) => !taken.has(v));
       if (free.length === 0) throw resourceExhausted(`desktop pool '${pool.name}' has no free desktop (${pool.vmIds.length} in use)`, { module: 'core.vdi' });
       // Prefer one that already runs.
@@ -185,27 +239,10 @@ export class VdiService {
       vmId = pick.id;
       if (pool.type === 'dedicated') await store.assignments.insert({ poolId: pool.id, vmId, userId: caller.userId, createdAt: this.ctx.clock.now().toISOString() });
     }
-    let vm = (await store.vms.get(vmId))!;
-    if (vm.powerState !== 'poweredOn') {
-      const op = vm.powerState === 'paused' ? 'unpause' : 'powerOn';
-      const task = await this.power.run(SYSTEM_FOR(caller), vm.id, op);
-      opts.onTask?.(task.id);
-      await this.tasks.result(SYSTEM_FOR(caller), task);
-      vm = (await store.vms.get(vmId))!;
-    }
-    const driver = this.rt.driverFor(vm);
-    if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
-    const endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)));
     const now = this.ctx.clock.now().toISOString();
-    let session: DesktopSession;
-    if (existing) {
-      session = await store.desktopSessions.update(existing.id, { state: 'connected', protocol: proto, updatedAt: now });
-    } else {
-      session = { id: newGuid(), poolId: pool.id, vmId: vm.id, userId: caller.userId, protocol: proto, state: 'connected', startedAt: now, updatedAt: now };
-      await store.desktopSessions.insert(session);
-    }
-    await this.events.record(vm.id, 'desktop.connected', `${caller.userName} connected to ${vm.name} over ${proto}`, { caller });
-    return { pool, vm, session, endpoint };
+    const session: DesktopSession = { id: newGuid(), poolId: pool.id, vmId, userId: caller.userId, protocol: proto, state: 'connected', startedAt: now, updatedAt: now };
+    await store.desktopSessions.insert(session);
+    return { existing: null, session };
   }
 
   async listSessions(caller: Caller): Promise<DesktopSession[]> {

@@ -7,6 +7,9 @@ import { resourceBusy } from './errors.ts';
  */
 export class VmLocks {
   private readonly held = new Map<string, { readonly what: string; taskId: string | null }>();
+  /** Counts releases; `released` keeps the count at each VM's last release. */
+  private releases = 0;
+  private readonly released = new Map<string, number>();
 
   acquire(vmId: string, what: string, taskId: string | null = null): () => void {
     const cur = this.held.get(vmId);
@@ -23,7 +26,22 @@ export class VmLocks {
       if (released) return;
       released = true;
       if (this.held.get(vmId) === entry) this.held.delete(vmId);
+      this.released.set(vmId, ++this.releases);
     };
+  }
+
+  /** A mark to pass to releasedSince, taken before reading a VM that is then locked. */
+  mark(): number {
+    return this.releases;
+  }
+
+  /**
+   * Whether an operation on the VM ended (released its lock) after `mark`: a record read
+   * after the mark and locked now may then be stale and must be read again. Operations
+   * write before they release, so without a release since the mark the record is current.
+   */
+  releasedSince(vmId: string, mark: number): boolean {
+    return (this.released.get(vmId) ?? 0) > mark;
   }
 
   /** Attach the task id once the task exists (for the busy message). */

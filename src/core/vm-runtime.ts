@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { DriverVm, HypervisorDriver } from './ports/driver.ts';
+import type { Store } from './ports/store.ts';
 import type { CoreContext } from './context.ts';
 import { unsupported } from './errors.ts';
 import type { Datastore, PowerState, ToolsState, Vm } from './model/index.ts';
@@ -40,14 +41,29 @@ export class VmRuntime {
 
   /** The one update path for VMs: store, then emit. */
   async update(vm: Vm, patch: Partial<Omit<Vm, 'id'>>): Promise<Vm> {
-    const next = await this.ctx.store.vms.update(vm.id, { ...patch, updatedAt: this.ctx.clock.now().toISOString() });
+    const next = await this.write(this.ctx.store, vm, patch);
     this.ctx.bus.emit('vm.changed', next, vm);
     return next;
   }
 
-  async setRuntime(vm: Vm, powerState: PowerState, toolsState?: ToolsState): Promise<Vm> {
-    const tools: ToolsState = toolsState ?? (powerState === 'poweredOn' || powerState === 'paused' || powerState === 'resetting' ? vm.toolsState : vm.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown');
-    if (vm.powerState === powerState && vm.toolsState === tools) return vm;
-    return this.update(vm, { powerState, toolsState: tools });
+  /** The update inside a transaction (`tx`): the caller emits `vm.changed` once it has committed. */
+  write(tx: Store, vm: Vm, patch: Partial<Omit<Vm, 'id'>>): Promise<Vm> {
+    // The caller holds `vm` as stored (under its lock): the store writes without reading it again.
+    return tx.vms.update(vm.id, { ...patch, updatedAt: this.ctx.clock.now().toISOString() }, vm);
   }
+
+  async setRuntime(vm: Vm, powerState: PowerState, toolsState?: ToolsState): Promise<Vm> {
+    const patch = runtimePatch(vm, powerState, toolsState);
+    return patch ? this.update(vm, patch) : vm;
+  }
+}
+
+/**
+ * The change that records a power state (and tools state; by default tools keep theirs
+ * while the VM runs and become unknown when it stops). Null: nothing changes.
+ */
+export function runtimePatch(vm: Pick<Vm, 'powerState' | 'toolsState'>, powerState: PowerState, toolsState?: ToolsState): { powerState: PowerState; toolsState: ToolsState } | null {
+  const tools: ToolsState = toolsState ?? (powerState === 'poweredOn' || powerState === 'paused' || powerState === 'resetting' ? vm.toolsState : vm.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown');
+  if (vm.powerState === powerState && vm.toolsState === tools) return null;
+  return { powerState, toolsState: tools };
 }

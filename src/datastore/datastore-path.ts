@@ -17,6 +17,7 @@ import { realpathSync, lstatSync } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, resolve, sep } from 'node:path';
 import { invalidArgument, notFound, unauthorized } from '../core/errors.ts';
+import { mapFsError } from './fs-errors.ts';
 
 const MODULE = 'datastore';
 
@@ -75,7 +76,7 @@ export function resolveInside(root: string, rel: string, options: ResolveOptions
       lstatSync(existing);
       break;
     } catch (e) {
-      existing = parentOrThrow(existing, absRoot, e);
+      existing = parentOrThrow(existing, absRoot, e, labelOf(rel, options));
     }
   }
   let real: string;
@@ -105,7 +106,7 @@ export async function resolveInsideAsync(root: string, rel: string, options: Res
       await lstat(existing);
       break;
     } catch (e) {
-      existing = parentOrThrow(existing, absRoot, e);
+      existing = parentOrThrow(existing, absRoot, e, labelOf(rel, options));
     }
   }
   let real: string;
@@ -119,8 +120,8 @@ export async function resolveInsideAsync(root: string, rel: string, options: Res
 }
 
 /** After lstat(p) failed: the parent to try next, or the error to throw. */
-function parentOrThrow(p: string, root: string, e: unknown): string {
-  if (!isNoEntry(e)) throw e; // EACCES, ELOOP, …: the caller maps fs errors
+function parentOrThrow(p: string, root: string, e: unknown, label: string): string {
+  if (!isNoEntry(e)) throw mapFsError(e, label); // EACCES, ELOOP, ENAMETOOLONG…: a proper error, not a raw fs one
   if (p === root || dirname(p) === p) throw rootMissing(root, e);
   return dirname(p);
 }

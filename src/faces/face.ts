@@ -16,6 +16,8 @@ export interface FaceDeps {
   readonly version: string;
   /** The server's TLS key and certificate (PEM), for TCP faces that start TLS themselves. */
   readonly tls: { readonly key: string; readonly cert: string };
+  /** `--public-url` (`https://name:port`): the base of URLs handed to clients; absent = the listener's own address. Never the Host header. */
+  readonly publicUrl?: string | null;
   /** Face settings from the server's configuration (src/server/config.ts); absent = defaults. */
   readonly settings?: FaceSettings;
 }

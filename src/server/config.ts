@@ -23,6 +23,13 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   /** The faces to run, by name (src/server/faces.ts); null = all of them. */
   readonly faces: readonly string[] | null;
+  /** `https://vmgate.example.com:8443`: the base of transfer and console URLs handed out; null = the listener's own address. */
+  readonly publicUrl: string | null;
+  readonly maxSessionsPerUser: number;
+  readonly loginDelayAfterFailures: number;
+  readonly loginDelayMs: number;
+  readonly loginDelayMaxMs: number;
+  readonly loginQueuePerSource: number;
   /** RDV: JobUpdated callback addresses every RDV job is reported to; null = none. */
   readonly rdvCallbacks: readonly string[] | null;
   /** RDV: URL prefixes a WS-Addressing ReplyTo callback address must start with; null = ReplyTo is not used. */
@@ -33,7 +40,7 @@ export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'urls';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -43,7 +50,7 @@ export interface OptionSpec {
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'dataDir', flag: '--data-dir', env: 'VMGATE_DATA_DIR', kind: 'string', def: './data', help: 'data directory: database, certificate, datastores, logs' },
   { key: 'host', flag: '--host', env: 'VMGATE_HOST', kind: 'string', def: '0.0.0.0', help: 'address the HTTPS and authd listeners bind to' },
-  { key: 'httpsPort', flag: '--https-port', env: 'VMGATE_HTTPS_PORT', kind: 'port', def: 8443, help: 'HTTPS port (the vSphere Automation API, /healthz); 0 picks a free one' },
+  { key: 'httpsPort', flag: '--https-port', env: 'VMGATE_HTTPS_PORT', kind: 'port', def: 8443, help: 'HTTPS port (the vSphere Automation API, the View broker, /healthz); 0 picks a free one' },
   { key: 'httpPort', flag: '--http-port', env: 'VMGATE_HTTP_PORT', kind: 'port', def: null, help: 'plain HTTP port on 127.0.0.1 for local tools (off unless given)' },
   { key: 'authdPort', flag: '--authd-port', env: 'VMGATE_AUTHD_PORT', kind: 'port', def: 8902, help: 'authd/vmserverd TCP port' },
   { key: 'driver', flag: '--driver', env: 'VMGATE_DRIVER', kind: 'enum', values: ['sim', 'qemu'], def: 'sim', help: 'hypervisor driver for new hosts and the library' },
@@ -53,11 +60,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'simSpeed', flag: '--sim-speed', env: 'VMGATE_SIM_SPEED', kind: 'number', def: 1, help: 'simulator speed factor (2 = twice as fast)' },
   { key: 'qemuAccel', flag: '--qemu-accel', env: 'VMGATE_QEMU_ACCEL', kind: 'enum', values: ['auto', 'kvm', 'tcg'], def: 'auto', help: 'QEMU accelerator; auto proves KVM works first' },
   { key: 'logLevel', flag: '--log-level', env: 'VMGATE_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], def: 'info', help: 'log level of <data-dir>/logs/vmgate.log' },
-  { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'failed logins before an account locks' },
-  { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long a locked account stays locked' },
+  { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'wrong passwords from one address before the account locks for that address' },
+  { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long such a lock lasts (and the window failures are counted in)' },
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
+  { key: 'publicUrl', flag: '--public-url', env: 'VMGATE_PUBLIC_URL', kind: 'url', def: null, help: 'base of the transfer and console URLs vmgate hands out (https://name:port); default: the address the client reached' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
-  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, rdv); all unless given' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view, rdv); all unless given' },
+  { key: 'maxSessionsPerUser', flag: '--max-sessions-per-user', env: 'VMGATE_MAX_SESSIONS_PER_USER', kind: 'int', def: 64, help: 'sessions one user may hold; a new one ends the one idle longest' },
+  { key: 'loginDelayAfterFailures', flag: '--login-delay-after', env: 'VMGATE_LOGIN_DELAY_AFTER', kind: 'int', def: 10, help: 'failed logins from one address (any account) before its attempts are slowed down' },
+  { key: 'loginDelayMs', flag: '--login-delay-ms', env: 'VMGATE_LOGIN_DELAY_MS', kind: 'int', def: 200, help: 'first delay of a slowed-down address, doubling per failure (0 = no delays)' },
+  { key: 'loginDelayMaxMs', flag: '--login-delay-max-ms', env: 'VMGATE_LOGIN_DELAY_MAX_MS', kind: 'int', def: 5000, help: 'longest delay of a slowed-down address' },
+  { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 32, help: 'logins one address may have in progress at once (queued fairly with other addresses); more are refused at once' },
   { key: 'rdvCallbacks', flag: '--rdv-callbacks', env: 'VMGATE_RDV_CALLBACKS', kind: 'urls', def: null, help: 'RDV: http(s) URLs that receive JobUpdated for every RDV job, comma-separated' },
   { key: 'rdvCallbackAllow', flag: '--rdv-callback-allow', env: 'VMGATE_RDV_CALLBACK_ALLOW', kind: 'urls', def: null, help: 'RDV: URL prefixes a WS-Addressing ReplyTo callback must start with (ReplyTo is ignored unless given)' },
 ];
@@ -108,6 +121,17 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
         if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) bad();
       }
       return [...new Set(items)];
+    }
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(s);
+      } catch {
+        return bad();
+      }
+      // Scheme, host and port only: the paths vmgate hands out are appended to it.
+      if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '' || (u.pathname !== '/' && u.pathname !== '')) bad();
+      return u.origin;
     }
   }
 }

@@ -125,7 +125,8 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
     const r = await core.identity.createUser(c, { name: 'demo', fullName: 'Demo desktop user', ...(given ? { password: given } : {}) });
     demo = r.user;
     demoPassword = given ? null : r.password;
-    await core.identity.setPermission(c, { principal: `user:${demo.id}`, entityId: 'root', roleId: 'desktop-user', propagate: true });
+    // Desktop.Use on root only (not propagated): demo holds no right on any VM; the console of its desktops comes with the entitlement.
+    await core.identity.setPermission(c, { principal: `user:${demo.id}`, entityId: 'root', roleId: 'desktop-user', propagate: false });
   }
   const pool = (await store.pools.getByName('demo-desktops')) ?? (await core.vdi.createPool(c, { name: 'demo-desktops', displayName: 'Demo desktops', type: 'dedicated', vmIds: desktops, protocols: ['VNC', 'RDP'], defaultProtocol: 'VNC' }));
   await core.vdi.entitle(c, pool.id, `user:${demo.id}`);

@@ -1,6 +1,7 @@
 import type { Face } from '../faces/face.ts';
 import { vapiFace } from '../faces/vapi/index.ts';
 import { authdFace } from '../faces/vmserverd/authd-server.ts';
+import { viewFace } from '../faces/view/index.ts';
 import { rdvFace } from '../faces/rdv/index.ts';
 import type { ServeConfig } from './config.ts';
 
@@ -18,5 +19,6 @@ export interface FaceEntry {
 export const FACES: readonly FaceEntry[] = [
   { face: vapiFace },
   { face: authdFace, tcpPort: (c) => c.authdPort },
+  { face: viewFace },
   { face: rdvFace },
 ];

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Core, Logger } from '../core/index.ts';
 import type { HttpMount } from '../faces/face.ts';
+import { TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
 
 export interface HttpAppOptions {
@@ -47,7 +48,7 @@ export function applySecurityHeaders(reply: FastifyReply, https: boolean): void 
 /** One fastify app: /healthz, the security headers, and each face's mount as an encapsulated plugin under its prefix. */
 export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, ...TLS_PROFILE } } : {}),
     bodyLimit: opts.bodyLimit,
     loggerInstance: opts.log as never,
     trustProxy: false,

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,11 +8,13 @@ import { invalidArgument } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { datastoreFiles, writeFileAtomic } from '../datastore/index.ts';
 import type { ServeConfig } from './config.ts';
+import { prepareDataDir, PRIVATE_FILE_MODE } from './data-dir.ts';
 import { ensureDemoInventory } from './demo.ts';
+import { LOG_SERIALIZERS } from './log-redaction.ts';
 import { createDrivers } from './drivers.ts';
 import { ensureAdministrator } from './first-start.ts';
 import { buildHttpApp } from './http-app.ts';
-import { loadOrCreateTls } from './tls.ts';
+import { loadOrCreateTls, TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
 import { FACES, type FaceEntry } from './faces.ts';
 
@@ -57,10 +58,11 @@ export interface StartOptions {
 export async function startServer(config: ServeConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const startedAt = Date.now();
-  await mkdir(join(config.dataDir, 'logs'), { recursive: true });
-  const streams: pino.StreamEntry[] = [{ level: config.logLevel === 'silent' ? 'fatal' : config.logLevel, stream: pino.destination({ dest: join(config.dataDir, 'logs', 'vmgate.log'), mkdir: true, sync: false }) }];
+  const dataDir = await prepareDataDir(config.dataDir);
+  const streams: pino.StreamEntry[] = [{ level: config.logLevel === 'silent' ? 'fatal' : config.logLevel, stream: pino.destination({ dest: dataDir.logFile, mkdir: true, sync: false, mode: PRIVATE_FILE_MODE }) }];
   if (opts.logToStderr) streams.push({ level: 'warn', stream: process.stderr });
-  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'req.headers["vmware-api-session-id"]', 'req.headers.cookie'] }, pino.multistream(streams));
+  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'req.headers["vmware-api-session-id"]', 'req.headers.cookie'], serializers: LOG_SERIALIZERS }, pino.multistream(streams));
+  for (const w of dataDir.warnings) log.warn(w);
 
   const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'vmgate.db') });
   let core: Core | null = null;
@@ -80,6 +82,11 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
         maxFailedLogins: config.maxFailedLogins,
         lockoutSeconds: config.lockoutSeconds,
         sessionIdleSeconds: config.sessionIdleSeconds,
+        maxSessionsPerUser: config.maxSessionsPerUser,
+        loginDelayAfterFailures: config.loginDelayAfterFailures,
+        loginDelayMs: config.loginDelayMs,
+        loginDelayMaxMs: config.loginDelayMaxMs,
+        loginQueuePerSource: config.loginQueuePerSource,
       },
     });
     const report = await core.start();
@@ -92,7 +99,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     // Each face is started once, with core's services only (no ctx, no store, no drivers).
     const started: { entry: FaceEntry; parts: FaceParts }[] = [];
     for (const entry of entries) {
-      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert }, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [] } });
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [] } });
       started.push({ entry, parts });
       if (parts.stop) stoppers.unshift(parts.stop);
     }

@@ -3,12 +3,42 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import type { SecureContextOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 import { writeFileAtomic } from '../datastore/index.ts';
+
+/**
+ * Mozilla's "intermediate" server profile (ssl-config.mozilla.org, version 5.7), for every
+ * TLS listener (HTTPS, authd): TLS 1.2 and 1.3; on TLS 1.2 only ECDHE key exchange with
+ * AEAD ciphers (AES-GCM, ChaCha20-Poly1305), so every session has forward secrecy and no
+ * CBC suite is offered; TLS 1.3 with its three suites; the client's preference order.
+ * The profile's DHE suites are left out: vmgate configures no DH parameters.
+ */
+export const TLS_PROFILE = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  ecdhCurve: 'X25519:prime256v1:secp384r1',
+  honorCipherOrder: false,
+} as const satisfies Pick<SecureContextOptions, 'minVersion' | 'ciphers' | 'ecdhCurve' | 'honorCipherOrder'>;
 
 export interface TlsMaterial {
   readonly key: string;
   readonly cert: string;
+  /** {@link TLS_PROFILE}, so that whoever makes a TLS context from this material uses it. */
+  readonly minVersion: typeof TLS_PROFILE.minVersion;
+  readonly ciphers: string;
+  readonly ecdhCurve: string;
+  readonly honorCipherOrder: boolean;
   /** SHA-256 fingerprint, colon separated, as clients show it. */
   readonly fingerprint: string;
   readonly created: boolean;
@@ -53,5 +83,5 @@ export async function loadOrCreateTls(dataDir: string): Promise<TlsMaterial> {
   }
   const [key, cert] = await Promise.all([readFile(keyPath, 'utf8'), readFile(certPath, 'utf8')]);
   const fingerprint = new X509Certificate(cert).fingerprint256;
-  return { key, cert, fingerprint, created };
+  return { key, cert, fingerprint, created, ...TLS_PROFILE };
 }

@@ -1,5 +1,6 @@
 import { unsupported } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
+import { restrictDatabaseFiles } from './sqlite/file-modes.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export type StoreConfig =
@@ -10,6 +11,7 @@ export type StoreConfig =
 export async function openStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
     case 'sqlite':
+      await restrictDatabaseFiles(config.path);
       return openSqliteStore({ path: config.path });
     case 'postgres':
       throw unsupported('the PostgreSQL store is planned; use sqlite', { module: 'store' });

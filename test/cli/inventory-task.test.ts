@@ -44,7 +44,7 @@ describe('vmgate host / datacenter / cluster / datastore / task', () => {
     assert.ok(rows.length >= 1);
     const last = rows[rows.length - 1]!;
     assert.deepEqual([last.TARGET, last.STATUS, last.PROGRESS, last.USER], [v.vm, 'succeeded', '100%', 'administrator']);
-    assert.match(last.DESCRIPTION!, /powerOn/);
+    assert.equal(last.DESCRIPTION, `Power on a virtual machine: ${v.name}`);
     const map = JSON.parse((await f.ok(['task', 'list', '--status', 'succeeded', '--limit', '0', '--json'])).stdout) as Record<string, { status: string; target?: { id: string } }>;
     assert.ok(Object.keys(map).length >= rows.length);
     assert.ok(Object.values(map).every((t) => t.status === 'SUCCEEDED'));

@@ -59,7 +59,7 @@ const EXPECT: Record<string, Check> = {
     const rows = parseTable(out);
     assert.equal(rows.length, 3, out);
     const last = rows[rows.length - 1]!;
-    assert.equal(last.DESCRIPTION, 'vm.snapshot.create DC0_C0_H0_VM1');
+    assert.equal(last.DESCRIPTION, 'Take a snapshot of a virtual machine: DC0_C0_H0_VM1');
     assert.equal(last.STATUS, 'succeeded');
     assert.equal(last.USER, 'administrator');
   },

@@ -125,7 +125,8 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
       faces.map((f) => [f.name, f.paths, f.port === null ? null : typeof f.port, f.tcpNote]),
       [
         ['vapi', ['/api (JSON-RPC, REST)', '/guestFile'], null, null],
-        ['authd', [], 'number', 'TLS after the banner'],
+        ['authd', [], 'number', 'TLS after the banner, then USER/PASS and EXEC frames'],
+        ['view', ['/broker (XML, POST /broker/xml)'], null, null],
         ['rdv', ['/RDV (SOAP 1.1, ?wsdl)'], null, null],
         ['echo', ['/echo (test)'], 'number', 'line echo'],
       ],
@@ -179,7 +180,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
     const a = await lineClient(s.server.ports.authd!);
     assert.match(await a.next(), /^220 VMware Authentication Daemon Version 1\.10: SSL Required/);
     a.send('USER administrator');
-    assert.equal(await a.next(), '530 Please login with USER and PASS over SSL: this server requires SSL');
+    assert.equal(await a.next(), '530 Please login with USER and PASS');
     await a.ended;
     a.close();
   });
@@ -235,7 +236,7 @@ describe('face seam: --faces picks faces', () => {
   });
 
   it('a name no face has is refused at start', async () => {
-    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, rdv\)/);
+    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view, rdv\)/);
   });
 });
 

@@ -54,7 +54,7 @@ describe('sqlite store', () => {
       const applied = db.prepare(`select name from ${MIGRATION_TABLE} order by name`).pluck().all();
       assert.deepEqual(applied, Object.keys(MIGRATIONS).sort());
       assert.equal(applied.at(-1), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, '0001-initial');
+      assert.equal(SCHEMA_VERSION, '0002-login-hardening');
     } finally {
       db.close();
     }
@@ -70,6 +70,28 @@ describe('sqlite store', () => {
       openSqliteStore({ path }),
       (e) => e instanceof VmgateError && e.kind === 'internal' && e.module === 'store' && /current schema.*9999-from-the-future/.test(e.message),
     );
+  });
+
+  it('migration 0002 keeps the oldest of user names that differ only in case and renames the others', async () => {
+    const path = tempFile();
+    await (await openSqliteStore({ path })).close();
+    // Back to a database as 0001 left it, holding names that clash once case is ignored.
+    const raw = new Database(path);
+    raw.exec(`drop index users_name_nocase; drop table login_failures; delete from ${MIGRATION_TABLE} where name = '0002-login-hardening'`);
+    const insert = raw.prepare(`insert into users (id, seq, name, full_name, password_hash, disabled, failed_logins, locked_until, last_login_at, created_at) values (?, ?, ?, '', 'x', 0, 0, null, null, '2025-01-01T00:00:00.000Z')`);
+    insert.run('user-1', 1, 'administrator');
+    insert.run('user-2', 2, 'Administrator');
+    insert.run('user-3', 3, 'ADMINISTRATOR');
+    insert.run('user-4', 4, 'alice');
+    raw.close();
+    const store = await openSqliteStore({ path });
+    try {
+      assert.deepEqual((await store.users.list()).map((u) => u.name), ['administrator', 'Administrator-user-2', 'ADMINISTRATOR-user-3', 'alice']);
+      assert.equal((await store.users.getByName('ADMINISTRATOR'))?.id, 'user-1');
+      assert.equal(await store.loginFailures.get('user-1', 'x'), undefined, 'the login_failures table exists');
+    } finally {
+      await store.close();
+    }
   });
 
   it('a record missing a required field or with an unreadable time is invalid_argument', async () => {

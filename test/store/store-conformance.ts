@@ -387,6 +387,24 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.deepEqual(await store.vms.hostUsage('host-9'), { cpuCount: 0, memoryMiB: 0, vmCount: 0 });
       });
 
+      it('update with the caller\'s current record writes without reading: patch fields always, derived columns follow', async () => {
+        const stale = (await store.vms.get('vm-2'))!; // host-1, poweredOff, 2 vCPU / 4096 MiB
+        await store.vms.update('vm-2', { powerState: 'poweredOn', toolsState: 'running' });
+        // The caller's copy is older than the row: a patch field equal to it is still written.
+        const out = await store.vms.update('vm-2', { powerState: 'poweredOff', hardware: { ...stale.hardware, cpuCount: 8, memoryMiB: 1024 } }, stale);
+        assert.equal(out.powerState, 'poweredOff');
+        assert.equal(out.toolsState, stale.toolsState, 'the returned record is the caller\'s merged with the patch');
+        const row = (await store.vms.get('vm-2'))!;
+        assert.equal(row.powerState, 'poweredOff');
+        assert.equal(row.toolsState, 'running', 'fields outside the patch keep the stored value');
+        assert.equal(row.hardware.cpuCount, 8);
+        // Derived columns (the vCPU and memory sums hostUsage reads) follow the patch.
+        await store.vms.update('vm-2', { powerState: 'poweredOn' }, row);
+        assert.deepEqual(await store.vms.hostUsage('host-1'), { cpuCount: 14, memoryMiB: 13312, vmCount: 4 });
+        await rejectsWith(store.vms.update('vm-77', { name: 'x' }, { ...row, id: 'vm-77' }), 'not_found', /^vm-77 was not found$/);
+        await rejectsWith(store.vms.update('vm-2', { nope: 1 } as never, row), 'invalid_argument', /has no field 'nope'/);
+      });
+
       it('moving a VM to another host moves it between cluster and datacenter results', async () => {
         await store.vms.update('vm-6', { hostId: 'host-4', powerState: 'poweredOn' });
         assert.deepEqual(await q({ clusterIds: ['domain-c2'] }), ['vm-5', 'vm-6', 'vm-11']);
@@ -457,7 +475,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.tasks.insert(task(4, { kind: 'vm.clone', targetId: 'vm-3', state: 'queued', startedAt: null, finishedAt: null, ownerId: 'user-2' }));
         await store.tasks.insert(task(5, { kind: 'vm.powerOn', targetId: 'vm-3', state: 'cancelled' }));
         // same createdAt as task 5: the larger id comes first
-        await store.tasks.insert(task(6, { kind: 'host.enterMaintenance', targetId: null, targetName: null, createdAt: task(5).createdAt }));
+        await store.tasks.insert(task(6, { kind: 'vm.upgrade', targetId: null, targetName: null, createdAt: task(5).createdAt }));
       });
 
       const tq = async (f: Parameters<Store['tasks']['query']>[0]) => (await store.tasks.query(f)).map((t) => Number(t.id.slice(-4)));
@@ -492,6 +510,58 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         // an equivalent time written with an offset compares by instant, not by text
         await store.tasks.insert(task(9, { finishedAt: '2025-03-01T11:00:10.000+01:00' }));
         assert.equal(await store.tasks.prune('2025-03-01T10:00:11.000Z'), 1);
+      });
+    });
+
+    describe('user names and login failures', () => {
+      it('user names are one account whatever their case', async () => {
+        await store.users.insert(user(1, { name: 'Administrator' }));
+        assert.equal((await store.users.getByName('administrator'))?.id, 'user-1');
+        assert.equal((await store.users.getByName('ADMINISTRATOR'))?.id, 'user-1');
+        assert.equal((await store.users.getByName('Administrator'))?.name, 'Administrator', 'the name keeps its case');
+        await rejectsWith(store.users.insert(user(2, { name: 'administrator' })), 'already_exists', /^user 'administrator' already exists$/);
+      });
+
+      it('countFailedLogin adds one per call, in parallel too, and only raises lockedUntil', async () => {
+        await store.users.insert(user(1));
+        await Promise.all(Array.from({ length: 20 }, () => store.users.countFailedLogin('user-1', null)));
+        assert.equal((await store.users.get('user-1'))?.failedLogins, 20);
+        assert.equal((await store.users.countFailedLogin('user-1', at(600)))?.lockedUntil, at(600));
+        const u = await store.users.countFailedLogin('user-1', at(300));
+        assert.equal(u?.lockedUntil, at(600), 'an earlier lock end does not shorten a later one');
+        assert.equal(u?.failedLogins, 22);
+        assert.equal(await store.users.countFailedLogin('user-9', null), undefined);
+      });
+
+      it('recordFailure counts atomically per (user, source) and locks at max', async () => {
+        const opts = { at: at(10), windowStart: at(0), max: 5, lockUntil: at(910) };
+        const rows = await Promise.all(Array.from({ length: 12 }, () => store.loginFailures.recordFailure('user-1', '127.0.0.2', opts)));
+        assert.deepEqual(rows.map((r) => r.failures).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        assert.deepEqual(await store.loginFailures.get('user-1', '127.0.0.2'), { userId: 'user-1', source: '127.0.0.2', failures: 12, lockedUntil: at(910), lastFailureAt: at(10) });
+        assert.equal(rows.filter((r) => r.lockedUntil === null).length, 4, 'failures 1–4 are not locked');
+        const other = await store.loginFailures.recordFailure('user-1', '127.0.0.3', opts);
+        assert.deepEqual(other, { userId: 'user-1', source: '127.0.0.3', failures: 1, lockedUntil: null, lastFailureAt: at(10) });
+        // A lock that is still running is kept, not moved.
+        const during = await store.loginFailures.recordFailure('user-1', '127.0.0.2', { at: at(20), windowStart: at(10), max: 5, lockUntil: at(920) });
+        assert.equal(during.lockedUntil, at(910));
+        // After the window the count starts again.
+        const later = await store.loginFailures.recordFailure('user-1', '127.0.0.2', { at: at(2000), windowStart: at(1100), max: 5, lockUntil: at(2900) });
+        assert.deepEqual([later.failures, later.lockedUntil], [1, null]);
+        assert.deepEqual((await store.loginFailures.listForUser('user-1')).map((r) => r.source), ['127.0.0.2', '127.0.0.3']);
+      });
+
+      it('clear one source or all; prune old rows', async () => {
+        const opts = { at: at(10), windowStart: at(0), max: 2, lockUntil: at(100) };
+        await store.loginFailures.recordFailure('user-1', 'a', opts);
+        await store.loginFailures.recordFailure('user-1', 'b', opts);
+        await store.loginFailures.recordFailure('user-1', 'b', opts);
+        await store.loginFailures.recordFailure('user-2', 'a', { ...opts, at: at(150) });
+        assert.equal(await store.loginFailures.clear('user-1', 'a'), 1);
+        assert.deepEqual((await store.loginFailures.listForUser('user-1')).map((r) => r.source), ['b']);
+        assert.equal(await store.loginFailures.prune(at(40)), 0, "b's lock runs until 100");
+        assert.equal(await store.loginFailures.prune(at(100)), 1, 'b goes; user-2 failed at 150');
+        assert.equal(await store.loginFailures.clear('user-2'), 1);
+        assert.equal(await store.loginFailures.get('user-2', 'a'), undefined);
       });
     });
 

@@ -1,11 +1,14 @@
 /**
  * `vmgate user list|get|create|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users).
  * `vmgate user set-password --data-dir` works on the server's data directory instead, with
- * no session: the way back in after a forgotten administrator password.
+ * no session: the way back in after a forgotten administrator password; `unlock --data-dir
+ * DIR` likewise unlocks an account on the server itself.
  */
 import { Command } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, reportError } from '../cli-error.ts';
+import { isVmgateError } from '../../core/errors.ts';
 import { clientAction } from '../client-command.ts';
+import { authenticate } from '../client-from-options.ts';
 import { promptHidden, readStdinLine } from '../prompt.ts';
 
 export function userCommand(): Command {
@@ -89,20 +92,57 @@ function passwdCommand(): Command {
   const cmd = new Command('passwd')
     .description("set a user's password (typed twice on a terminal, or --password-stdin)")
     .argument('<user>', 'user id or name')
-    .option('--password-stdin', 'read the new password from the first line of stdin');
-  return clientAction<{ passwordStdin?: boolean }>(cmd, async ({ client, out }, [ref], opts) => {
-    const password = await newPassword(opts.passwordStdin, ref as string);
-    await client.vmgate.users.setPassword(ref as string, password);
+    .option('--password-stdin', 'read the new password from the first line of stdin (with --current: the current one, then the new one)')
+    .option('--current', 'your own password: give the current one too (asked first, or the first line of stdin)');
+  return clientAction<{ passwordStdin?: boolean; current?: boolean }>(cmd, async ({ client, out }, [ref], opts) => {
+    let currentPassword: string | undefined;
+    let password: string;
+    if (opts.current && opts.passwordStdin) [currentPassword, password] = await readStdinLines(2);
+    else {
+      if (opts.current) currentPassword = await promptHidden(`Current password of ${ref as string}: `);
+      password = await newPassword(opts.passwordStdin, ref as string);
+    }
+    await client.vmgate.users.setPassword(ref as string, password, currentPassword);
     out.result(`password of ${ref as string} changed`, { user: ref, changed: true });
   });
 }
 
 function unlockCommand(): Command {
-  const cmd = new Command('unlock').description('unlock an account locked after failed logins').argument('<user>', 'user id or name');
-  return clientAction(cmd, async ({ client, out }, [ref]) => {
-    await client.vmgate.users.unlock(ref as string);
-    out.result(`unlocked ${ref as string}`, { user: ref, unlocked: true });
-  });
+  const cmd = new Command('unlock')
+    .description('unlock an account locked after failed logins (from every address)')
+    .argument('<user>', 'user id or name')
+    .option('--data-dir <dir>', 'on the server itself: unlock in this data directory, without a session');
+  return clientAction<{ dataDir?: string }>(
+    cmd,
+    async ({ client, out, store }, [ref], opts) => {
+      if (opts.dataDir !== undefined) {
+        const { unlockUserOffline } = await import('../../server/offline-admin.ts');
+        const u = await unlockUserOffline(opts.dataDir, ref as string).catch((e: unknown) => {
+          // The store's own errors, reported like the server's (NOT_FOUND, …).
+          throw isVmgateError(e) ? new CliError(e.kind.toUpperCase(), e.message, EXIT_FAILURE) : e;
+        });
+        out.result(`unlocked ${u.name} (${u.id}) in ${opts.dataDir}`, { user: u.id, name: u.name, unlocked: true });
+        return;
+      }
+      const { transient } = await authenticate(client, store);
+      try {
+        await client.vmgate.users.unlock(ref as string);
+      } finally {
+        if (transient) await client.logout().catch(() => undefined);
+      }
+      out.result(`unlocked ${ref as string}`, { user: ref, unlocked: true });
+    },
+    { auth: false },
+  );
+}
+
+/** `n` lines of stdin (the first `n`), none of them empty. */
+async function readStdinLines(n: number): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/).slice(0, n);
+  if (lines.length < n || lines.some((l) => l === '')) throw new CliError('INVALID_ARGUMENT', `expected ${n} lines on stdin (the current password, then the new one)`, EXIT_USAGE);
+  return lines;
 }
 
 function setPasswordCommand(): Command {
@@ -114,7 +154,7 @@ function setPasswordCommand(): Command {
     .action(async (ref: string, opts: { dataDir: string; passwordStdin?: boolean }) => {
       try {
         const password = await newPassword(opts.passwordStdin, ref);
-        const { setPasswordOffline } = await import('../../server/password-reset.ts');
+        const { setPasswordOffline } = await import('../../server/offline-admin.ts');
         const r = await setPasswordOffline(opts.dataDir, ref, password);
         process.stdout.write(`password of ${r.userName} (${r.userId}) set in ${opts.dataDir}; it works at once, also on a running server\n`);
         if (r.removedInitialPasswordFile) process.stdout.write(`removed ${r.removedInitialPasswordFile} (it held the old password)\n`);

@@ -190,7 +190,7 @@ export function vapiServices(call: VapiCaller) {
         get: (user: In<typeof VmgateUsersService, 'get'>['user'], options?: CallOptions) => call(VmgateUsersService, 'get', { user }, options),
         create: (spec: In<typeof VmgateUsersService, 'create'>['spec'], options?: CallOptions) => call(VmgateUsersService, 'create', { spec }, options),
         update: (user: In<typeof VmgateUsersService, 'update'>['user'], spec: In<typeof VmgateUsersService, 'update'>['spec'], options?: CallOptions) => call(VmgateUsersService, 'update', { user, spec }, options),
-        setPassword: (user: In<typeof VmgateUsersService, 'set_password'>['user'], password: In<typeof VmgateUsersService, 'set_password'>['password'], options?: CallOptions) => call(VmgateUsersService, 'set_password', { user, password }, options),
+        setPassword: (user: In<typeof VmgateUsersService, 'set_password'>['user'], password: In<typeof VmgateUsersService, 'set_password'>['password'], currentPassword?: In<typeof VmgateUsersService, 'set_password'>['current_password'], options?: CallOptions) => call(VmgateUsersService, 'set_password', defined({ user, password, current_password: currentPassword }), options),
         unlock: (user: In<typeof VmgateUsersService, 'unlock'>['user'], options?: CallOptions) => call(VmgateUsersService, 'unlock', { user }, options),
         delete: (user: In<typeof VmgateUsersService, 'delete'>['user'], options?: CallOptions) => call(VmgateUsersService, 'delete', { user }, options),
       },

@@ -75,3 +75,18 @@ export interface Session {
   /** Face-specific state (View locale, RDV callback address, …). */
   readonly data: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Failed logins of one account from one source address: the lockout is keyed to the pair,
+ * so a flood from one address never locks the account for the others.
+ */
+export interface LoginFailure {
+  readonly userId: string;
+  /** The remote address the attempts came from ('local' for the server's own tools). */
+  readonly source: string;
+  /** Wrong passwords in the current window (it restarts after lockoutSeconds without a failure). */
+  readonly failures: number;
+  /** ISO time until which this source may not log in to this account, or null. */
+  readonly lockedUntil: string | null;
+  readonly lastFailureAt: string;
+}

@@ -7,5 +7,5 @@ export type * from './vdi.ts';
 export type * from './event.ts';
 export { LIBRARY } from './inventory.ts';
 export { POWER_STATES, TOOLS_STATES } from './vm.ts';
-export { TASK_STATES } from './task.ts';
+export { TASK_KINDS, TASK_STATES, isTaskKind } from './task.ts';
 export { PRIVILEGES } from './identity.ts';

@@ -17,6 +17,15 @@ export interface FolderCopyOptions {
   readonly onProgress?: (copiedBytes: number, totalBytes: number) => void;
 }
 
+/** One entry of a datastore folder; a symbolic link is reported as 'symlink', not followed. */
+export interface DatastoreFileEntry {
+  readonly name: string;
+  readonly type: 'file' | 'directory' | 'symlink' | 'other';
+  readonly size: number;
+  /** ISO 8601 modification time. */
+  readonly mtime: string;
+}
+
 /** One datastore's files; every `rel` is relative to its root and confined to it. */
 export interface DatastoreFilesPort {
   readText(rel: string, options?: { readonly maxBytes?: number }): Promise<string>;
@@ -30,6 +39,18 @@ export interface DatastoreFilesPort {
   moveFolderTo(other: DatastoreFilesPort, rel: string, toRel?: string, options?: FolderCopyOptions): Promise<string>;
   copyFolderTo(other: DatastoreFilesPort, fromRel: string, toRel: string, options?: FolderCopyOptions): Promise<void>;
   usage(): Promise<DatastoreUsage>;
+  // ---- browsing and file management (the vmserverd FileManager_* / File_* / Directory_* ops)
+  exists(rel: string): Promise<boolean>;
+  stat(rel: string): Promise<DatastoreFileEntry>;
+  /** Entries sorted by name; not_a_directory for a file. */
+  list(rel: string): Promise<DatastoreFileEntry[]>;
+  /** mkdir; with `parents` every missing level is made and an existing folder is fine. */
+  makeDir(rel: string, parents?: boolean): Promise<void>;
+  removeDir(rel: string, recursive?: boolean): Promise<void>;
+  /** A file or folder, within this datastore or into `destination` (copy and remove across file systems). */
+  move(fromRel: string, toRel: string, overwrite?: boolean, options?: FolderCopyOptions & { destination?: DatastoreFilesPort }): Promise<void>;
+  /** A file, streamed (any size, across file systems); the destination appears whole or not at all. */
+  copy(fromRel: string, toRel: string, overwrite?: boolean, options?: FolderCopyOptions & { destination?: DatastoreFilesPort }): Promise<void>;
 }
 
 /** Opens the files of a datastore: its root directory and its name (for messages). */

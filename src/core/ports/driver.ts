@@ -127,8 +127,18 @@ export interface ConsoleEndpoint {
   readonly protocol: 'VNC' | 'RDP';
   readonly host: string;
   readonly port: number;
-  /** One-time password, if the endpoint needs one. */
+  /** One-time password, if the endpoint needs one (the ticket's, when the driver enforces it). */
   readonly password: string | null;
+}
+
+/**
+ * A one-time console password core issues (src/core/console-tickets.ts): the console
+ * accepts it (VNC authentication) for one connection within `validForMs`, then no more.
+ */
+export interface ConsoleTicket {
+  /** At most 8 characters: VNC authentication uses the first 8 bytes of a password. */
+  readonly password: string;
+  readonly validForMs: number;
 }
 
 export interface SnapshotRef {
@@ -175,7 +185,11 @@ export interface HypervisorDriver {
 
   guest?: GuestOps;
 
-  console?(vm: DriverVm): Promise<ConsoleEndpoint>;
+  /**
+   * The VM's console. With a ticket, the console from then on asks for a password and
+   * accepts the ticket's once; the endpoint's `password` says whether it was applied.
+   */
+  console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
 
   /** The VM is being unregistered or deleted: stop watching it, free what the driver holds. */
   forget(vm: DriverVm): Promise<void>;

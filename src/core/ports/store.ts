@@ -8,7 +8,7 @@
  * - Records come back as plain frozen-shape objects equal (deepEqual) to what was written.
  * - `transaction(fn)` runs fn against a store bound to one transaction: all or nothing.
  * - Unique names: hosts, datacenters, users, groups, pools (by name), VMs by uuid and by
- *   (datastoreId, vmxRel).
+ *   (datastoreId, vmxRel). User names are unique and looked up case-insensitively (ASCII).
  */
 import type {
   Cluster,
@@ -21,6 +21,7 @@ import type {
   Group,
   Host,
   InventoryEvent,
+  LoginFailure,
   NewInventoryEvent,
   Permission,
   PublishedApplication,
@@ -38,8 +39,13 @@ export interface Repository<T extends { readonly id: string }> {
   get(id: string): Promise<T | undefined>;
   list(): Promise<T[]>;
   insert(row: T): Promise<void>;
-  /** Shallow merge of `patch` into the row; returns the new row. */
-  update(id: string, patch: Partial<Omit<T, 'id'>>): Promise<T>;
+  /**
+   * Shallow merge of `patch` into the row; returns the new row. A caller that holds the
+   * row as stored (under the object's lock) passes it as `current`: the store then writes
+   * without reading it first (every field of the patch is written, equal or not, and the
+   * returned row is `current` merged with `patch`).
+   */
+  update(id: string, patch: Partial<Omit<T, 'id'>>, current?: T): Promise<T>;
   delete(id: string): Promise<boolean>;
   count(): Promise<number>;
 }
@@ -78,6 +84,31 @@ export interface SessionRepository extends Repository<Session> {
   listForUser(userId: string): Promise<Session[]>;
   /** Delete sessions past absolute or idle expiry at `now`; returns how many. */
   deleteExpired(now: string): Promise<number>;
+}
+
+export interface UserRepository extends NamedRepository<User> {
+  /** Case-insensitive: 'Administrator' finds 'administrator'. */
+  getByName(name: string): Promise<User | undefined>;
+  /**
+   * One statement: failedLogins + 1, and lockedUntil raised to `lockedUntil` when that is
+   * later (informational: the lock that counts is the LoginFailure of the source).
+   */
+  countFailedLogin(id: string, lockedUntil: string | null): Promise<User | undefined>;
+}
+
+export interface LoginFailureRepository {
+  get(userId: string, source: string): Promise<LoginFailure | undefined>;
+  listForUser(userId: string): Promise<LoginFailure[]>;
+  /**
+   * Counts one wrong password of `source` on `userId` in one statement (N parallel calls
+   * count N). The count restarts at 1 when the last failure is older than `windowStart`;
+   * when it reaches `max` (and no lock is active) the pair is locked until `lockUntil`.
+   */
+  recordFailure(userId: string, source: string, opts: { at: string; windowStart: string; max: number; lockUntil: string }): Promise<LoginFailure>;
+  /** Forgets the failures of one source, or of every source when `source` is undefined. */
+  clear(userId: string, source?: string): Promise<number>;
+  /** Drops rows whose last failure is before `before` and whose lock (if any) has ended by then. */
+  prune(before: string): Promise<number>;
 }
 
 export interface PermissionRepository extends Repository<Permission> {
@@ -122,7 +153,8 @@ export interface Store {
   readonly vms: VmRepository;
   readonly snapshots: SnapshotRepository;
   readonly tasks: TaskRepository;
-  readonly users: NamedRepository<User>;
+  readonly users: UserRepository;
+  readonly loginFailures: LoginFailureRepository;
   readonly groups: NamedRepository<Group>;
   readonly roles: NamedRepository<Role>;
   readonly permissions: PermissionRepository;

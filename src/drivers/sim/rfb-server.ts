@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { PixelCanvas } from './bitmap-font.ts';
+import { checkVncAuth, newChallenge } from './vnc-auth.ts';
 
 export interface RfbServerOptions {
   readonly host: string;
@@ -49,7 +50,8 @@ interface Request {
 interface Connection {
   readonly socket: Socket;
   buf: Buffer;
-  stage: 'version' | 'security' | 'init' | 'normal';
+  stage: 'version' | 'security' | 'vncauth' | 'init' | 'normal';
+  challenge: Buffer | null;
   minor: number;
   format: PixelFormat;
   sentVersion: number;
@@ -57,7 +59,9 @@ interface Connection {
 }
 
 /**
- * A minimal RFB 3.8 (VNC) server for one simulated VM: security type None, a 32 bpp
+ * A minimal RFB 3.8 (VNC) server for one simulated VM: security type None until a
+ * one-time password is set, then VNC authentication only (the password works for one
+ * connection before it expires, then nothing does until the next), a 32 bpp
  * true-colour framebuffer sent as Raw rectangles in the pixel format the client asks
  * for. Key, pointer and clipboard messages are read and ignored. Incremental update
  * requests wait until the screen changes, as a real server's do.
@@ -69,6 +73,9 @@ export class RfbServer {
   #version = 1;
   #frame: { version: number; canvas: PixelCanvas } | null = null;
   #closed = false;
+  /** Once a password was set the console never goes back to None. */
+  #passworded = false;
+  #ticket: { password: string; expiresAt: number } | null = null;
 
   private constructor(server: Server, opts: RfbServerOptions) {
     this.#server = server;
@@ -97,6 +104,15 @@ export class RfbServer {
     return (this.#server.address() as AddressInfo).port;
   }
 
+  /**
+   * From now on clients must authenticate (VNC authentication) with `password`, once,
+   * within `validForMs`; a new password replaces the previous one.
+   */
+  setPassword(password: string, validForMs: number): void {
+    this.#passworded = true;
+    this.#ticket = { password, expiresAt: Date.now() + validForMs };
+  }
+
   /** The screen changed: clients waiting on incremental requests get the new frame. */
   invalidate(): void {
     this.#version++;
@@ -118,6 +134,12 @@ export class RfbServer {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
+  #sendChallenge(c: Connection): void {
+    c.challenge = newChallenge();
+    c.socket.write(c.challenge);
+    c.stage = 'vncauth';
+  }
+
   #canvas(): PixelCanvas {
     if (this.#frame?.version !== this.#version) this.#frame = { version: this.#version, canvas: this.#opts.render() };
     return this.#frame.canvas;
@@ -129,7 +151,7 @@ export class RfbServer {
       return;
     }
     socket.setNoDelay(true);
-    const c: Connection = { socket, buf: Buffer.alloc(0), stage: 'version', minor: 8, format: SERVER_FORMAT, sentVersion: 0, pending: null };
+    const c: Connection = { socket, buf: Buffer.alloc(0), stage: 'version', challenge: null, minor: 8, format: SERVER_FORMAT, sentVersion: 0, pending: null };
     this.#conns.add(c);
     socket.on('data', (d: Buffer) => {
       c.buf = c.buf.length === 0 ? d : Buffer.concat([c.buf, d]);
@@ -166,29 +188,51 @@ export class RfbServer {
           return 0;
         }
         c.minor = Number(m[2]) >= 8 ? 8 : Number(m[2]) >= 7 ? 7 : 3;
+        const type = this.#passworded ? 2 : 1;
         if (c.minor === 3) {
-          c.socket.write(u32(1));
-          c.stage = 'init';
+          c.socket.write(u32(type));
+          if (type === 2) this.#sendChallenge(c);
+          else c.stage = 'init';
         } else {
-          c.socket.write(Buffer.from([1, 1]));
+          c.socket.write(Buffer.from([1, type]));
           c.stage = 'security';
         }
         return 12;
       }
       case 'security': {
         if (b.length < 1) return 0;
-        if (b[0] !== 1) {
+        const offered = this.#passworded ? 2 : 1;
+        if (b[0] !== offered) {
           if (c.minor === 8) {
-            const reason = Buffer.from('only security type 1 (None) is offered');
+            const reason = Buffer.from(offered === 2 ? 'only security type 2 (VNC authentication) is offered' : 'only security type 1 (None) is offered');
             c.socket.end(Buffer.concat([u32(1), u32(reason.length), reason]));
           } else {
             c.socket.destroy();
           }
           return 0;
         }
+        if (offered === 2) {
+          this.#sendChallenge(c);
+          return 1;
+        }
         if (c.minor === 8) c.socket.write(u32(0));
         c.stage = 'init';
         return 1;
+      }
+      case 'vncauth': {
+        if (b.length < 16) return 0;
+        const t = this.#ticket;
+        const good = t !== null && Date.now() <= t.expiresAt && checkVncAuth(t.password, c.challenge!, b.subarray(0, 16));
+        if (!good) {
+          const reason = Buffer.from(t === null ? 'the console password was used or has not been issued' : Date.now() > t.expiresAt ? 'the console password has expired' : 'authentication failed');
+          c.socket.end(c.minor === 8 ? Buffer.concat([u32(1), u32(reason.length), reason]) : u32(1));
+          return 0;
+        }
+        // one connection per password
+        this.#ticket = null;
+        c.socket.write(u32(0));
+        c.stage = 'init';
+        return 16;
       }
       case 'init': {
         if (b.length < 1) return 0;

@@ -5,6 +5,7 @@ import { isVmgateError } from '../../core/errors.ts';
 import type { PowerState } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
+  ConsoleTicket,
   DriverEvent,
   DriverVm,
   GuestCredentials,
@@ -161,6 +162,11 @@ class SimDriver implements HypervisorDriver {
     } catch (e) {
       await Promise.all(made.map((p) => rm(p, { force: true }).catch(() => undefined)));
       if (isVmgateError(e)) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // The file system's limit (ext4: 16 TiB a file) is below vmgate's (64 TiB): the caller's problem, not a fault.
+      if (code === 'EFBIG') throw simError('resource_exhausted', `cannot create the disks of ${vm.name}: the datastore's file system does not allow a file that large (largest disk ${Math.max(...files.map((f) => f.bytes / MiB))} MiB)`);
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw simError('resource_exhausted', `cannot create the disks of ${vm.name}: the datastore is full`);
+      if (code === 'ENAMETOOLONG') throw simError('invalid_argument', `cannot create the disks of ${vm.name}: a disk file name is too long`);
       throw simError('internal', `cannot create the disks of ${vm.name}: ${(e as Error).message}`);
     }
   }
@@ -333,12 +339,13 @@ class SimDriver implements HypervisorDriver {
 
   // ---- console --------------------------------------------------------------------------
 
-  async console(vm: DriverVm): Promise<ConsoleEndpoint> {
+  async console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
     const sv = this.#begin('console', vm, RUNNING, 'open the console of');
     if (!this.#consoles) throw simError('unsupported', 'consoles are switched off in this sim driver');
     const server = await this.#startConsole(sv);
     if (!server) throw simError('internal', `the console of ${vm.name} could not be started`);
-    return { protocol: 'VNC', host: this.#consoleHost, port: server.port, password: null };
+    if (ticket) server.setPassword(ticket.password, ticket.validForMs);
+    return { protocol: 'VNC', host: this.#consoleHost, port: server.port, password: ticket?.password ?? null };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -387,16 +394,16 @@ class SimDriver implements HypervisorDriver {
     return sv;
   }
 
-  /** The common start of an operation: open driver, fault injection, state check. */
-  #begin(op: SimOperation, vm: DriverVm, allowed: readonly PowerState[], what: string): SimVm {
+  /**
+   * The common start of an operation: open driver, fault injection, and whether the
+   * simulated machine can do it at all. Core has decided already (power.ts): this only
+   * refuses what is physically impossible, with no reasons of its own.
+   */
+  #begin(op: SimOperation, vm: DriverVm, possible: readonly PowerState[], what: string): SimVm {
     this.#open();
     const sv = this.#sv(vm);
     this.#faults.check(op, vm);
-    if (!allowed.includes(sv.power)) {
-      const running = RUNNING.includes(sv.power);
-      const reason = !running && !allowed.includes('poweredOff') && (sv.power === 'poweredOff' || sv.power === 'suspended') ? 'vm_not_running' : running && !RUNNING.some((p) => allowed.includes(p)) ? 'vm_is_running' : undefined;
-      throw simError('not_allowed_in_current_state', `cannot ${what} ${vm.name} (${vm.id}): it is ${sv.power}`, reason);
-    }
+    if (!possible.includes(sv.power)) throw simError('not_allowed_in_current_state', `cannot ${what} ${vm.name} (${vm.id}): it is ${sv.power}`);
     return sv;
   }
 

@@ -78,7 +78,7 @@ async function register(app: FastifyInstance, state: RdvState): Promise<void> {
   app.get('/', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     if (!('wsdl' in q) && !('WSDL' in q)) return sendFault(reply, new SoapFault('Client', 'GET /RDV serves only the WSDL: GET /RDV?wsdl', 404));
-    return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(renderWsdl(serviceAddress(req)));
+    return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(renderWsdl(serviceAddress(req, state.deps.publicUrl ?? null)));
   });
   app.post('/', { bodyLimit: RDV_BODY_LIMIT }, async (req, reply) => {
     try {
@@ -102,10 +102,12 @@ async function register(app: FastifyInstance, state: RdvState): Promise<void> {
 }
 
 /**
- * The address the WSDL's service names: the scheme and address of the listener the
- * request came in on (never the Host header, which the client controls).
+ * The address the WSDL's service names: `--public-url` when set, else the scheme and
+ * address of the listener the request came in on (never the Host header, which the
+ * client controls).
  */
-function serviceAddress(req: FastifyRequest): string {
+function serviceAddress(req: FastifyRequest, publicUrl: string | null): string {
+  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/RDV`;
   const sock = req.raw.socket as Socket & { encrypted?: boolean };
   const scheme = sock.encrypted ? 'https' : 'http';
   const addr = sock.localAddress ?? '127.0.0.1';

@@ -16,16 +16,17 @@ const SCHEME_NAMES: Readonly<Record<string, string>> = {
 /**
  * Resolves a security context to a caller. session_id → the session; user_pass → the
  * account (no session is created: that is session.create's job). SAML and OAuth are not
- * supported here and say so by name.
+ * supported here and say so by name. `source` is the client's address: lockouts and login
+ * throttling are keyed to it.
  */
-export async function authenticate(core: CoreApi, sec: SecurityContext): Promise<Authenticated> {
+export async function authenticate(core: CoreApi, sec: SecurityContext, source?: string): Promise<Authenticated> {
   switch (sec.scheme) {
     case 'session_id': {
       const { caller } = await core.identity.authenticate(sec.sessionId);
       return { caller, token: sec.sessionId };
     }
     case 'user_pass':
-      return { caller: await core.identity.verifyCredentials(sec.userName, sec.password), token: null };
+      return { caller: await core.identity.verifyCredentials(sec.userName, sec.password, source), token: null };
     case 'none':
       throw unauthenticated('this operation needs authentication: log in with com.vmware.cis.session.create and send the session id', { module: 'face.vapi' });
     case 'unsupported':

@@ -12,6 +12,8 @@ export interface VapiCall {
   /** `https://host:port` as the client reached us: for URLs handed back (file transfers). */
   readonly baseUrl: string;
   readonly flavour: 'jsonrpc' | 'rest';
+  /** The client's address (the socket's: proxies are not trusted); logins are throttled by it. */
+  readonly source?: string;
 }
 
 export type OperationHandler<Op extends OperationDef> = (call: VapiCall, input: InputOf<Op>) => Promise<OutputOf<Op>>;

@@ -5,7 +5,7 @@ import { authenticate } from './auth.ts';
 import type { ImplementedService, VapiCall } from './call.ts';
 import { IMPLEMENTED } from './handlers/index.ts';
 import type { OperationDef } from '../../protocols/vapi/types/index.ts';
-import { SERVICES } from '../../protocols/vapi/types/index.ts';
+import { SERVICES, findOperation } from '../../protocols/vapi/types/index.ts';
 
 type Handler = ImplementedService['handlers'][string];
 
@@ -27,18 +27,19 @@ export async function invoke(
   operationId: string,
   input: Record<string, unknown>,
   security: SecurityContext,
-  meta: { appCtx: Readonly<Record<string, string>>; baseUrl: string; flavour: 'jsonrpc' | 'rest' },
+  meta: { appCtx: Readonly<Record<string, string>>; baseUrl: string; flavour: 'jsonrpc' | 'rest'; source?: string },
 ): Promise<unknown> {
   const handler = HANDLERS.get(`${serviceId}/${operationId}`);
   if (!handler) {
-    if (!SERVICES[serviceId]) throw notFound(`service '${serviceId}' does not exist`, { module: 'face.vapi' });
+    if (!Object.hasOwn(SERVICES, serviceId)) throw notFound(`service '${serviceId}' does not exist`, { module: 'face.vapi' });
     throw unsupported(`${serviceId}.${operationId} is not implemented by vmgate`, { module: 'face.vapi' });
   }
-  const auth = await authenticate(core, security);
-  const call: VapiCall = { core, caller: auth.caller, token: auth.token, appCtx: meta.appCtx, baseUrl: meta.baseUrl, flavour: meta.flavour };
+  const auth = await authenticate(core, security, meta.source);
+  const call: VapiCall = { core, caller: auth.caller, token: auth.token, appCtx: meta.appCtx, baseUrl: meta.baseUrl, flavour: meta.flavour, ...(meta.source === undefined ? {} : { source: meta.source }) };
   return handler(call, input);
 }
 
+/** The operation, or undefined; own properties only (`toString` is not an operation). */
 export function operationOf(serviceId: string, operationId: string): OperationDef | undefined {
-  return SERVICES[serviceId]?.operations[operationId];
+  return findOperation(serviceId, operationId);
 }

@@ -4,6 +4,7 @@ import { message, renderProtocolError, renderRestError, stdError, JsonRpcCode } 
 import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
+import { PUBLIC_URL } from './request-info.ts';
 
 /** The media type the face reads request bodies in; anything else is refused with 415. */
 const JSON_MEDIA_TYPE = 'application/json';
@@ -32,6 +33,7 @@ export const vapiFace: Face = {
  * is answered 415 before any handler runs.
  */
 async function registerApi(app: FastifyInstance, deps: FaceDeps): Promise<void> {
+  app.decorate(PUBLIC_URL, deps.publicUrl ?? null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -60,6 +62,7 @@ async function registerApi(app: FastifyInstance, deps: FaceDeps): Promise<void> 
 
 /** `/guestFile/<token>`: the transfer scope (raw streams, plain-text answers). */
 async function registerGuestFiles(app: FastifyInstance, deps: FaceDeps): Promise<void> {
+  app.decorate(PUBLIC_URL, deps.publicUrl ?? null);
   app.setNotFoundHandler((req, reply) => reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(`no such guest file transfer: ${req.method} ${req.url.split('?')[0]}\n`));
   registerTransfers(app, deps.core, deps.log);
 }

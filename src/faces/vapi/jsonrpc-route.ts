@@ -29,7 +29,7 @@ export function registerJsonRpc(app: FastifyInstance, core: CoreApi, log: Logger
     const input = decodeOperationInput(op, rq.input, format);
     if (!input.ok) return send(renderStdError(rq.id, inputError(input.issues), format));
     try {
-      const output = await invoke(core, rq.serviceId, rq.operationId, input.value, rq.security, { appCtx: rq.appCtx, baseUrl: baseUrlOf(req), flavour: 'jsonrpc' });
+      const output = await invoke(core, rq.serviceId, rq.operationId, input.value, rq.security, { appCtx: rq.appCtx, baseUrl: baseUrlOf(req), flavour: 'jsonrpc', source: req.ip });
       return send(renderResult(rq.id, encodeOperationOutput(op, output, format)));
     } catch (e) {
       if (e instanceof EncodeError) {

@@ -1,8 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 
-/** `https://host:port` as the client addressed us (Host header), for URLs we hand back. */
+/** The fastify decoration of the face's scope that holds `--public-url` (null when not set). */
+export const PUBLIC_URL = 'vmgatePublicUrl';
+
+/**
+ * The base of URLs we hand back (`https://host:port`): the configured public URL, else the
+ * address and port of the listener the connection reached. Never the Host header: a
+ * client could make us hand out URLs (guest transfer tokens included) to its own host.
+ */
 export function baseUrlOf(req: FastifyRequest): string {
-  const host = typeof req.headers.host === 'string' && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(req.headers.host) ? req.headers.host : `${req.socket.localAddress}:${req.socket.localPort}`;
+  const configured = (req.server as unknown as Record<string, unknown>)[PUBLIC_URL];
+  if (typeof configured === 'string' && configured !== '') return configured;
   const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return `${tls ? 'https' : 'http'}://${host}`;
+  let addr = req.socket.localAddress ?? '127.0.0.1';
+  if (addr.startsWith('::ffff:')) addr = addr.slice('::ffff:'.length);
+  const host = addr.includes(':') ? `[${addr}]` : addr;
+  return `${tls ? 'https' : 'http'}://${host}:${req.socket.localPort}`;
 }

@@ -34,7 +34,7 @@ export function registerRest(app: FastifyInstance, core: CoreApi, log: Logger): 
     const input = decodeRestInput(match.op, { pathParams: match.pathParams, query: match.query, body }, SERVER_INPUT_OPTIONS);
     if (!input.ok) return sendError(inputError(input.issues));
     try {
-      const output = await invoke(core, match.serviceId, match.operationId, input.value, restSecurity(req.headers), { appCtx: {}, baseUrl: baseUrlOf(req), flavour: 'rest' });
+      const output = await invoke(core, match.serviceId, match.operationId, input.value, restSecurity(req.headers), { appCtx: {}, baseUrl: baseUrlOf(req), flavour: 'rest', source: req.ip });
       const r = encodeRestOutput(match.op, output);
       if (r.body === undefined) return reply.code(r.status).send();
       return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.body));

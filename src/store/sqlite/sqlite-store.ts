@@ -22,13 +22,13 @@ import type {
   Host,
   PublishedApplication,
   Role,
-  User,
 } from '../../core/model/index.ts';
 import type {
   AssignmentRepository,
   DesktopSessionRepository,
   EntitlementRepository,
   EventRepository,
+  LoginFailureRepository,
   NamedRepository,
   PermissionRepository,
   SessionRepository,
@@ -36,6 +36,7 @@ import type {
   SnapshotRepository,
   Store,
   TaskRepository,
+  UserRepository,
   VmRepository,
 } from '../../core/ports/store.ts';
 import { SqliteAssignmentRepository } from './assignment-repository.ts';
@@ -43,6 +44,7 @@ import { wrapDatabase } from './database.ts';
 import { SqliteDesktopSessionRepository } from './desktop-session-repository.ts';
 import { SqliteEntitlementRepository } from './entitlement-repository.ts';
 import { SqliteEventRepository } from './event-repository.ts';
+import { SqliteLoginFailureRepository } from './login-failure-repository.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { SqlitePermissionRepository } from './permission-repository.ts';
 import { SqliteSessionRepository } from './session-repository.ts';
@@ -61,9 +63,9 @@ import {
   HOSTS,
   POOLS,
   ROLES,
-  USERS,
 } from './tables.ts';
 import { SqliteTaskRepository } from './task-repository.ts';
+import { SqliteUserRepository } from './user-repository.ts';
 import { SqliteVmRepository } from './vm-repository.ts';
 
 export interface SqliteStoreOptions {
@@ -84,7 +86,8 @@ class SqliteStore implements Store {
   readonly vms: VmRepository;
   readonly snapshots: SnapshotRepository;
   readonly tasks: TaskRepository;
-  readonly users: NamedRepository<User>;
+  readonly users: UserRepository;
+  readonly loginFailures: LoginFailureRepository;
   readonly groups: NamedRepository<Group>;
   readonly roles: NamedRepository<Role>;
   readonly permissions: PermissionRepository;
@@ -109,7 +112,8 @@ class SqliteStore implements Store {
     this.vms = new SqliteVmRepository(ctx);
     this.snapshots = new SqliteSnapshotRepository(ctx);
     this.tasks = new SqliteTaskRepository(ctx);
-    this.users = new NamedTableRepository(ctx, USERS);
+    this.users = new SqliteUserRepository(ctx);
+    this.loginFailures = new SqliteLoginFailureRepository(ctx);
     this.groups = new NamedTableRepository(ctx, GROUPS);
     this.roles = new NamedTableRepository(ctx, ROLES);
     this.permissions = new SqlitePermissionRepository(ctx);

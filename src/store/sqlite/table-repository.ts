@@ -45,7 +45,8 @@ export class TableRepository<T extends Id> implements Repository<T> {
    * Read, merge and write back in one transaction, so derived columns (seq, cpu_count,
    * expiry times) follow the merge. Fields the patch sets to undefined are left alone.
    */
-  update(id: string, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+  update(id: string, patch: Partial<Omit<T, 'id'>>, current?: T): Promise<T> {
+    if (current !== undefined && current.id === id) return this.updateKnown(current, patch);
     return this.ctx.atomic(async (db) => {
       const current = await this.first(db, 'id', id);
       if (current === undefined) {
@@ -60,13 +61,52 @@ export class TableRepository<T extends Id> implements Repository<T> {
         next[field] = value;
       }
       const merged = next as T;
+      // Only the columns that change: SQLite rewrites the entries of every index whose
+      // columns are SET, changed or not (a full-row SET of a VM touched seven indexes).
+      const before = toRow(this.spec, current);
+      const after = toRow(this.spec, merged);
+      const changed: Record<string, SqlValue> = {};
+      for (const [column, value] of Object.entries(after)) if (!sameValue(before[column], value)) changed[column] = value;
+      if (Object.keys(changed).length === 0) return merged;
       try {
-        await db.updateTable(this.spec.table).set(toRow(this.spec, merged)).where('id', '=', id).execute();
+        await db.updateTable(this.spec.table).set(changed).where('id', '=', id).execute();
       } catch (e) {
         throw constraintError(e, this.spec, merged);
       }
       return merged;
     });
+  }
+
+  /**
+   * update() when the caller holds the stored row: one UPDATE, no read. The patch's own
+   * columns are written whether or not they differ from `current` (it may be older than
+   * the row), plus the derived columns that the merge changes.
+   */
+  private async updateKnown(current: T, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+    const next = { ...current } as Record<string, unknown>;
+    const set: Record<string, SqlValue> = {};
+    for (const [field, value] of Object.entries(patch)) {
+      if (field === 'id' || value === undefined) continue;
+      const column = (this.spec.columns as Record<string, { name: string; encode(v: unknown): SqlValue } | undefined>)[field];
+      if (column === undefined) throw invalidArgument(`a ${this.spec.noun} has no field '${field}'`, { module: 'store' });
+      next[field] = value;
+      set[column.name] = column.encode(value);
+    }
+    const merged = next as T;
+    if (this.spec.derived !== undefined) {
+      const before = this.spec.derived(current);
+      for (const [column, value] of Object.entries(this.spec.derived(merged))) if (!sameValue(before[column], value)) set[column] = value;
+    }
+    if (Object.keys(set).length === 0) return merged;
+    let updated: bigint;
+    try {
+      const r = await this.ctx.db.updateTable(this.spec.table).set(set).where('id', '=', current.id).executeTakeFirst();
+      updated = r.numUpdatedRows;
+    } catch (e) {
+      throw constraintError(e, this.spec, merged);
+    }
+    if (updated === 0n) throw notFound(`${describeRecord(this.spec, { id: current.id } as Partial<T>)} was not found`, { module: 'store' });
+    return merged;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -116,4 +156,9 @@ export class NamedTableRepository<T extends Id & { readonly name: string }>
   getByName(name: string): Promise<T | undefined> {
     return this.first(this.ctx.db, 'name', name);
   }
+}
+
+function sameValue(a: SqlValue | undefined, b: SqlValue): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  return a === b;
 }

@@ -65,6 +65,16 @@ describe('the RDV face over real HTTPS', () => {
     assert.ok(r.body.includes(`soapAction="${NS}/IRDVServer/GetVM"`));
   });
 
+  it('names --public-url in the WSDL when it is set', async () => {
+    const p = await startTestServer({ demo: false, publicUrl: 'https://vdi.example.test:9443' });
+    try {
+      const r = await p.request('GET', '/RDV?wsdl');
+      assert.ok(r.body.includes('<soap:address location="https://vdi.example.test:9443/RDV"/>'), r.body.slice(-400));
+    } finally {
+      await p.close();
+    }
+  });
+
   it('GetVM by VM_NAME: a library VM, members in the data-contract namespace, nil with xsi declared', async () => {
     const vm = (await s.server.core.vms.find('Library_VM0'))!;
     const body = await getVm('Library_VM0');

@@ -97,7 +97,7 @@ describe('vmgate services in the registry', () => {
   });
 
   it('the task kinds of snapshots and guest programs point at these operations (cis.tasks shows them)', () => {
-    for (const kind of ['vm.snapshot.create', 'vm.snapshot.revert', 'vm.snapshot.remove', 'guest.run']) {
+    for (const kind of ['vm.snapshot.create', 'vm.snapshot.revert', 'vm.snapshot.remove', 'guest.run'] as const) {
       const t = TASK_OPERATIONS[kind];
       assert.ok(t, kind);
       assert.ok(isImplemented(t.service, t.operation), `${kind} → ${t.service}.${t.operation}`);

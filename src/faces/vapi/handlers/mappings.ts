@@ -1,7 +1,8 @@
 /**
  * Translations between core's model and vSphere's vocabulary, shared by the handlers.
  */
-import type { PowerState, Task } from '../../../core/model/index.ts';
+import type { PowerState, Task, TaskKind } from '../../../core/model/index.ts';
+import { TASK_KINDS, isTaskKind } from '../../../core/model/index.ts';
 import type { StdError } from '../../../protocols/vapi/codec/index.ts';
 import { message } from '../../../protocols/vapi/codec/index.ts';
 import { stdErrorKindOf } from '../../../protocols/vapi/types/index.ts';
@@ -33,8 +34,11 @@ export function corePowerStates(states: readonly string[]): PowerState[] {
   return out;
 }
 
-/** Core task kinds → the vAPI service and operation that start them (cis.tasks shows these). */
-export const TASK_OPERATIONS: Readonly<Record<string, { service: string; operation: string }>> = {
+/**
+ * Core task kinds (TASK_KINDS) → the vAPI service and operation that start them (cis.tasks
+ * shows these). Kinds no vAPI operation starts show as com.vmgate.tasks.
+ */
+export const TASK_OPERATIONS: Readonly<Record<TaskKind, { service: string; operation: string }>> = {
   'vm.powerOn': { service: 'com.vmware.vcenter.vm.power', operation: 'start' },
   'vm.resume': { service: 'com.vmware.vcenter.vm.power', operation: 'start' },
   'vm.powerOff': { service: 'com.vmware.vcenter.vm.power', operation: 'stop' },
@@ -43,6 +47,9 @@ export const TASK_OPERATIONS: Readonly<Record<string, { service: string; operati
   'vm.shutdownGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'shutdown' },
   'vm.rebootGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'reboot' },
   'vm.standbyGuest': { service: 'com.vmware.vcenter.vm.guest.power', operation: 'standby' },
+  'vm.pause': { service: 'com.vmgate.tasks', operation: 'vm.pause' },
+  'vm.unpause': { service: 'com.vmgate.tasks', operation: 'vm.unpause' },
+  'vm.waitForTools': { service: 'com.vmgate.tasks', operation: 'vm.waitForTools' },
   'vm.relocate': { service: 'com.vmware.vcenter.VM', operation: 'relocate' },
   'vm.clone': { service: 'com.vmware.vcenter.VM', operation: 'clone' },
   'vm.upgrade': { service: 'com.vmware.vcenter.vm.hardware', operation: 'upgrade' },
@@ -50,10 +57,20 @@ export const TASK_OPERATIONS: Readonly<Record<string, { service: string; operati
   'vm.snapshot.revert': { service: 'com.vmgate.vm.snapshots', operation: 'revert' },
   'vm.snapshot.remove': { service: 'com.vmgate.vm.snapshots', operation: 'delete' },
   'guest.run': { service: 'com.vmgate.vm.guest.programs', operation: 'run' },
+  'datastore.fileCopy': { service: 'com.vmgate.tasks', operation: 'datastore.fileCopy' },
+  'vm.brokerStart': { service: 'com.vmgate.tasks', operation: 'vm.brokerStart' },
+  'vm.brokerPlace': { service: 'com.vmgate.tasks', operation: 'vm.brokerPlace' },
 };
 
+/** A kind this vmgate does not know (a row written by another version) shows as com.vmgate.tasks. */
 export function taskOperation(kind: string): { service: string; operation: string } {
-  return TASK_OPERATIONS[kind] ?? { service: 'com.vmgate.tasks', operation: kind };
+  return isTaskKind(kind) ? TASK_OPERATIONS[kind] : { service: 'com.vmgate.tasks', operation: kind };
+}
+
+/** The task's description in core's words (TASK_KINDS), with its target. */
+export function taskDescription(t: Pick<Task, 'kind' | 'targetName'>): string {
+  const what = isTaskKind(t.kind) ? TASK_KINDS[t.kind].description : t.kind;
+  return `${what}${t.targetName ? `: ${t.targetName}` : ''}`;
 }
 
 /** A core task's error as the std error a vSphere client expects. */

@@ -2,7 +2,7 @@ import type { Task } from '../../../core/model/index.ts';
 import { implement } from '../call.ts';
 import type { TaskInfo, TaskStatus } from '../../../protocols/vapi/types/index.ts';
 import { TasksService, stdErrorTypeOf } from '../../../protocols/vapi/types/index.ts';
-import { message, taskOperation, taskStdError } from './mappings.ts';
+import { message, taskDescription, taskOperation, taskStdError } from './mappings.ts';
 
 const STATUS: Readonly<Record<Task['state'], TaskStatus>> = {
   queued: 'PENDING',
@@ -20,7 +20,7 @@ export function taskInfo(t: Task, opts: { excludeResult?: boolean } = {}): TaskI
   return {
     progress: { total: 100, completed: t.progress, message: message(`vmgate.task.step`, t.step) },
     ...(resultValue === undefined ? {} : { result: resultValue }),
-    description: message(`vmgate.task.${t.kind}`, `${t.kind}${t.targetName ? ` ${t.targetName}` : ''}`),
+    description: message(`vmgate.task.${t.kind}`, taskDescription(t)),
     service,
     operation,
     ...(t.targetId ? { target: { type: targetType(t.targetId), id: t.targetId } } : {}),

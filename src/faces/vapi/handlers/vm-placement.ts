@@ -16,8 +16,12 @@
  * the resource pool / datastore of the source virtual machine"); a host that does not
  * see that datastore is then a conflict (invalid_argument), as in vSphere.
  *
- * Parts that contradict each other (a host outside the given cluster, a folder of another
- * datacenter) are invalid_argument; unknown ids are not_found.
+ * This file translates vSphere's arguments (resource pools, folders) into core's spec and
+ * checks what only vSphere has (a resource pool against its cluster or host); the domain
+ * rules — a host outside the given cluster, a host, cluster or datastore outside the
+ * folder's datacenter, a host that does not see the datastore — are core's (placeVm),
+ * so every face gets the same answers. Contradictions are invalid_argument; unknown ids
+ * are not_found.
  */
 import { invalidArgument, notFound } from '../../../core/errors.ts';
 import type { Cluster, Datastore, Host, Vm, VmPlacementSpec } from '../../../core/index.ts';
@@ -64,10 +68,8 @@ export async function resolvePlacement(call: VapiCall, p: VapiPlacement | undefi
       host = h;
     }
   }
-  if (host && cluster && host.clusterId !== cluster.id) throw bad(`${field}: host ${host.id} is not in cluster ${cluster.id}`);
 
   const datastore: Datastore | undefined = p.datastore !== undefined ? await inv.getDatastore(call.caller, p.datastore) : undefined;
-  const computeDc = host?.datacenterId ?? cluster?.datacenterId;
   let folderDc: string | undefined;
   if (p.folder !== undefined) {
     const f = parseFolderId(p.folder);
@@ -77,22 +79,15 @@ export async function resolvePlacement(call: VapiCall, p: VapiPlacement | undefi
       throw notFound(`${field}.folder: folder '${p.folder}' was not found`, { module: 'face.vapi' });
     });
     folderDc = dc.id;
-    if (computeDc !== undefined && computeDc !== folderDc) throw bad(`${field}: folder ${p.folder} is in ${folderDc}, the host or cluster in ${computeDc}`);
   }
-  if (datastore && folderDc !== undefined && datastore.datacenterId !== folderDc) throw bad(`${field}: datastore ${datastore.id} is not in the datacenter of folder ${p.folder}`);
 
+  // Core checks that these agree (host in cluster, everything in the folder's datacenter).
   const out: { -readonly [K in keyof VmPlacementSpec]: VmPlacementSpec[K] } = {};
   if (host) out.hostId = host.id;
-  else if (cluster) out.clusterId = cluster.id;
+  if (cluster) out.clusterId = cluster.id;
   if (datastore) out.datastoreId = datastore.id;
-  if (!host && !cluster && folderDc !== undefined && folderOnly === 'library') {
-    out.library = true;
-    if (!datastore) {
-      const first = (await inv.listDatastores(call.caller)).find((d) => d.datacenterId === folderDc);
-      if (!first) throw notFound(`${field}: datacenter ${folderDc} has no datastore for a library VM`, { module: 'face.vapi' });
-      out.datastoreId = first.id;
-    }
-  }
+  if (folderDc !== undefined) out.datacenterId = folderDc;
+  if (!host && !cluster && folderDc !== undefined && folderOnly === 'library') out.library = true;
   return out;
 }
 
@@ -114,18 +109,12 @@ export async function datacenterOfVm(call: VapiCall, vm: Pick<Vm, 'hostId' | 'da
 /**
  * Clone and relocate: the placement with what it leaves unset taken from `vm` (its host or
  * the library, its datastore). A folder given without a host, cluster or resource pool
- * must be the VM's own datacenter's.
+ * must then be the VM's own datacenter's: core checks that the VM's host and datastore
+ * are in the folder's datacenter.
  */
-export async function withVmDefaults(call: VapiCall, vm: Vm, p: VapiPlacement | undefined, spec: VmPlacementSpec | undefined, field = 'spec.placement'): Promise<VmPlacementSpec> {
+export function withVmDefaults(vm: Vm, spec: VmPlacementSpec | undefined): VmPlacementSpec {
   const out: { -readonly [K in keyof VmPlacementSpec]: VmPlacementSpec[K] } = { ...spec };
   if (!out.hostId && !out.clusterId && !out.library) {
-    if (p?.folder !== undefined) {
-      const f = parseFolderId(p.folder);
-      const dc = await datacenterOfVm(call, vm);
-      if (f && f.type === 'VIRTUAL_MACHINE' && dc !== undefined && f.datacenterId !== dc) {
-        throw bad(`${field}.folder: ${p.folder} is in ${f.datacenterId}, ${vm.id} is in ${dc}: give a host, cluster or resource pool in ${f.datacenterId} too`);
-      }
-    }
     if (vm.hostId) out.hostId = vm.hostId;
     else out.library = true;
   }

@@ -21,32 +21,23 @@ function summary(vm: Vm): VMSummary {
   return { vm: vm.id, name: vm.name, power_state: vapiPowerState(vm.powerState), cpu_count: vm.hardware.cpuCount, memory_size_MiB: vm.hardware.memoryMiB };
 }
 
-/** Starts the core clone task; everything vmgate cannot do is refused before it starts. */
+/**
+ * Starts the core clone task (with power_on, core powers the clone on in the same task);
+ * everything vmgate cannot do is refused before it starts.
+ */
 async function startClone(call: VapiCall, spec: VMCloneSpec): Promise<Task> {
   if (spec.disks_to_remove?.length) throw notHonoured('spec.disks_to_remove', 'a clone copies all disks of the source');
   if (spec.disks_to_update && Object.keys(spec.disks_to_update).length > 0) throw notHonoured('spec.disks_to_update', 'a clone keeps its disks together in its folder; use placement.datastore');
   if (spec.guest_customization_spec) throw notHonoured('spec.guest_customization_spec', 'vmgate does not customize guests');
   const src = await call.core.vms.get(call.caller, spec.source);
-  const placement = await withVmDefaults(call, src, spec.placement, await resolvePlacement(call, spec.placement, 'stay', 'spec.placement'));
-  if (spec.power_on && placement.library) throw invalidArgument('spec.power_on: the clone goes to the library, where nothing runs; place it on a host, cluster or resource pool', { module: 'face.vapi' });
-  return call.core.vms.clone(call.caller, spec.source, { name: spec.name, placement });
-}
-
-/**
- * power_on of a clone: after the clone task succeeds, a power-on task of its own (visible
- * in cis.tasks). With clone$task this happens after the returned task has ended, so a
- * failure cannot show in that task: it is recorded in the new VM's events instead.
- */
-async function powerOnClone(call: VapiCall, task: Task): Promise<string> {
-  const id = await call.core.tasks.result<string>(call.caller, task);
-  await call.core.power.runAndWait(call.caller, id, 'powerOn');
-  return id;
+  const placement = withVmDefaults(src, await resolvePlacement(call, spec.placement, 'stay', 'spec.placement'));
+  return call.core.vms.clone(call.caller, spec.source, { name: spec.name, placement, ...(spec.power_on ? { powerOn: true } : {}) });
 }
 
 async function relocatePlacement(call: VapiCall, vm: string, spec: VMRelocateSpec): Promise<VmPlacementSpec> {
   if (spec.disks && Object.keys(spec.disks).length > 0) throw notHonoured('spec.disks', "a VM's disks move with its folder; use placement.datastore");
   const target = await call.core.vms.get(call.caller, vm);
-  return withVmDefaults(call, target, spec.placement, await resolvePlacement(call, spec.placement, 'stay', 'spec.placement'));
+  return withVmDefaults(target, await resolvePlacement(call, spec.placement, 'stay', 'spec.placement'));
 }
 
 async function registerPath(call: VapiCall, spec: VMRegisterSpec): Promise<string> {
@@ -102,19 +93,11 @@ export const vmHandlers = implement(VMService, {
 
   async clone(call, { spec }) {
     const task = await startClone(call, spec);
-    if (spec.power_on) return powerOnClone(call, task);
     return call.core.tasks.result<string>(call.caller, task);
   },
 
   async 'clone$task'(call, { spec }) {
     const task = await startClone(call, spec);
-    if (spec.power_on) {
-      void powerOnClone(call, task).catch(async (e: unknown) => {
-        const done = await call.core.tasks.get(call.caller, task.id).catch(() => undefined);
-        const id = done?.state === 'success' && typeof done.result === 'string' ? done.result : null;
-        if (id) await call.core.events.record(id, 'vm.powerOnAfterCloneFailed', `power on after clone failed: ${(e as Error).message}`, { severity: 'error', caller: call.caller, taskId: task.id }).catch(() => undefined);
-      });
-    }
     return task.id;
   },
 

@@ -46,8 +46,11 @@ export const vmgateUsersHandlers = implement(VmgateUsersService, {
     });
     return undefined;
   },
-  async set_password(call, { user, password }) {
-    await call.core.identity.setPassword(call.caller, user, password);
+  async set_password(call, { user, password, current_password }) {
+    await call.core.identity.setPassword(call.caller, user, password, {
+      ...(current_password === undefined ? {} : { currentPassword: current_password }),
+      ...(call.source === undefined ? {} : { source: call.source }),
+    });
     return undefined;
   },
   async unlock(call, { user }) {

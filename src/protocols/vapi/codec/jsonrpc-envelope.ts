@@ -16,6 +16,7 @@ import { encodeStdError, stdErrorNameOf } from './std-errors.ts';
 import type { WireFormat } from './value-codec.ts';
 import { isPlainObject } from './value-codec.ts';
 import { stringifyWire } from './wire-json.ts';
+import { setOwn } from './set-own.ts';
 
 export const JSONRPC_VERSION = '2.0';
 export const VAPI_INVOKE = 'invoke';
@@ -187,7 +188,7 @@ export function parseJsonRpcRequest(body: string | Uint8Array | unknown, headers
     if (!isPlainObject(ctx.appCtx)) return protocolError(id, JsonRpcCode.INVALID_PARAMS, 'params.ctx.appCtx must be an object');
     for (const [k, v] of Object.entries(ctx.appCtx)) {
       if (typeof v !== 'string') return protocolError(id, JsonRpcCode.INVALID_PARAMS, `params.ctx.appCtx.${k} must be a string`);
-      appCtx[k] = v;
+      setOwn(appCtx, k, v);
     }
   }
   Object.assign(appCtx, appCtxFromHeaders(headers));

@@ -14,6 +14,7 @@ import { OPERATION_INPUT, resolveType } from '../types/vapi-type.ts';
 import { SERVICE_LIST } from '../types/index.ts';
 import type { DecodeOptions, DecodeResult } from './decode-result.ts';
 import { decodeValue, encodeValue, isPlainObject } from './value-codec.ts';
+import { setOwn } from './set-own.ts';
 
 export function toRest<T extends VapiType>(value: Infer<T> | unknown, type: T, path = 'value'): unknown {
   return encodeValue(value, type, 'rest', path);
@@ -175,7 +176,7 @@ export function decodeRestInput(
           issues: [{ path: 'body', message: 'body: expected a JSON object', code: 'invalid' }],
         };
       }
-      for (const [k, v] of Object.entries(req.body)) if (!Object.hasOwn(input, k)) input[k] = v;
+      for (const [k, v] of Object.entries(req.body)) if (!Object.hasOwn(input, k)) setOwn(input, k, v);
     }
   } else if (body !== undefined && req.body !== undefined) {
     input[body] = req.body;

@@ -24,6 +24,7 @@ import { STD_ERROR_TYPES, stdErrorKindOf, stdErrorKindOfType, stdErrorTypeOf } f
 import type { DecodeIssue, DecodeOptions, DecodeResult } from './decode-result.ts';
 import { EncodeError } from './decode-result.ts';
 import { WireDouble, canonicalDateTime, formatDateTime, fromBase64, toBase64 } from './wire-json.ts';
+import { setOwn } from './set-own.ts';
 
 export type WireFormat = 'specialized' | 'clean' | 'rest';
 
@@ -96,7 +97,7 @@ export function encodeValue(value: unknown, type: VapiType, format: WireFormat, 
         return encoded.map(([key, v]) => ({ STRUCTURE: { [MAP_ENTRY]: { key, value: v } } }));
       }
       const obj: Record<string, unknown> = {};
-      for (const [key, v] of encoded) obj[String(key)] = v;
+      for (const [key, v] of encoded) setOwn(obj, String(key), v);
       return obj;
     }
     case 'structure':
@@ -159,7 +160,7 @@ export function encodeGeneric(value: unknown, format: WireFormat, path = 'value'
     const fields: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
-      fields[k] = encodeGeneric(v, format, `${path}.${k}`);
+      setOwn(fields, k, encodeGeneric(v, format, `${path}.${k}`));
     }
     return format === 'specialized' ? { STRUCTURE: { [DYNAMIC_STRUCTURE]: fields } } : fields;
   }
@@ -429,7 +430,7 @@ function decodeMap(json: unknown, keyType: VapiType, valueType: VapiType, path: 
       bad = true;
       continue;
     }
-    out[sk] = dv;
+    setOwn(out, sk, dv);
   }
   return bad ? INVALID : out;
 }
@@ -443,7 +444,7 @@ export function decodeGeneric(json: unknown): unknown {
     const entries = json.map(mapEntryOf);
     if (json.length > 0 && entries.every((e) => e !== undefined)) {
       const obj: Record<string, unknown> = {};
-      for (const e of entries as [unknown, unknown][]) obj[String(decodeGeneric(e[0]))] = decodeGeneric(e[1]);
+      for (const e of entries as [unknown, unknown][]) setOwn(obj, String(decodeGeneric(e[0])), decodeGeneric(e[1]));
       return obj;
     }
     return json.map(decodeGeneric);
@@ -462,7 +463,7 @@ export function decodeGeneric(json: unknown): unknown {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(fields)) {
           const d = decodeGeneric(v);
-          if (d !== undefined) out[k] = d;
+          if (d !== undefined) setOwn(out, k, d);
         }
         return out;
       }

@@ -100,8 +100,11 @@ export const SERVICE_LIST = [
   VmgateEventsService,
 ] as const;
 
-/** serviceId → its definition. */
-export const SERVICES: Readonly<Record<string, ServiceDef>> = Object.fromEntries(SERVICE_LIST.map((s) => [s.id, s]));
+/**
+ * serviceId → its definition. No prototype: an id such as `toString` or `__proto__` finds
+ * nothing (look up with {@link findOperation} or `Object.hasOwn` all the same).
+ */
+export const SERVICES: Readonly<Record<string, ServiceDef>> = Object.freeze(Object.assign(Object.create(null) as Record<string, ServiceDef>, Object.fromEntries(SERVICE_LIST.map((s) => [s.id, s]))));
 
 /** The operation, or undefined when the service or the operation is unknown. */
 export function findOperation(serviceId: string, operationId: string): OperationDef | undefined {

@@ -15,7 +15,11 @@
  * - `com.vmgate.users.update_spec`: `full_name?`, `disabled?` (a disabled account cannot
  *   log in and its sessions end at their next use).
  *
- * A user is addressed by id or by name (`alice`, `alice@vsphere.local`).
+ * `set_password` of one's own account needs `current_password` too (a wrong one is
+ * `unauthorized` and counts as a failed login); an administrator setting someone else's
+ * password does not.
+ *
+ * A user is addressed by id or by name (`alice`, `alice@vsphere.local`), whatever its case.
  */
 import type { Infer } from './vapi-type.ts';
 import { boolean, dateTime, id, list, long, optional, secret, string, struct, voidT } from './vapi-type.ts';
@@ -92,7 +96,7 @@ export const VmgateUsersService = service('com.vmgate.users', {
     rest: { method: 'PATCH', path: '/api/vmgate/users/{user}', status: 204, body: 'spec' },
   }),
   set_password: operation({
-    input: { user: USER, password: secret() },
+    input: { user: USER, password: secret(), current_password: optional(secret()) },
     output: voidT(),
     errors: ERRORS,
     rest: { method: 'POST', path: '/api/vmgate/users/{user}?action=set-password', status: 204, body: 'fields' },

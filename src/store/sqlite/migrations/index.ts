@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.ts';
+import { loginHardening } from './0002-login-hardening.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-login-hardening': loginHardening,
 };
 
 /** Name of the latest migration: the schema version a store opened by this code has. */

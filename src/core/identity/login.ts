@@ -1,0 +1,155 @@
+import type { Caller } from '../caller.ts';
+import type { CoreContext } from '../context.ts';
+import { notFound, unauthenticated } from '../errors.ts';
+import type { EventLog } from '../events.ts';
+import type { User } from '../model/index.ts';
+import type { Store } from '../ports/store.ts';
+import { verifyPassword } from '../password.ts';
+import type { HashPool } from './hash-pool.ts';
+import { normaliseUserName } from './names.ts';
+import type { LoginResult, SessionService } from './sessions.ts';
+import { KeyedMutex, normaliseSource, SourceThrottle } from './throttle.ts';
+
+const INVALID = 'invalid user name or password';
+
+/**
+ * Login: a user name and password from a source address.
+ *
+ * - A lock is keyed to (account, source): `maxFailedLogins` wrong passwords from one address
+ *   lock the account for that address only, for `lockoutSeconds`; the others log in as before.
+ *   The failures are counted in the store in one statement, and the attempts of one
+ *   (account, source) run one after another, so N parallel guesses count N and no more than
+ *   `maxFailedLogins` are ever checked before the lock.
+ * - Per address (any account, known or not): after `loginDelayAfterFailures` failures each
+ *   attempt waits before anything else (so refusals are slow too), doubling from
+ *   `loginDelayMs` up to `loginDelayMaxMs`; then at most `loginQueuePerSource` logins of the
+ *   address are in progress (more are refused), and each waits the delay again in its slot.
+ * - Hashing goes through the bounded, fair HashPool. Unknown users cost a hash of a dummy
+ *   password of the same parameters and get the same answer as a wrong password.
+ */
+export class LoginService {
+  private readonly throttle: SourceThrottle;
+  private readonly serial = new KeyedMutex();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly events: EventLog,
+    private readonly sessions: SessionService,
+    private readonly pool: HashPool,
+  ) {
+    this.throttle = new SourceThrottle(() => {
+      const c = this.ctx.config;
+      return {
+        windowMs: c.lockoutSeconds * 1000,
+        delayAfterFailures: c.loginDelayAfterFailures,
+        delayMs: c.loginDelayMs,
+        delayMaxMs: c.loginDelayMaxMs,
+        inFlightPerSource: c.loginQueuePerSource,
+      };
+    });
+  }
+
+  /** Checks a user name and password coming from `source` (a remote address; default 'local'). */
+  async verifyCredentials(userName: string, password: string, source?: string): Promise<Caller> {
+    const { store } = this.ctx;
+    const src = normaliseSource(source);
+    // An address that keeps failing waits first, whatever the outcome: refusals too are slow.
+    await this.pause(src);
+    const name = normaliseUserName(userName);
+    const user = name.length <= 256 ? await store.users.getByName(name) : undefined;
+    let leave: () => void;
+    try {
+      leave = this.throttle.enter(src);
+    } catch (e) {
+      if (user) await store.users.countFailedLogin(user.id, null);
+      throw e;
+    }
+    try {
+      // Admitted, it waits once more holding its slot: a failing address gets at most
+      // loginQueuePerSource attempts per delay, however many connections it opens.
+      await this.pause(src);
+      if (!user) {
+        await this.pool.run(src, () => verifyPassword(password, DUMMY_HASH));
+        this.throttle.failed(src, this.ctx.clock.now().getTime());
+        throw unauthenticated(INVALID, { module: 'core.identity' });
+      }
+      return await this.serial.run(`${user.id}\n${src}`, () => this.check(user, password, src));
+    } finally {
+      leave();
+    }
+  }
+
+  async login(userName: string, password: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
+    const caller = await this.verifyCredentials(userName, password, source);
+    return this.sessions.createSession(caller, face, data);
+  }
+
+  /** One attempt on a known account; never two at once for the same (account, source). */
+  private async check(user: User, password: string, src: string): Promise<Caller> {
+    const { store, clock, config } = this.ctx;
+    const pair = await store.loginFailures.get(user.id, src);
+    if (pair?.lockedUntil && Date.parse(pair.lockedUntil) > clock.now().getTime()) {
+      await store.users.countFailedLogin(user.id, null);
+      throw unauthenticated(`account '${user.name}' is locked for logins from ${src} until ${pair.lockedUntil} after ${config.maxFailedLogins} failed logins`, {
+        module: 'core.identity',
+        reason: 'account_locked',
+      });
+    }
+    const current = (await store.users.get(user.id)) ?? user;
+    const ok = await this.pool.run(src, () => verifyPassword(password, current.passwordHash));
+    if (!ok) {
+      const now = clock.now();
+      const rec = await store.loginFailures.recordFailure(user.id, src, {
+        at: now.toISOString(),
+        windowStart: new Date(now.getTime() - config.lockoutSeconds * 1000).toISOString(),
+        max: config.maxFailedLogins,
+        lockUntil: new Date(now.getTime() + config.lockoutSeconds * 1000).toISOString(),
+      });
+      this.throttle.failed(src, now.getTime());
+      await store.users.countFailedLogin(user.id, rec.lockedUntil);
+      if (rec.lockedUntil !== null) {
+        await this.events.record(user.id, 'user.lockedOut', `account '${user.name}' locked for logins from ${src} until ${rec.lockedUntil} after ${rec.failures} failed logins`, { severity: 'warning' });
+        throw unauthenticated(`account '${user.name}' is now locked for logins from ${src} after ${rec.failures} failed logins`, { module: 'core.identity', reason: 'account_locked' });
+      }
+      throw unauthenticated(INVALID, { module: 'core.identity' });
+    }
+    if (current.disabled) throw unauthenticated(`account '${current.name}' is disabled`, { module: 'core.identity' });
+    if (pair) await store.loginFailures.clear(user.id, src);
+    if (current.failedLogins !== 0) await store.users.update(user.id, { failedLogins: 0 });
+    return this.sessions.callerFor(current);
+  }
+
+  private async pause(src: string): Promise<void> {
+    const ms = this.throttle.delayMs(src, this.ctx.clock.now().getTime());
+    // ±25 % so that a flood's attempts do not all wake at once and arrive as one burst.
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms * (0.75 + Math.random() * 0.5)));
+  }
+
+  /** Failed logins from `source` in the current window (for tests and the docs' examples). */
+  sourceFailures(source: string): number {
+    return this.throttle.failures(normaliseSource(source), this.ctx.clock.now().getTime());
+  }
+
+  /** Forgets old failure rows (their window is over and no lock is running). */
+  async prune(): Promise<number> {
+    const before = new Date(this.ctx.clock.now().getTime() - this.ctx.config.lockoutSeconds * 1000).toISOString();
+    return this.ctx.store.loginFailures.prune(before);
+  }
+}
+
+/**
+ * Lifts every lock and forgets the failures of one account, from every source. Used by
+ * `unlockUser` and by `vmgate user unlock NAME --data-dir DIR` on the server itself (no
+ * session: the store alone). A running server sees it at the next attempt.
+ */
+export async function unlockAccount(store: Store, idOrName: string): Promise<User> {
+  const u = (await store.users.get(idOrName)) ?? (await store.users.getByName(normaliseUserName(idOrName)));
+  if (!u) throw notFound(`user '${idOrName}' was not found`, { module: 'core.identity' });
+  return store.transaction(async (tx) => {
+    await tx.loginFailures.clear(u.id);
+    return tx.users.update(u.id, { failedLogins: 0, lockedUntil: null });
+  });
+}
+
+// A valid hash (same N, r, p) of no password, so unknown users cost the same as wrong passwords.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

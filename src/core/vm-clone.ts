@@ -1,0 +1,112 @@
+/** Full clone of a VM: its folder copied, a new identity written, the clone registered. */
+import { posix } from 'node:path';
+import type { Caller } from './caller.ts';
+import { VmgateError, invalidArgument, notAllowedInCurrentState, toVmgateError, unsupported } from './errors.ts';
+import { newGuid, nextId } from './ids.ts';
+import type { InventoryEvent, Task, Vm } from './model/index.ts';
+import type { Store } from './ports/store.ts';
+import { describePowerState } from './power.ts';
+import type { VmDeps } from './vm-deps.ts';
+import { checkVmName, newMac } from './vm-hardware.ts';
+import type { VmPlacementSpec } from './vm-placement.ts';
+import { placeVm } from './vm-placement.ts';
+import { resolveVm } from './vm-refs.ts';
+import { parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
+
+export interface VmCloneSpec {
+  readonly name: string;
+  readonly placement?: VmPlacementSpec;
+  /** Power the clone on in the same task (it must go to a host, not the library). */
+  readonly powerOn?: boolean;
+}
+
+/**
+ * Full clone of a powered-off VM (its disks are copied). A task whose result is the new
+ * VM's id. With `powerOn` the same task then powers the clone on (checked and run as
+ * power.run('powerOn') would); if that fails the clone stays, the task fails with the
+ * power-on's error (same kind and reason), and the clone's events say so.
+ */
+export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCloneSpec): Promise<Task> {
+  const src = await resolveVm(d, caller, ref, 'VirtualMachine.Inventory');
+  checkVmName(spec.name);
+  const release = d.ctx.locks.acquire(src.id, 'clone');
+  try {
+    if (src.powerState !== 'poweredOff') throw notAllowedInCurrentState(`cannot clone ${src.id} (${src.name}) while it is ${describePowerState(src.powerState)}: power it off first`, { module: 'core.vm' });
+    const { host, datastore } = await placeVm(d, caller, src, spec.placement ?? (src.hostId ? { hostId: src.hostId } : { library: true }));
+    const driverKind = host?.driver ?? src.driver;
+    if (driverKind !== src.driver) throw unsupported(`cloning from a ${src.driver} host to a ${driverKind} host is not supported`, { module: 'core.vm' });
+    if (spec.powerOn) {
+      if (!host) throw invalidArgument(`cannot power on the clone '${spec.name}': it goes to the library, where nothing runs; place it on a host or cluster`, { module: 'core.vm' });
+      await d.authz.require(caller, 'VirtualMachine.PowerOps', host.id);
+    }
+    return await d.tasks.start(
+      { kind: 'vm.clone', targetId: src.id, targetName: src.name, caller, cancellable: false, release, lockedVmId: src.id, step: `Cloning ${src.name}` },
+      async (t) => {
+        const fromDs = await d.rt.datastoreOf(src);
+        const to = d.ctx.files(datastore);
+        const folder = await to.createVmFolder(spec.name);
+        let vm: Vm;
+        let cloned: InventoryEvent | null = null;
+        const record = async (tx: Store): Promise<void> => {
+          await tx.vms.insert(vm);
+          cloned = await d.events.append(tx, vm.id, 'vm.cloned', `cloned from ${src.id} (${src.name})`, { caller, taskId: t.taskId });
+        };
+        try {
+          t.progress(5, 'Copying disks');
+          await d.ctx.files(fromDs).copyFolderTo(to, posix.dirname(src.vmxRel), folder);
+          const oldVmx = posix.join(folder, posix.basename(src.vmxRel));
+          const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
+          const doc = parseVmx(await to.readText(oldVmx));
+          const cfg = readVmxConfig(doc);
+          const uuid = newGuid();
+          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: newMac() }));
+          const hardware = { ...cfg.hardware, nics };
+          writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
+          await to.writeAtomic(vmxRel, doc.toString());
+          if (oldVmx !== vmxRel) await to.removeFile(oldVmx);
+          for (const f of ['vmware.log', 'sim-disk.json']) await to.removeFile(posix.join(folder, f)).catch(() => undefined);
+          t.progress(90, 'Registering the clone');
+          const now = d.ctx.clock.now().toISOString();
+          vm = {
+            ...src,
+            id: await nextId(d.ctx.store, 'vm'),
+            uuid,
+            name: spec.name,
+            fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
+            datastoreId: datastore.id,
+            vmxRel,
+            hardware,
+            powerState: 'poweredOff',
+            toolsState: 'unknown',
+            hostId: host?.id ?? null,
+            ownerId: caller.kind === 'user' ? caller.userId : null,
+            currentSnapshotId: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          // Without powerOn the clone's record, its event and the task's end are one transaction.
+          if (spec.powerOn) await d.ctx.store.transaction(record);
+          else await t.complete(vm.id, record);
+        } catch (e) {
+          await to.removeVmFolder(folder).catch((e2: unknown) => d.ctx.log.warn({ err: e2, folder }, 'could not remove the folder of a failed clone'));
+          throw e;
+        }
+        d.ctx.bus.emit('vm.changed', vm, null);
+        if (cloned) d.ctx.bus.emit('event.appended', cloned);
+        if (!spec.powerOn) return vm.id;
+        try {
+          return await d.powerOnInTask(caller, vm, t, vm.id, [90, 99]);
+        } catch (e) {
+          const err = toVmgateError(e, 'core.vm');
+          await d.events
+            .record(vm.id, 'vm.powerOnAfterCloneFailed', `power on after clone failed: ${err.message}`, { severity: 'error', caller, taskId: t.taskId })
+            .catch((e2: unknown) => d.ctx.log.error({ err: e2, vmId: vm.id }, 'could not record that a clone did not power on'));
+          throw new VmgateError(err.kind, `the clone ${vm.id} (${vm.name}) was made but did not power on: ${err.message}`, { module: err.module, ...(err.reason ? { reason: err.reason } : {}), cause: e });
+        }
+      },
+    );
+  } catch (e) {
+    release();
+    throw e;
+  }
+}

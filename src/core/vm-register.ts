@@ -1,0 +1,69 @@
+/** Registering an existing .vmx from a datastore into the inventory. */
+import { posix } from 'node:path';
+import type { Caller } from './caller.ts';
+import { parseDatastorePath } from './datastore-path-syntax.ts';
+import { alreadyExists, invalidArgument, notFound } from './errors.ts';
+import { newGuid, nextId } from './ids.ts';
+import type { Vm } from './model/index.ts';
+import type { VmDeps } from './vm-deps.ts';
+import { checkVmName } from './vm-hardware.ts';
+import type { VmPlacementSpec } from './vm-placement.ts';
+import { placeVm } from './vm-placement.ts';
+import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
+import { parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
+
+/** Adds an existing .vmx ('[datastore] folder/x.vmx') to the inventory. */
+export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string; name?: string; placement?: VmPlacementSpec }): Promise<Vm> {
+  let p: { datastoreName: string; rel: string };
+  try {
+    p = parseDatastorePath(spec.path);
+  } catch {
+    throw invalidArgument(`'${spec.path}' is not a datastore path like '[datastore1] folder/vm.vmx'`, { module: 'core.vm' });
+  }
+  const ds = await d.ctx.store.datastores.getByName(p.datastoreName);
+  if (!ds) throw notFound(`datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
+  // Authorise before reading anything, so a caller without rights learns nothing about the file.
+  const where = spec.placement?.hostId ?? spec.placement?.clusterId ?? (spec.placement?.library ? 'library' : ds.datacenterId);
+  await d.authz.require(caller, 'VirtualMachine.Inventory', where);
+  const rel = posix.normalize(p.rel);
+  if (!rel.endsWith('.vmx')) throw invalidArgument(`'${spec.path}' is not a .vmx file`, { module: 'core.vm' });
+  const existing = await d.ctx.store.vms.getByPath(ds.id, rel);
+  if (existing) throw alreadyExists(`'${spec.path}' is already registered as ${existing.id} (${existing.name})`, { module: 'core.vm' });
+  const files = d.ctx.files(ds);
+  const text = await files.readText(rel);
+  const doc = parseVmx(text);
+  checkVmxFileKeys(doc, { vmxRel: rel, datastoreRoots: (await d.ctx.store.datastores.list()).map((x) => x.path) });
+  const cfg = readVmxConfig(doc, { fallbackName: posix.basename(rel, '.vmx') });
+  const name = spec.name ?? cfg.name;
+  checkVmName(name);
+  let uuid = cfg.uuid ?? newGuid();
+  if (await d.ctx.store.vms.getByUuid(uuid)) uuid = newGuid(); // a copied VM keeps its old uuid: give it a new one
+  const { host } = await placeVm(d, caller, { id: 'registering VM', name, hardware: cfg.hardware }, { ...spec.placement, datastoreId: ds.id });
+  const now = d.ctx.clock.now().toISOString();
+  const vm: Vm = {
+    id: await nextId(d.ctx.store, 'vm'),
+    uuid,
+    name,
+    fqdn: cfg.fqdn ?? `${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
+    datastoreId: ds.id,
+    vmxRel: rel,
+    hardware: cfg.hardware,
+    powerState: 'poweredOff',
+    toolsState: 'unknown',
+    hostId: host?.id ?? null,
+    driver: host?.driver ?? d.ctx.config.defaultDriver,
+    ownerId: caller.kind === 'user' ? caller.userId : null,
+    currentSnapshotId: null,
+    annotation: cfg.annotation,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (uuid !== cfg.uuid || name !== cfg.name) {
+    writeVmxConfig(doc, { ...cfg, name, uuid });
+    await files.writeAtomic(rel, doc.toString());
+  }
+  await d.ctx.store.vms.insert(vm);
+  await d.events.record(vm.id, 'vm.registered', `virtual machine '${vm.name}' registered from ${spec.path}`, { caller });
+  d.ctx.bus.emit('vm.changed', vm, null);
+  return vm;
+}

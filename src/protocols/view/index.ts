@@ -1,0 +1,2 @@
+export * from './xml.ts';
+export * from './broker.ts';
