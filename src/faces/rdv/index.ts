@@ -127,10 +127,8 @@ async function authenticate(state: RdvState, req: FastifyRequest): Promise<Calle
   const text = Buffer.from(m[1]!, 'base64').toString('utf8');
   const i = text.indexOf(':');
   if (i <= 0) throw unauthenticated('the Basic credentials are not user:password', { module: 'face.rdv' });
-  // The client's address goes along for per-address lockout and throttling where core's
-  // verifyCredentials takes it (the identity work adds `source`); a core without it ignores it.
-  const verify: (userName: string, password: string, source?: string) => Promise<Caller> = state.deps.core.identity.verifyCredentials.bind(state.deps.core.identity);
-  return verify(text.slice(0, i), text.slice(i + 1), req.ip);
+  // The client's address: lockout and login throttling are per address.
+  return state.deps.core.identity.verifyCredentials(text.slice(0, i), text.slice(i + 1), req.ip);
 }
 
 // ---- sessions (SetLocale) ---------------------------------------------------
