@@ -11,6 +11,22 @@ export interface CallbackConfig {
   readonly allow: readonly string[];
 }
 
+/**
+ * Whether a ReplyTo address is on the allow-list: an http(s) URL without credentials whose
+ * origin (scheme, host, port) is a prefix's and whose path starts with the prefix's path.
+ * Compared parsed, not as text (`http://good.example` must not allow `http://good.example.evil.test`).
+ */
+export function callbackAllowed(url: string, allow: readonly string[]): boolean {
+  if (url.length > 2048 || !URL.canParse(url)) return false;
+  const u = new URL(url);
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') return false;
+  return allow.some((p) => {
+    if (!URL.canParse(p)) return false;
+    const a = new URL(p);
+    return a.origin === u.origin && u.pathname.startsWith(a.pathname);
+  });
+}
+
 const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 4000];
 const POST_TIMEOUT_MS = 5000;
 const MAX_QUEUE = 100;
@@ -34,7 +50,7 @@ export class CallbackSender {
   /** The addresses a job reports to: the configured ones, plus an allowed ReplyTo. */
   targets(replyTo: string | null): string[] {
     const out = [...this.config.urls];
-    if (replyTo && /^https?:\/\//.test(replyTo) && this.config.allow.some((p) => replyTo.startsWith(p)) && !out.includes(replyTo)) out.push(replyTo);
+    if (replyTo && callbackAllowed(replyTo, this.config.allow) && !out.includes(replyTo)) out.push(replyTo);
     return out;
   }
 
