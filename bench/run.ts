@@ -1,11 +1,12 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
 import { benchLoginFlood } from './login-flood.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
+import { benchRdv } from './rdv.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
 import { benchVmserverd } from './vmserverd.bench.ts';
 import { benchView } from './view.bench.ts';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'login-flood': benchLoginFlood,
   vmserverd: benchVmserverd,
   view: benchView,
+  rdv: benchRdv,
 };
 
 const wanted = process.argv.slice(2);

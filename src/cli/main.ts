@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['pool', async () => (await import('./commands/pool.ts')).poolCommand()],
   ['exec', async () => (await import('./commands/exec.ts')).execCommand()],
   ['desktop', async () => (await import('./commands/desktop.ts')).desktopCommand()],
+  ['rdv', async () => (await import('./commands/rdv.ts')).rdvCommand()],
 ];
 
 const first = process.argv[2];

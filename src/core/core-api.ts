@@ -8,6 +8,7 @@ import type { SnapshotService } from './snapshots.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
+import type { VmJobService } from './vm-jobs.ts';
 
 /**
  * What a face may use of core: the services, and core's clock. No `ctx`, no store, no
@@ -22,6 +23,8 @@ export interface CoreApi {
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
   readonly vdi: VdiService;
+  /** Broker jobs: look-up by name/GUID/FQDN, start-or-place, place, task watching (RDV). */
+  readonly vmJobs: VmJobService;
   readonly tasks: TaskEngine;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */

@@ -20,6 +20,7 @@ import { SYSTEM_ROLES } from './roles.ts';
 import { SnapshotService } from './snapshots.ts';
 import { TaskEngine } from './tasks.ts';
 import { VdiService } from './vdi.ts';
+import { VmJobService } from './vm-jobs.ts';
 import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
@@ -56,6 +57,7 @@ export class Core implements CoreApi {
   readonly vdi: VdiService;
   /** Files on datastores for a caller (the vmserverd file operations). */
   readonly datastoreFiles: DatastoreFileService;
+  readonly vmJobs: VmJobService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -87,6 +89,7 @@ export class Core implements CoreApi {
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
+    this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
   }
 
   /** Core's time (the clock it was given). */

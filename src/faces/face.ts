@@ -18,6 +18,16 @@ export interface FaceDeps {
   readonly tls: { readonly key: string; readonly cert: string };
   /** `--public-url` (`https://name:port`): the base of URLs handed to clients; absent = the listener's own address. Never the Host header. */
   readonly publicUrl?: string | null;
+  /** Face settings from the server's configuration (src/server/config.ts); absent = defaults. */
+  readonly settings?: FaceSettings;
+}
+
+/** The settings faces read (each documented in the options table of src/server/config.ts). */
+export interface FaceSettings {
+  /** RDV: JobUpdated callback addresses for every job. */
+  readonly rdvCallbacks?: readonly string[];
+  /** RDV: URL prefixes a WS-Addressing ReplyTo callback must start with. */
+  readonly rdvCallbackAllow?: readonly string[];
 }
 
 /**

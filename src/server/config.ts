@@ -30,13 +30,17 @@ export interface ServeConfig {
   readonly loginDelayMs: number;
   readonly loginDelayMaxMs: number;
   readonly loginQueuePerSource: number;
+  /** RDV: JobUpdated callback addresses every RDV job is reported to; null = none. */
+  readonly rdvCallbacks: readonly string[] | null;
+  /** RDV: URL prefixes a WS-Addressing ReplyTo callback address must start with; null = ReplyTo is not used. */
+  readonly rdvCallbackAllow: readonly string[] | null;
 }
 
 export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -61,12 +65,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'publicUrl', flag: '--public-url', env: 'VMGATE_PUBLIC_URL', kind: 'url', def: null, help: 'base of the transfer and console URLs vmgate hands out (https://name:port); default: the address the client reached' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
-  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view); all unless given' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view, rdv); all unless given' },
   { key: 'maxSessionsPerUser', flag: '--max-sessions-per-user', env: 'VMGATE_MAX_SESSIONS_PER_USER', kind: 'int', def: 64, help: 'sessions one user may hold; a new one ends the one idle longest' },
   { key: 'loginDelayAfterFailures', flag: '--login-delay-after', env: 'VMGATE_LOGIN_DELAY_AFTER', kind: 'int', def: 10, help: 'failed logins from one address (any account) before its attempts are slowed down' },
   { key: 'loginDelayMs', flag: '--login-delay-ms', env: 'VMGATE_LOGIN_DELAY_MS', kind: 'int', def: 200, help: 'first delay of a slowed-down address, doubling per failure (0 = no delays)' },
   { key: 'loginDelayMaxMs', flag: '--login-delay-max-ms', env: 'VMGATE_LOGIN_DELAY_MAX_MS', kind: 'int', def: 5000, help: 'longest delay of a slowed-down address' },
   { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 32, help: 'logins one address may have in progress at once (queued fairly with other addresses); more are refused at once' },
+  { key: 'rdvCallbacks', flag: '--rdv-callbacks', env: 'VMGATE_RDV_CALLBACKS', kind: 'urls', def: null, help: 'RDV: http(s) URLs that receive JobUpdated for every RDV job, comma-separated' },
+  { key: 'rdvCallbackAllow', flag: '--rdv-callback-allow', env: 'VMGATE_RDV_CALLBACK_ALLOW', kind: 'urls', def: null, help: 'RDV: URL prefixes a WS-Addressing ReplyTo callback must start with (ReplyTo is ignored unless given)' },
 ];
 
 function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
@@ -105,6 +111,15 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
       // Names, comma-separated (a JSON array in the config file); which names exist is the server's to check.
       const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       if (items.some((x) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x))) bad();
+      return [...new Set(items)];
+    }
+    case 'urls': {
+      // http(s) URLs, comma-separated (a JSON array in the config file).
+      const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+      for (const x of items) {
+        const u = URL.canParse(x) ? new URL(x) : bad();
+        if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) bad();
+      }
       return [...new Set(items)];
     }
     case 'url': {

@@ -2,6 +2,7 @@ import type { Face } from '../faces/face.ts';
 import { vapiFace } from '../faces/vapi/index.ts';
 import { authdFace } from '../faces/vmserverd/authd-server.ts';
 import { viewFace } from '../faces/view/index.ts';
+import { rdvFace } from '../faces/rdv/index.ts';
 import type { ServeConfig } from './config.ts';
 
 /** A face as the server runs it: the face, and where its TCP part listens (if it has one). */
@@ -19,4 +20,5 @@ export const FACES: readonly FaceEntry[] = [
   { face: vapiFace },
   { face: authdFace, tcpPort: (c) => c.authdPort },
   { face: viewFace },
+  { face: rdvFace },
 ];

@@ -127,6 +127,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
         ['vapi', ['/api (JSON-RPC, REST)', '/guestFile'], null, null],
         ['authd', [], 'number', 'TLS after the banner, then USER/PASS and EXEC frames'],
         ['view', ['/broker (XML, POST /broker/xml)'], null, null],
+        ['rdv', ['/RDV (SOAP 1.1, ?wsdl)'], null, null],
         ['echo', ['/echo (test)'], 'number', 'line echo'],
       ],
     );
@@ -235,7 +236,7 @@ describe('face seam: --faces picks faces', () => {
   });
 
   it('a name no face has is refused at start', async () => {
-    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view\)/);
+    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view, rdv\)/);
   });
 });
 

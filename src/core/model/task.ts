@@ -27,6 +27,8 @@ export const TASK_KINDS = {
   'vm.snapshot.remove': { description: 'Remove a snapshot of a virtual machine' },
   'guest.run': { description: 'Run a program in a guest' },
   'datastore.fileCopy': { description: 'Copy a file on the datastores' },
+  'vm.brokerStart': { description: 'Start a virtual machine, placing it on a host first if it must' },
+  'vm.brokerPlace': { description: 'Place a virtual machine from the library on a host' },
 } as const satisfies Readonly<Record<string, { readonly description: string }>>;
 
 export type TaskKind = keyof typeof TASK_KINDS;

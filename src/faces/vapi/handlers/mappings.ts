@@ -58,6 +58,8 @@ export const TASK_OPERATIONS: Readonly<Record<TaskKind, { service: string; opera
   'vm.snapshot.remove': { service: 'com.vmgate.vm.snapshots', operation: 'delete' },
   'guest.run': { service: 'com.vmgate.vm.guest.programs', operation: 'run' },
   'datastore.fileCopy': { service: 'com.vmgate.tasks', operation: 'datastore.fileCopy' },
+  'vm.brokerStart': { service: 'com.vmgate.tasks', operation: 'vm.brokerStart' },
+  'vm.brokerPlace': { service: 'com.vmgate.tasks', operation: 'vm.brokerPlace' },
 };
 
 /** A kind this vmgate does not know (a row written by another version) shows as com.vmgate.tasks. */
