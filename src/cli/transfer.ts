@@ -71,8 +71,10 @@ export async function uploadFile(url: URL, tls: TlsSettings, localPath: string, 
   const status = response.statusCode ?? 0;
   if (status < 200 || status >= 300) throw await failure(response, 'the upload was refused');
   response.resume();
-  const broke = await uploaded;
-  if (broke !== undefined) throw broke;
+  // A 2xx means the server received exactly the declared bytes (it refuses shorter or
+  // longer bodies). The request stream may still report a premature close when the server
+  // closed the connection right after answering: that is not a failed upload.
+  await uploaded;
 }
 
 /** GETs the transfer URL into `localPath`; returns the byte count. `onStart` learns the size. */

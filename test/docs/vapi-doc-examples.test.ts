@@ -98,7 +98,12 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     },
   };
   /** What an example changes that later ones rely on, by request line. */
-  const AFTER: Record<string, (answer: unknown) => void> = {
+  const AFTER: Record<string, (answer: unknown) => void | Promise<void>> = {
+    // A guest reboot returns when the guest has restarted; its tools start a moment later
+    // (as on a real guest). The examples after it use vm-2's tools.
+    'POST /api/vcenter/vm/vm-2/guest/power?action=reboot': async () => {
+      await core().tasks.result(SYSTEM_CALLER, await core().power.waitForTools(SYSTEM_CALLER, mapIds('vm-2'), 30_000));
+    },
     // The page registers again the VM it unregistered (vm-18) and goes on using it under its old id.
     'POST /api/vcenter/vm?action=register': (answer) => {
       if (typeof answer === 'string') ids.set('vm-18', answer);
@@ -118,7 +123,7 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
       for (const [from, to] of Object.entries(standIns)) ids.set(from, to);
       try {
         const answer = await runExample(ex);
-        AFTER[key]?.(answer);
+        await AFTER[key]?.(answer);
       } finally {
         // Stand-ins end with their example; ids it handed out stay.
         for (const from of Object.keys(standIns)) {
