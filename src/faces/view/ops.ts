@@ -2,8 +2,9 @@ import type { Caller, CoreApi, Logger, Session } from '../../core/index.ts';
 import { isVmgateError } from '../../core/errors.ts';
 import type { LoginResult } from '../../core/identity.ts';
 import type { EntitledDesktop } from '../../core/vdi.ts';
+import type { Preferences } from '../../core/vdi-preferences.ts';
 import type { AuthScreen, XmlElement, XmlNode } from '../../protocols/view/index.ts';
-import { leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
+import { child, children, leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
 import type { ViewError, ViewErrorCode } from './errors.ts';
 import { LAUNCH_ERROR_TABLE, VIEW_ERROR_TABLE, fromThrown, viewError } from './errors.ts';
 import type { PreLogin, PreLoginStore } from './session.ts';
@@ -240,7 +241,19 @@ async function logout(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise
 
 // ---- desktops ------------------------------------------------------------------------------
 
-function desktopNode(d: EntitledDesktop): XmlNode {
+/** `<preference name="n">v</preference>` for each pair. */
+function preferenceNodes(prefs: Preferences | undefined): XmlNode[] {
+  return (prefs ?? []).map(([name, value]) => ({ name: 'preference', attrs: { name }, text: value }));
+}
+
+/** The pairs of a request's `<preferences>` (null when the element is missing). */
+function readPreferences(op: XmlElement): Preferences | null {
+  const el = child(op, 'preferences');
+  if (!el) return null;
+  return children(el, 'preference').map((p) => [p.attrs.get('name') ?? '', p.text] as const);
+}
+
+function desktopNode(d: EntitledDesktop, prefs?: Preferences): XmlNode {
   const p = d.pool;
   const state = d.session ? d.session.state : p.enabled ? 'available' : 'disabled';
   return node(
@@ -255,18 +268,23 @@ function desktopNode(d: EntitledDesktop): XmlNode {
     leaf('in-maintenance-mode', false),
     leaf('offline-state', 'online'),
     node('protocols', ...p.protocols.map((name) => node('protocol', leaf('name', name), leaf('is-default', name === p.defaultProtocol)))),
-    node('user-preferences'),
+    node('user-preferences', ...preferenceNodes(prefs)),
   );
 }
 
-async function getDesktops(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+/** The user's desktops, each with its preferences. */
+async function desktopNodes(env: OpEnv, auth: Authenticated): Promise<XmlNode[]> {
   const list = await env.core.vdi.entitledDesktops(auth.caller);
-  return ok(...list.map(desktopNode));
+  const prefs = await env.core.vdi.userPreferences(auth.caller);
+  return list.map((d) => desktopNode(d, prefs.desktops.get(d.pool.id)));
+}
+
+async function getDesktops(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  return ok(...(await desktopNodes(env, auth)));
 }
 
 async function getLaunchItems(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
-  const list = await env.core.vdi.entitledDesktops(auth.caller);
-  return ok(node('desktops', ...list.map(desktopNode)), node('applications'), node('application-sessions'), node('shadow-sessions'));
+  return ok(node('desktops', ...(await desktopNodes(env, auth))), node('applications'), node('application-sessions'), node('shadow-sessions'));
 }
 
 const PROTOCOL_NAMES: ReadonlyMap<string, 'VNC' | 'RDP' | 'BLAST' | 'PCOIP'> = new Map([
@@ -327,9 +345,29 @@ async function resetDesktop(op: XmlElement, env: OpEnv, auth: Authenticated): Pr
   return ok();
 }
 
-async function getUserGlobalPreferences(): Promise<OpOutcome> {
-  // No preferences are stored yet: an empty set is the true answer.
-  return ok(node('preferences'));
+async function getUserGlobalPreferences(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const prefs = await env.core.vdi.userPreferences(auth.caller);
+  return ok(node('preferences', ...preferenceNodes(prefs.global)));
+}
+
+async function setUserGlobalPreferences(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const prefs = readPreferences(op);
+  if (prefs === null) return fail('INVALID_REQUEST', 'preferences is missing');
+  await env.core.vdi.setUserPreferences(auth.caller, prefs);
+  return ok();
+}
+
+async function setUserDesktopPreferences(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const id = textAt(op, 'desktop-id');
+  if (id === '') return fail('INVALID_REQUEST', 'desktop-id is missing');
+  const prefs = readPreferences(op);
+  if (prefs === null) return fail('INVALID_REQUEST', 'preferences is missing');
+  await env.core.vdi.setDesktopPreferences(auth.caller, id, prefs);
+  return ok();
+}
+
+async function rollbackCheckout(): Promise<OpOutcome> {
+  return fail('NOT_SUPPORTED', 'vmgate has no local (offline, checked-out) desktops: there is no checkout to roll back', 'Local (offline) desktops are not supported by this server.');
 }
 
 const notBuilt = (what: string) => async (): Promise<OpOutcome> => fail('NOT_SUPPORTED', `${what} is not supported by vmgate yet`);
@@ -348,11 +386,11 @@ export const OPERATIONS: ReadonlyMap<string, OpDef> = new Map<string, OpDef>([
   ['kill-session', { needsAuth: true, run: killSession }],
   ['reset-desktop', { needsAuth: true, run: resetDesktop }],
   ['get-user-global-preferences', { needsAuth: true, run: getUserGlobalPreferences }],
-  ['set-user-global-preferences', { needsAuth: true, run: notBuilt('storing user preferences') }],
-  ['set-user-desktop-preferences', { needsAuth: true, run: notBuilt('storing desktop preferences') }],
+  ['set-user-global-preferences', { needsAuth: true, run: setUserGlobalPreferences }],
+  ['set-user-desktop-preferences', { needsAuth: true, run: setUserDesktopPreferences }],
   ['get-application-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
   ['get-application-session-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
-  ['rollback-checkout-desktop', { needsAuth: true, run: notBuilt('checking out (offline) desktops') }],
+  ['rollback-checkout-desktop', { needsAuth: true, run: rollbackCheckout }],
   ['do-lock', { needsAuth: true, run: notBuilt('locking the broker session') }],
 ]);
 
