@@ -52,6 +52,9 @@ describe('identity: must change password', () => {
     assert.deepEqual([u.mustChangePassword, u.failedLogins], [false, 0]);
     await assert.rejects(core.identity.login('carol', 'carol-password-1', 'test'), refused('unauthenticated', 'invalid user name or password'));
     assert.equal((await core.identity.login('carol', 'carol-password-2', 'test')).caller.userName, 'carol');
+    // a password that has not expired is not changed this way
+    await assert.rejects(core.identity.changeExpiredPassword('carol', 'carol-password-2', 'carol-password-5', 'test'), refused('not_allowed_in_current_state', "the password of 'carol' has not expired: log in with it"));
+    assert.equal((await core.identity.login('carol', 'carol-password-2', 'test')).caller.userName, 'carol');
   });
 
   it('wrong current passwords lock the account for that address like failed logins', async () => {

@@ -1,6 +1,6 @@
 import type { Caller } from '../caller.ts';
 import type { CoreContext } from '../context.ts';
-import { invalidArgument, notFound, unauthenticated } from '../errors.ts';
+import { invalidArgument, notAllowedInCurrentState, notFound, unauthenticated } from '../errors.ts';
 import type { EventLog } from '../events.ts';
 import type { User } from '../model/index.ts';
 import type { Store } from '../ports/store.ts';
@@ -144,14 +144,17 @@ export class LoginService {
     if (!user) throw unauthenticated(INVALID, { module: 'core.identity' });
     const hash = await this.pool.run(normaliseSource(source), () => hashPassword(newPassword));
     // Only if the password is still the one just checked: two changes at once cannot both win.
-    const changed = await this.ctx.store.transaction(async (tx) => {
+    const outcome = await this.ctx.store.transaction(async (tx) => {
       const now = await tx.users.get(user.id);
-      if (!now || now.passwordHash !== user.passwordHash) return false;
+      if (!now || now.passwordHash !== user.passwordHash) return 'changed-meanwhile';
+      // Only an expired password is changed this way (a live one: setPassword with the session).
+      if (!now.mustChangePassword) return 'not-expired';
       await tx.users.update(user.id, { passwordHash: hash, mustChangePassword: false, failedLogins: 0, lockedUntil: null });
       await tx.loginFailures.clear(user.id);
-      return true;
+      return 'done';
     });
-    if (!changed) throw unauthenticated(`the password of '${user.name}' was changed meanwhile: log in with the new one`, { module: 'core.identity' });
+    if (outcome === 'changed-meanwhile') throw unauthenticated(`the password of '${user.name}' was changed meanwhile: log in with the new one`, { module: 'core.identity' });
+    if (outcome === 'not-expired') throw notAllowedInCurrentState(`the password of '${user.name}' has not expired: log in with it`, { module: 'core.identity' });
     await this.events.record(user.id, 'user.passwordChanged', `password of '${user.name}' changed at login (it had expired)`, { caller });
     return this.sessions.createSession(caller, face, data);
   }
