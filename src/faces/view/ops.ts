@@ -103,6 +103,7 @@ function nextScreen(env: OpEnv, error?: string): AuthScreen {
 const screenReply = (screen: AuthScreen): OpOutcome => ({ result: 'partial', nodes: [renderScreen(screen)], halt: true });
 
 const LOCKED_MESSAGE = 'Your account is locked after too many failed logins. Try again later or ask an administrator to unlock it.';
+const THROTTLED_MESSAGE = 'Too many logins are in progress from your address. Try again later.';
 
 /** The domain the session logged in with (the first offered one for sessions older than the setting). */
 function sessionDomain(env: OpEnv, auth: Authenticated): string {
@@ -171,6 +172,7 @@ async function submitPassword(screen: AuthScreen, env: OpEnv): Promise<OpOutcome
   } catch (e) {
     if (isVmgateError(e) && e.kind === 'unauthenticated') {
       if (e.reason === 'account_locked') return { ...fail('AUTHENTICATION_FAILED', e.message, LOCKED_MESSAGE), halt: true };
+      if (e.reason === 'login_throttled') return { ...fail('AUTHENTICATION_FAILED', e.message, THROTTLED_MESSAGE), halt: true };
       if (e.reason === 'password_expired') {
         pre.expired = { userName, domain };
         return screenReply(expiredScreen(pre.expired, 'Your password has expired. Choose a new one.'));
@@ -197,7 +199,13 @@ async function submitExpired(screen: AuthScreen, env: OpEnv): Promise<OpOutcome>
   } catch (e) {
     if (isVmgateError(e) && e.kind === 'unauthenticated') {
       if (e.reason === 'account_locked') return { ...fail('AUTHENTICATION_FAILED', e.message, LOCKED_MESSAGE), halt: true };
+      if (e.reason === 'login_throttled') return { ...fail('AUTHENTICATION_FAILED', e.message, THROTTLED_MESSAGE), halt: true };
       return screenReply(expiredScreen(expired, 'Your current password is not right.'));
+    }
+    // An administrator lifted "must change" meanwhile: the password is good as it is.
+    if (isVmgateError(e) && e.kind === 'not_allowed_in_current_state') {
+      pre.expired = null;
+      return screenReply(passwordScreen(env, 'Your password no longer has to be changed: log in with it.', expired.userName));
     }
     // The password policy (too short, the same as before): core's words.
     if (isVmgateError(e) && e.kind === 'invalid_argument') return screenReply(expiredScreen(expired, `The new password is not accepted: ${e.message}.`));

@@ -175,6 +175,19 @@ describe('View broker: disclaimer, domain list, password expired', () => {
     assert.equal((await s.server.core.identity.login('frank', 'frank-password-2', 'test')).caller.userName, 'frank');
   });
 
+  it('an administrator lifting "must change" while the expired screen is open: the password screen again, and the old password works', async () => {
+    await s.server.core.identity.createUser(SYSTEM_CALLER, { name: 'gina', password: 'gina-password-1' });
+    await s.server.core.identity.updateUser(SYSTEM_CALLER, 'gina', { mustChangePassword: true });
+    const c = new BrokerConversation(s);
+    await c.ops('15.0', ACCEPT);
+    assert.equal(screenOf((await c.ops('15.0', LOGIN('gina', 'gina-password-1', 'LAB'))).elements[0]).name, 'windows-password-expired');
+    await s.server.core.identity.updateUser(SYSTEM_CALLER, 'gina', { mustChangePassword: false });
+    const x = await c.ops('15.0', `${CHANGE('gina-password-1', 'gina-password-2')}${GET_DESKTOPS}`);
+    assert.deepEqual(screenOf(expectElement(x.elements[0], 'submit-authentication', 'partial')), PASSWORD_SCREEN('Your password no longer has to be changed: log in with it.', 'gina'));
+    expectElement(x.elements[1], 'desktops', 'notexecuted');
+    expectElement((await c.ops('15.0', LOGIN('gina', 'gina-password-1', 'LAB'))).elements[0], 'submit-authentication', 'ok');
+  });
+
   it('guessing the current password on the expired screen locks the account like failed logins: AUTHENTICATION_FAILED', async () => {
     await s.server.core.identity.updateUser(SYSTEM_CALLER, 'frank', { mustChangePassword: true });
     const c = new BrokerConversation(s);
