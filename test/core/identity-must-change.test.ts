@@ -34,6 +34,10 @@ describe('identity: must change password', () => {
     await assert.rejects(core.identity.login('carol', 'carol-password-1', 'test', {}, '192.0.2.1'), refused('unauthenticated', "the password of 'carol' has expired: it must be changed before the account can log in", 'password_expired'));
     await assert.rejects(core.identity.verifyCredentials('carol', 'carol-password-1'), refused('unauthenticated', "the password of 'carol' has expired: it must be changed before the account can log in", 'password_expired'));
     await assert.rejects(core.identity.login('carol', 'wrong-password', 'test', {}, '192.0.2.1'), refused('unauthenticated', 'invalid user name or password'));
+    // a session made while the flag was being set (createSession needs no password) ends at its first use
+    const racing = await core.identity.createSession({ kind: 'user', userId: u.id, userName: 'carol', groupIds: [], sessionId: null }, 'test');
+    await assert.rejects(core.identity.authenticate(racing.token), refused('unauthenticated', "the password of 'carol' must be changed: log in again and change it", 'password_expired'));
+    await assert.rejects(core.identity.authenticate(racing.token), refused('unauthenticated', 'the session does not exist or has ended: log in again'));
     const events = await core.events.list(admin, u.id, 5);
     assert.ok(events.some((e) => e.type === 'user.mustChangePassword' && e.message === "'carol' must change the password at the next login"));
   });
