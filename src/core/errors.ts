@@ -35,6 +35,8 @@ export type ErrorReason =
   | 'file_not_found'
   | 'snapshot_not_found'
   | 'account_locked'
+  /** The password was right but must be changed before the account logs in (User.mustChangePassword). */
+  | 'password_expired'
   /** Too many logins in progress from one address (refused before any password is checked). */
   | 'login_throttled'
   /** Changing one's own password without, or with a wrong, current password. */

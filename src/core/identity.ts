@@ -63,6 +63,10 @@ export class IdentityService {
   login(userName: string, password: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
     return this.logins.login(userName, password, face, data, source);
   }
+  /** Logs in an account whose password must change, replacing it (LoginService.changeExpiredPassword). */
+  changeExpiredPassword(userName: string, currentPassword: string, newPassword: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
+    return this.logins.changeExpiredPassword(userName, currentPassword, newPassword, face, data, source);
+  }
   createSession(caller: Caller, face: string, data: Record<string, unknown> = {}): Promise<LoginResult> {
     return this.sessions.createSession(caller, face, data);
   }
@@ -101,7 +105,7 @@ export class IdentityService {
   setPassword(caller: Caller, idOrName: string, password: string, opts: { currentPassword?: string; source?: string } = {}): Promise<void> {
     return this.users.setPassword(caller, idOrName, password, opts);
   }
-  updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean }): Promise<User> {
+  updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean; mustChangePassword?: boolean }): Promise<User> {
     return this.users.updateUser(caller, idOrName, patch);
   }
   unlockUser(caller: Caller, idOrName: string): Promise<User> {

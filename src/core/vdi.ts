@@ -13,6 +13,8 @@ import type { TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
 import type { IdentityService } from './identity.ts';
+import type { Preferences, UserPreferences } from './vdi-preferences.ts';
+import { PreferenceStore, checkPreferences } from './vdi-preferences.ts';
 
 export interface EntitledDesktop {
   readonly pool: DesktopPool;
@@ -30,8 +32,10 @@ export interface DesktopLaunch {
 
 const PROTOCOLS: readonly DisplayProtocol[] = ['VNC', 'RDP', 'BLAST', 'PCOIP'];
 
-/** Desktop pools, entitlements, assignments and desktop sessions. */
+/** Desktop pools, entitlements, assignments, desktop sessions and users' desktop preferences. */
 export class VdiService {
+  readonly #preferences = new PreferenceStore(() => this.ctx.store);
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
@@ -142,6 +146,27 @@ export class VdiService {
     if (caller.kind === 'system') return true;
     const mine = new Set([`user:${caller.userId}`, ...caller.groupIds.map((g) => `group:${g}`)]);
     return (await this.ctx.store.entitlements.listForPool(pool.id)).some((e) => mine.has(e.principal));
+  }
+
+  /** The caller's own preferences: the global set and one per desktop pool. */
+  async userPreferences(caller: Caller): Promise<UserPreferences> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    return this.#preferences.read(caller.userId);
+  }
+
+  /** Replaces the caller's global preferences (the View client sends the whole set). */
+  async setUserPreferences(caller: Caller, prefs: Preferences): Promise<void> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    await this.#preferences.replace(caller.userId, null, checkPreferences(prefs));
+  }
+
+  /** Replaces the caller's preferences for one pool they are entitled to (an empty set removes them). */
+  async setDesktopPreferences(caller: Caller, poolRef: string, prefs: Preferences): Promise<void> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const checked = checkPreferences(prefs);
+    const pool = await this.getPool(caller, poolRef);
+    if (!(await this.isEntitled(caller, pool))) throw notFound(`desktop pool '${poolRef}' was not found`, { module: 'core.vdi' });
+    await this.#preferences.replace(caller.userId, pool.id, checked);
   }
 
   /** The pools the caller may launch, with the desktop and session they have in each. */

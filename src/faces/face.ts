@@ -28,6 +28,10 @@ export interface FaceSettings {
   readonly rdvCallbacks?: readonly string[];
   /** RDV: URL prefixes a WS-Addressing ReplyTo callback must start with. */
   readonly rdvCallbackAllow?: readonly string[];
+  /** View broker: Windows domains offered at login (the first is the default); absent = ['VMGATE']. */
+  readonly viewDomains?: readonly string[];
+  /** View broker: disclaimer text users accept before the password screen; absent/null = none. */
+  readonly viewDisclaimer?: string | null;
 }
 
 /**

@@ -34,13 +34,17 @@ export interface ServeConfig {
   readonly rdvCallbacks: readonly string[] | null;
   /** RDV: URL prefixes a WS-Addressing ReplyTo callback address must start with; null = ReplyTo is not used. */
   readonly rdvCallbackAllow: readonly string[] | null;
+  /** View broker: the Windows domains offered on the login screen (the first is the default); accounts are vmgate's own whichever is chosen. */
+  readonly viewDomains: readonly string[];
+  /** View broker: a disclaimer every user must accept before the password screen; null = none. */
+  readonly viewDisclaimer: string | null;
 }
 
 export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls';
+  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls' | 'domains' | 'text';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -72,6 +76,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'loginDelayMaxMs', flag: '--login-delay-max-ms', env: 'VMGATE_LOGIN_DELAY_MAX_MS', kind: 'int', def: 5000, help: 'longest delay of a slowed-down address' },
   { key: 'loginQueuePerSource', flag: '--login-queue-per-source', env: 'VMGATE_LOGIN_QUEUE_PER_SOURCE', kind: 'int', def: 32, help: 'logins one address may have in progress at once (queued fairly with other addresses); more are refused at once' },
   { key: 'rdvCallbacks', flag: '--rdv-callbacks', env: 'VMGATE_RDV_CALLBACKS', kind: 'urls', def: null, help: 'RDV: http(s) URLs that receive JobUpdated for every RDV job, comma-separated' },
+  { key: 'viewDomains', flag: '--view-domains', env: 'VMGATE_VIEW_DOMAINS', kind: 'domains', def: ['VMGATE'], help: 'View broker: Windows domain names offered at login, comma-separated (the first is the default)' },
+  { key: 'viewDisclaimer', flag: '--view-disclaimer', env: 'VMGATE_VIEW_DISCLAIMER', kind: 'text', def: null, help: 'View broker: disclaimer text users must accept before they log in (none unless given)' },
   { key: 'rdvCallbackAllow', flag: '--rdv-callback-allow', env: 'VMGATE_RDV_CALLBACK_ALLOW', kind: 'urls', def: null, help: 'RDV: URL prefixes a WS-Addressing ReplyTo callback must start with (ReplyTo is ignored unless given)' },
 ];
 
@@ -112,6 +118,19 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
       const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
       if (items.some((x) => !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x))) bad();
       return [...new Set(items)];
+    }
+    case 'domains': {
+      // NetBIOS-style names, comma-separated (a JSON array in the config file), compared case-insensitively.
+      const items = (Array.isArray(raw) ? raw.map(String) : s.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+      if (items.length === 0 || items.length > 32 || items.some((x) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(x))) bad();
+      const seen = new Set<string>();
+      return items.filter((x) => !seen.has(x.toUpperCase()) && seen.add(x.toUpperCase()));
+    }
+    case 'text': {
+      // Free text shown to people (line breaks allowed, other control characters not); '' = none.
+      // eslint-disable-next-line no-control-regex
+      if (s.length > 4000 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s)) bad();
+      return s.trim() === '' ? null : s;
     }
     case 'urls': {
       // http(s) URLs, comma-separated (a JSON array in the config file).

@@ -78,8 +78,8 @@ export interface CliFixture {
 }
 
 /** A test server, a config directory and a CA file; logged in as administrator unless `login` is false. */
-export async function cliFixture(options: { login?: boolean } = {}): Promise<CliFixture> {
-  const server = await startTestServer();
+export async function cliFixture(options: { login?: boolean; server?: Parameters<typeof startTestServer>[0] } = {}): Promise<CliFixture> {
+  const server = await startTestServer(options.server);
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-cli-'));
   const configDir = join(dir, 'config');
   const caFile = join(dir, 'server.crt');

@@ -52,6 +52,26 @@ describe('vmgate user … and pool …', () => {
     assert.equal(passwd.code, 2, 'no terminal and no --password-stdin is a usage error');
   });
 
+  it('user update: full name, disable/enable, must change password (shown by get; the login is then refused as expired)', async () => {
+    await f.ok(['user', 'create', 'erin', '--password-stdin'], { input: 'erin-password-1\n' });
+    assert.equal((await f.ok(['user', 'update', 'erin', '--full-name', 'Erin Example', '--must-change-password'])).stdout, 'updated erin\n');
+    const details = (await f.ok(['user', 'get', 'erin'])).stdout;
+    assert.match(details, /^Full name: +Erin Example$/m);
+    assert.match(details, /^Must change password: +yes$/m);
+    const login = await f.server.request('POST', '/api/session', { headers: { authorization: `Basic ${Buffer.from('erin:erin-password-1').toString('base64')}` } });
+    assert.equal(login.status, 401);
+    const json = JSON.parse((await f.ok(['user', 'update', 'erin', '--no-must-change-password', '--disable', '--json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual(json, { user: 'erin', disabled: true, must_change_password: false });
+    const info = JSON.parse((await f.ok(['user', 'get', 'erin', '--json'])).stdout) as { disabled: boolean; must_change_password: boolean };
+    assert.deepEqual([info.disabled, info.must_change_password], [true, false]);
+    const nothing = await f.run(['user', 'update', 'erin']);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /^vmgate: INVALID_ARGUMENT: nothing to change: give --full-name, --disable, --enable or --\[no-\]must-change-password/);
+    const both = await f.run(['user', 'update', 'erin', '--disable', '--enable']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--disable and --enable contradict each other/);
+  });
+
   it('pool create, list, entitle, get, entitle --remove, delete', async () => {
     const vms = JSON.parse((await f.ok(['vm', 'list', '--json'])).stdout) as { vm: string; name: string }[];
     const desktops = vms.filter((v) => v.name.startsWith('Library_')).slice(0, 2);

@@ -1,5 +1,5 @@
 /**
- * `vmgate user list|get|create|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users).
+ * `vmgate user list|get|create|update|delete|passwd|unlock`: vmgate's accounts (com.vmgate.users).
  * `vmgate user set-password --data-dir` works on the server's data directory instead, with
  * no session: the way back in after a forgotten administrator password; `unlock --data-dir
  * DIR` likewise unlocks an account on the server itself.
@@ -16,6 +16,7 @@ export function userCommand(): Command {
   user.addCommand(listCommand());
   user.addCommand(getCommand());
   user.addCommand(createCommand());
+  user.addCommand(updateCommand());
   user.addCommand(deleteCommand());
   user.addCommand(passwdCommand());
   user.addCommand(unlockCommand());
@@ -50,6 +51,7 @@ function getCommand(): Command {
         ['Failed logins', u.failed_logins],
         ['Last login', u.last_login],
         ['Created', u.created],
+        ['Must change password', u.must_change_password ? 'yes' : 'no'],
       ],
       u,
     );
@@ -77,6 +79,28 @@ function createCommand(): Command {
     const password = opts.passwordStdin ? await readStdinLine('password') : undefined;
     const r = await client.vmgate.users.create({ name: name as string, ...(password ? { password } : {}), ...(opts.fullName ? { full_name: opts.fullName } : {}) });
     out.result(`created ${r.user} (${name as string})${r.password ? `\npassword: ${r.password}   (shown once)` : ''}`, r);
+  });
+}
+
+function updateCommand(): Command {
+  const cmd = new Command('update')
+    .description("change a user's full name, disable or enable it, or make it change its password at the next login")
+    .argument('<user>', 'user id or name')
+    .option('--full-name <text>', 'full name')
+    .option('--disable', 'the account cannot log in; its sessions end')
+    .option('--enable', 'the account can log in again')
+    .option('--must-change-password', 'the password must be changed before the account logs in again (its sessions end)')
+    .option('--no-must-change-password', 'no longer require that');
+  return clientAction<{ fullName?: string; disable?: boolean; enable?: boolean; mustChangePassword?: boolean }>(cmd, async ({ client, out }, [ref], opts) => {
+    if (opts.disable && opts.enable) throw new CliError('INVALID_ARGUMENT', '--disable and --enable contradict each other', EXIT_USAGE);
+    const spec = {
+      ...(opts.fullName === undefined ? {} : { full_name: opts.fullName }),
+      ...(opts.disable ? { disabled: true } : opts.enable ? { disabled: false } : {}),
+      ...(opts.mustChangePassword === undefined ? {} : { must_change_password: opts.mustChangePassword }),
+    };
+    if (Object.keys(spec).length === 0) throw new CliError('INVALID_ARGUMENT', 'nothing to change: give --full-name, --disable, --enable or --[no-]must-change-password', EXIT_USAGE);
+    await client.vmgate.users.update(ref as string, spec);
+    out.result(`updated ${ref as string}`, { user: ref, ...spec });
   });
 }
 

@@ -48,6 +48,8 @@ export interface ViewConnection {
 
 export interface LoginInfo {
   readonly userName: string;
+  /** The domain the session logged in with. */
+  readonly domain: string;
   readonly idleTimeoutSeconds: number;
   readonly maxSessionSeconds: number;
 }
@@ -118,18 +120,45 @@ export class ViewClient {
     return readScreen(child(check(conf, 'get-configuration').element, 'authentication'));
   }
 
-  /** windows-password login. A failed password throws ViewError AUTHENTICATION_FAILED with the screen's error text. */
+  /**
+   * windows-password login. When the broker answers with another screen instead, a
+   * ViewError carrying that screen: AUTHENTICATION_FAILED (the password screen again, with
+   * its `error` text), DISCLAIMER_REQUIRED (accept it with {@link acceptDisclaimer} first)
+   * or PASSWORD_EXPIRED (change it with {@link changeExpiredPassword}).
+   */
   async login(userName: string, password: string, domain = ''): Promise<LoginInfo> {
-    const param = (name: string, value: string): XmlNode => node('param', leaf('name', name), node('values', leaf('value', value)));
-    const op = node('do-submit-authentication', node('screen', leaf('name', 'windows-password'), node('params', param('username', userName), param('password', password), param('domain', domain))));
+    return this.#submit(screenOp('windows-password', { username: userName, password, domain }), 'do-submit-authentication');
+  }
+
+  /** Accepts the disclaimer screen; the screen that follows (the password screen). */
+  async acceptDisclaimer(): Promise<AuthScreen | null> {
+    const [e] = await this.batch([screenOp('disclaimer', { accept: 'true' })]);
+    if (e?.result === 'partial') {
+      const screen = readScreen(child(e.element, 'authentication'));
+      const error = screen?.params.find((p) => p.name === 'error')?.values[0];
+      if (screen?.name === 'disclaimer' && error) throw new ViewError('DISCLAIMER_REQUIRED', error, error, screen);
+      return screen;
+    }
+    check(e, 'do-submit-authentication');
+    return null;
+  }
+
+  /** The windows-password-expired screen (after a login that threw PASSWORD_EXPIRED): a new password, and the session is logged in. */
+  async changeExpiredPassword(currentPassword: string, newPassword: string): Promise<LoginInfo> {
+    return this.#submit(screenOp('windows-password-expired', { oldPassword: currentPassword, newPassword1: newPassword, newPassword2: newPassword }), 'do-submit-authentication');
+  }
+
+  async #submit(op: XmlNode, name: string): Promise<LoginInfo> {
     const [e] = await this.batch([op]);
     if (e?.result === 'partial') {
       const screen = readScreen(child(e.element, 'authentication'));
-      const err = screen?.params.find((p) => p.name === 'error')?.values[0] ?? 'another authentication screen is required';
-      throw new ViewError('AUTHENTICATION_FAILED', err, err, screen);
+      const error = screen?.params.find((p) => p.name === 'error')?.values[0];
+      const code = screen?.name === 'disclaimer' ? 'DISCLAIMER_REQUIRED' : screen?.name === 'windows-password-expired' ? 'PASSWORD_EXPIRED' : 'AUTHENTICATION_FAILED';
+      const text = error ?? (code === 'DISCLAIMER_REQUIRED' ? 'accept the disclaimer first' : `the broker asks for the '${screen?.name ?? '?'}' screen`);
+      throw new ViewError(code, text, text, screen);
     }
-    const ok = check(e, 'do-submit-authentication').element;
-    return { userName: textAt(ok, 'user-name'), idleTimeoutSeconds: Number(textAt(ok, 'idle-timeout')), maxSessionSeconds: Number(textAt(ok, 'max-broker-session-time')) };
+    const ok = check(e, name).element;
+    return { userName: textAt(ok, 'user-name'), domain: textAt(ok, 'domain-name'), idleTimeoutSeconds: Number(textAt(ok, 'idle-timeout')), maxSessionSeconds: Number(textAt(ok, 'max-broker-session-time')) };
   }
 
   async desktops(): Promise<ViewDesktop[]> {
@@ -171,6 +200,12 @@ export class ViewClient {
       else this.#cookies.set(name, value);
     }
   }
+}
+
+/** `<do-submit-authentication><screen>` with one value per param. */
+function screenOp(name: string, params: Readonly<Record<string, string>>): XmlNode {
+  const param = (n: string, value: string): XmlNode => node('param', leaf('name', n), node('values', leaf('value', value)));
+  return node('do-submit-authentication', node('screen', leaf('name', name), node('params', ...Object.entries(params).map(([k, v]) => param(k, v)))));
 }
 
 function check(e: ReplyElement | undefined, op: string): ReplyElement {

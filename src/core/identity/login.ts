@@ -1,12 +1,12 @@
 import type { Caller } from '../caller.ts';
 import type { CoreContext } from '../context.ts';
-import { notFound, unauthenticated } from '../errors.ts';
+import { invalidArgument, notAllowedInCurrentState, notFound, unauthenticated } from '../errors.ts';
 import type { EventLog } from '../events.ts';
 import type { User } from '../model/index.ts';
 import type { Store } from '../ports/store.ts';
-import { verifyPassword } from '../password.ts';
+import { hashPassword, verifyPassword } from '../password.ts';
 import type { HashPool } from './hash-pool.ts';
-import { normaliseUserName } from './names.ts';
+import { checkPasswordPolicy, normaliseUserName } from './names.ts';
 import type { LoginResult, SessionService } from './sessions.ts';
 import { KeyedMutex, normaliseSource, SourceThrottle } from './throttle.ts';
 
@@ -49,8 +49,16 @@ export class LoginService {
     });
   }
 
-  /** Checks a user name and password coming from `source` (a remote address; default 'local'). */
+  /**
+   * Checks a user name and password coming from `source` (a remote address; default
+   * 'local'). A right password of an account that must change it is `unauthenticated`
+   * with reason `password_expired` (not a failure: it does not count towards the lock).
+   */
   async verifyCredentials(userName: string, password: string, source?: string): Promise<Caller> {
+    return this.verify(userName, password, source, 'refuse');
+  }
+
+  private async verify(userName: string, password: string, source: string | undefined, expired: 'refuse' | 'allow'): Promise<Caller> {
     const { store } = this.ctx;
     const src = normaliseSource(source);
     // An address that keeps failing waits first, whatever the outcome: refusals too are slow.
@@ -73,7 +81,7 @@ export class LoginService {
         this.throttle.failed(src, this.ctx.clock.now().getTime());
         throw unauthenticated(INVALID, { module: 'core.identity' });
       }
-      return await this.serial.run(`${user.id}\n${src}`, () => this.check(user, password, src));
+      return await this.serial.run(`${user.id}\n${src}`, () => this.check(user, password, src, expired));
     } finally {
       leave();
     }
@@ -85,7 +93,7 @@ export class LoginService {
   }
 
   /** One attempt on a known account; never two at once for the same (account, source). */
-  private async check(user: User, password: string, src: string): Promise<Caller> {
+  private async check(user: User, password: string, src: string, expired: 'refuse' | 'allow'): Promise<Caller> {
     const { store, clock, config } = this.ctx;
     const pair = await store.loginFailures.get(user.id, src);
     if (pair?.lockedUntil && Date.parse(pair.lockedUntil) > clock.now().getTime()) {
@@ -116,7 +124,39 @@ export class LoginService {
     if (current.disabled) throw unauthenticated(`account '${current.name}' is disabled`, { module: 'core.identity' });
     if (pair) await store.loginFailures.clear(user.id, src);
     if (current.failedLogins !== 0) await store.users.update(user.id, { failedLogins: 0 });
+    if (current.mustChangePassword && expired === 'refuse') {
+      throw unauthenticated(`the password of '${current.name}' has expired: it must be changed before the account can log in`, { module: 'core.identity', reason: 'password_expired' });
+    }
     return this.sessions.callerFor(current);
+  }
+
+  /**
+   * The expired-password login (View's windows-password-expired screen): the current
+   * password is checked as a login from `source` (wrong guesses count towards the lock),
+   * the new one against the policy; then the password is replaced, "must change" is
+   * cleared and a session is created, as `login` would.
+   */
+  async changeExpiredPassword(userName: string, currentPassword: string, newPassword: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
+    checkPasswordPolicy(newPassword);
+    if (newPassword === currentPassword) throw invalidArgument('the new password must differ from the current one', { module: 'core.identity' });
+    const caller = await this.verify(userName, currentPassword, source, 'allow');
+    const user = await this.ctx.store.users.get(caller.userId);
+    if (!user) throw unauthenticated(INVALID, { module: 'core.identity' });
+    const hash = await this.pool.run(normaliseSource(source), () => hashPassword(newPassword));
+    // Only if the password is still the one just checked: two changes at once cannot both win.
+    const outcome = await this.ctx.store.transaction(async (tx) => {
+      const now = await tx.users.get(user.id);
+      if (!now || now.passwordHash !== user.passwordHash) return 'changed-meanwhile';
+      // Only an expired password is changed this way (a live one: setPassword with the session).
+      if (!now.mustChangePassword) return 'not-expired';
+      await tx.users.update(user.id, { passwordHash: hash, mustChangePassword: false, failedLogins: 0, lockedUntil: null });
+      await tx.loginFailures.clear(user.id);
+      return 'done';
+    });
+    if (outcome === 'changed-meanwhile') throw unauthenticated(`the password of '${user.name}' was changed meanwhile: log in with the new one`, { module: 'core.identity' });
+    if (outcome === 'not-expired') throw notAllowedInCurrentState(`the password of '${user.name}' has not expired: log in with it`, { module: 'core.identity' });
+    await this.events.record(user.id, 'user.passwordChanged', `password of '${user.name}' changed at login (it had expired)`, { caller });
+    return this.sessions.createSession(caller, face, data);
   }
 
   private async pause(src: string): Promise<void> {

@@ -71,6 +71,10 @@ export class SessionService {
       await store.sessions.delete(session.id);
       throw unauthenticated('the session’s user no longer exists or is disabled', { module: 'core.identity' });
     }
+    if (user.mustChangePassword) {
+      await store.sessions.delete(session.id);
+      throw unauthenticated(`the password of '${user.name}' must be changed: log in again and change it`, { module: 'core.identity', reason: 'password_expired' });
+    }
     // Touch at most every 5 s: a write per request is wasted work.
     let current = session;
     if (now.getTime() - new Date(session.lastUsedAt).getTime() > 5000) {

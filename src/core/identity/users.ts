@@ -59,6 +59,7 @@ export class UserService {
       fullName: spec.fullName ?? '',
       passwordHash: await this.hash(caller, password),
       disabled: false,
+      mustChangePassword: false,
       failedLogins: 0,
       lockedUntil: null,
       lastLoginAt: null,
@@ -92,16 +93,29 @@ export class UserService {
         throw e;
       }
     }
-    await this.ctx.store.users.update(u.id, { passwordHash: await this.hash(caller, password), failedLogins: 0, lockedUntil: null });
+    // One's own new password is the change "must change password" asks for; an administrator's reset leaves the flag as it is.
+    await this.ctx.store.users.update(u.id, { passwordHash: await this.hash(caller, password), failedLogins: 0, lockedUntil: null, ...(self ? { mustChangePassword: false } : {}) });
     await this.ctx.store.loginFailures.clear(u.id);
     await this.events.record(u.id, 'user.passwordChanged', `password of '${u.name}' changed`, { caller });
   }
 
-  async updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean }): Promise<User> {
+  /** `mustChangePassword`: the account cannot log in (and its sessions end) until its password is changed. */
+  async updateUser(caller: Caller, idOrName: string, patch: { fullName?: string; disabled?: boolean; mustChangePassword?: boolean }): Promise<User> {
     await this.authz.require(caller, 'Authorization.Modify', 'root');
     checkFreeText('full name', patch.fullName, TEXT_LIMITS.short, 'core.identity');
     const u = await this.resolveUser(idOrName);
-    return this.ctx.store.users.update(u.id, patch);
+    const updated = await this.ctx.store.users.update(u.id, patch);
+    if (patch.mustChangePassword === true) {
+      // The account's sessions end now (not only at their next use): clearing the flag again does not bring them back.
+      for (const s of await this.ctx.store.sessions.listForUser(u.id)) {
+        await this.ctx.store.sessions.delete(s.id);
+        this.ctx.bus.emit('session.ended', s, 'revoked');
+      }
+    }
+    if (patch.mustChangePassword !== undefined && patch.mustChangePassword !== u.mustChangePassword) {
+      await this.events.record(u.id, 'user.mustChangePassword', patch.mustChangePassword ? `'${u.name}' must change the password at the next login` : `'${u.name}' no longer has to change the password`, { caller });
+    }
+    return updated;
   }
 
   async unlockUser(caller: Caller, idOrName: string): Promise<User> {

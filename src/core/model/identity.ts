@@ -5,6 +5,8 @@ export interface User {
   /** 'scrypt$N$r$p$<salt b64>$<hash b64>' */
   readonly passwordHash: string;
   readonly disabled: boolean;
+  /** The password must be changed before the account can log in (set by an administrator; the View broker's windows-password-expired screen changes it). */
+  readonly mustChangePassword: boolean;
   readonly failedLogins: number;
   /** ISO time until which logins are refused, or null. */
   readonly lockedUntil: string | null;

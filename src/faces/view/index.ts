@@ -2,8 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Face, FaceDeps } from '../face.ts';
 import { HIGHEST_VERSION, REPLY_NAMES, parseBrokerRequest, renderBroker, renderEnvelopeError } from '../../protocols/view/index.ts';
 import type { XmlNode } from '../../protocols/view/index.ts';
-import type { BrokerState, OpEnv, OpOutcome } from './ops.ts';
-import { renderOutcome, runOperation } from './ops.ts';
+import type { BrokerConfig, BrokerState, OpEnv, OpOutcome } from './ops.ts';
+import { DEFAULT_DOMAIN, renderOutcome, runOperation } from './ops.ts';
 import { PreLoginStore, SESSION_COOKIE, isPreLoginId, readCookie, setCookie } from './session.ts';
 
 /** The largest request body read (larger: a protocol error, 413). */
@@ -19,13 +19,15 @@ export const viewFace: Face = {
   title: 'VMware View broker',
   start(deps) {
     const preLogins = new PreLoginStore(() => deps.core.now().getTime());
+    const domains = deps.settings?.viewDomains ?? [];
+    const config: BrokerConfig = { domains: domains.length > 0 ? domains : [DEFAULT_DOMAIN], disclaimer: deps.settings?.viewDisclaimer ?? null };
     return {
-      http: [{ prefix: '/broker', note: '(XML, POST /broker/xml)', register: (scope) => registerBroker(scope, deps, preLogins) }],
+      http: [{ prefix: '/broker', note: '(XML, POST /broker/xml)', register: (scope) => registerBroker(scope, deps, config, preLogins) }],
     };
   },
 };
 
-async function registerBroker(app: FastifyInstance, deps: FaceDeps, preLogins: PreLoginStore): Promise<void> {
+async function registerBroker(app: FastifyInstance, deps: FaceDeps, config: BrokerConfig, preLogins: PreLoginStore): Promise<void> {
   // Clients send the XML as text/xml, application/xml or even form-encoded: the body is read raw whatever the type says.
   // A Content-Type fastify cannot even parse (`bogus`, `text/xml; charset`) must not
   // answer 415 either: every body is read as one opaque type.
@@ -41,20 +43,20 @@ async function registerBroker(app: FastifyInstance, deps: FaceDeps, preLogins: P
     return sendXml(reply, status, renderEnvelopeError(null, { code: 'PROTOCOL_ERROR', message }));
   });
   app.setNotFoundHandler((req, reply) => sendXml(reply, 404, renderEnvelopeError(null, { code: 'PROTOCOL_ERROR', message: `nothing here: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}; the broker is POST /broker/xml` })));
-  app.post('/xml', { bodyLimit: BODY_LIMIT }, (req, reply) => handleXml(req, reply, deps, preLogins));
+  app.post('/xml', { bodyLimit: BODY_LIMIT }, (req, reply) => handleXml(req, reply, deps, config, preLogins));
 }
 
 function sendXml(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).header('content-type', XML_TYPE).send(body);
 }
 
-async function handleXml(req: FastifyRequest, reply: FastifyReply, deps: FaceDeps, preLogins: PreLoginStore): Promise<FastifyReply> {
+async function handleXml(req: FastifyRequest, reply: FastifyReply, deps: FaceDeps, config: BrokerConfig, preLogins: PreLoginStore): Promise<FastifyReply> {
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const parsed = parseBrokerRequest(raw.toString('utf8'));
   if (!parsed.ok) return sendXml(reply, 200, renderEnvelopeError(parsed.version, parsed.problem));
   const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
   const state = await resolveSession(req, deps, preLogins, secure);
-  const env: OpEnv = { core: deps.core, log: deps.log, preLogins, state, secure, source: req.ip };
+  const env: OpEnv = { core: deps.core, log: deps.log, config, preLogins, state, secure, source: req.ip };
   const out: XmlNode[] = [];
   let halted = false;
   for (const op of parsed.request.operations) {

@@ -2,15 +2,24 @@ import type { Caller, CoreApi, Logger, Session } from '../../core/index.ts';
 import { isVmgateError } from '../../core/errors.ts';
 import type { LoginResult } from '../../core/identity.ts';
 import type { EntitledDesktop } from '../../core/vdi.ts';
+import type { Preferences } from '../../core/vdi-preferences.ts';
 import type { AuthScreen, XmlElement, XmlNode } from '../../protocols/view/index.ts';
-import { leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
+import { child, children, leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
 import type { ViewError, ViewErrorCode } from './errors.ts';
 import { LAUNCH_ERROR_TABLE, VIEW_ERROR_TABLE, fromThrown, viewError } from './errors.ts';
 import type { PreLogin, PreLoginStore } from './session.ts';
 import { LOCATION_COOKIE, SESSION_COOKIE, newLocationId, setCookie } from './session.ts';
 
-/** The one Windows domain vmgate offers (its accounts are its own). */
-export const DOMAIN = 'VMGATE';
+/** The Windows domain offered when the server is not given `--view-domains`. */
+export const DEFAULT_DOMAIN = 'VMGATE';
+
+/** The face's settings (src/server/config.ts: --view-domains, --view-disclaimer). */
+export interface BrokerConfig {
+  /** Domains offered at login, the first the default; never empty. */
+  readonly domains: readonly string[];
+  /** The disclaimer users accept before the password screen, or null. */
+  readonly disclaimer: string | null;
+}
 
 export interface Authenticated {
   readonly token: string;
@@ -30,6 +39,7 @@ export interface BrokerState {
 export interface OpEnv {
   readonly core: CoreApi;
   readonly log: Logger;
+  readonly config: BrokerConfig;
   readonly preLogins: PreLoginStore;
   readonly state: BrokerState;
   /** The request came over TLS (cookies get Secure). */
@@ -62,20 +72,48 @@ type LoginFn = (userName: string, password: string, face: string, data: Record<s
 
 // ---- authentication --------------------------------------------------------------------
 
-function passwordScreen(error?: string, userName = ''): AuthScreen {
+const param = (name: string, value: string, readonly = false) => ({ name, values: [value], ...(readonly ? { readonly: true } : {}) });
+const errorParam = (error?: string) => (error ? [param('error', error)] : []);
+
+function passwordScreen(env: OpEnv, error?: string, userName = ''): AuthScreen {
+  const domains = env.config.domains;
   return {
     name: 'windows-password',
-    params: [
-      ...(userName ? [{ name: 'username', values: [userName] }] : []),
-      { name: 'domain', values: [DOMAIN], readonly: true },
-      ...(error ? [{ name: 'error', values: [error] }] : []),
-    ],
+    params: [...(userName ? [param('username', userName)] : []), { name: 'domain', values: domains, ...(domains.length === 1 ? { readonly: true } : {}) }, ...errorParam(error)],
   };
+}
+
+function disclaimerScreen(env: OpEnv, error?: string): AuthScreen {
+  return { name: 'disclaimer', params: [param('text', env.config.disclaimer ?? '', true), ...errorParam(error)] };
+}
+
+function expiredScreen(expired: { userName: string; domain: string }, error?: string): AuthScreen {
+  return { name: 'windows-password-expired', params: [param('username', expired.userName, true), param('domain', expired.domain, true), ...errorParam(error)] };
+}
+
+/** The screen the client has to fill in next: the disclaimer until accepted, an expired password's change, else the password. */
+function nextScreen(env: OpEnv, error?: string): AuthScreen {
+  const pre = env.state.pre?.entry;
+  if (env.config.disclaimer !== null && !pre?.disclaimerAccepted) return disclaimerScreen(env, error);
+  if (pre?.expired) return expiredScreen(pre.expired, error);
+  return passwordScreen(env, error);
+}
+
+/** `partial` with a screen; the rest of the batch is not executed (not logged in). */
+const screenReply = (screen: AuthScreen): OpOutcome => ({ result: 'partial', nodes: [renderScreen(screen)], halt: true });
+
+const LOCKED_MESSAGE = 'Your account is locked after too many failed logins. Try again later or ask an administrator to unlock it.';
+const THROTTLED_MESSAGE = 'Too many logins are in progress from your address. Try again later.';
+
+/** The domain the session logged in with (the first offered one for sessions older than the setting). */
+function sessionDomain(env: OpEnv, auth: Authenticated): string {
+  const d = auth.session.data.domain;
+  return typeof d === 'string' && env.config.domains.some((x) => x.toUpperCase() === d.toUpperCase()) ? d : env.config.domains[0]!;
 }
 
 async function getConfiguration(_op: XmlElement, env: OpEnv): Promise<OpOutcome> {
   if (env.state.auth) return ok();
-  return ok(renderScreen(passwordScreen()));
+  return ok(renderScreen(nextScreen(env)));
 }
 
 async function setLocale(op: XmlElement, env: OpEnv): Promise<OpOutcome> {
@@ -89,29 +127,95 @@ async function setLocale(op: XmlElement, env: OpEnv): Promise<OpOutcome> {
 async function submitAuthentication(op: XmlElement, env: OpEnv): Promise<OpOutcome> {
   if (env.state.auth) return { ...fail('ALREADY_AUTHENTICATED', `already logged in as '${env.state.auth.caller.userName}'; log out first`), halt: true };
   const screen = readScreen(op);
-  if (!screen) return { result: 'partial', nodes: [renderScreen(passwordScreen('Send the windows-password screen.'))], halt: true };
-  if (screen.name !== 'windows-password') {
-    return { result: 'partial', nodes: [renderScreen(passwordScreen(`The '${screen.name.slice(0, 40)}' screen is not offered; log in with a user name and password.`))], halt: true };
+  if (!screen) return screenReply(nextScreen(env, `Send the ${nextScreen(env).name} screen.`));
+  switch (screen.name) {
+    case 'disclaimer':
+      return submitDisclaimer(screen, env);
+    case 'windows-password':
+      return submitPassword(screen, env);
+    case 'windows-password-expired':
+      return submitExpired(screen, env);
+    default:
+      return screenReply(nextScreen(env, `The '${screen.name.slice(0, 40)}' screen is not offered; log in with a user name and password.`));
   }
+}
+
+async function submitDisclaimer(screen: AuthScreen, env: OpEnv): Promise<OpOutcome> {
+  const pre = env.state.pre!.entry;
+  if (env.config.disclaimer === null) return screenReply(nextScreen(env, 'There is no disclaimer to accept; log in with a user name and password.'));
+  if (paramValue(screen, 'accept').trim().toLowerCase() !== 'true') {
+    pre.disclaimerAccepted = false;
+    return screenReply(disclaimerScreen(env, 'Accept the disclaimer to log in.'));
+  }
+  pre.disclaimerAccepted = true;
+  return screenReply(nextScreen(env));
+}
+
+async function submitPassword(screen: AuthScreen, env: OpEnv): Promise<OpOutcome> {
+  const pre = env.state.pre!.entry;
+  if (env.config.disclaimer !== null && !pre.disclaimerAccepted) return screenReply(disclaimerScreen(env, 'Accept the disclaimer before you log in.'));
+  // A password screen starts over: an earlier account's expired password is no longer the question.
+  pre.expired = null;
   let userName = paramValue(screen, 'username').trim();
   const password = paramValue(screen, 'password');
-  const domain = paramValue(screen, 'domain').trim();
   const slash = userName.indexOf('\\');
-  const named = slash >= 0 ? userName.slice(0, slash) : domain;
+  const named = slash >= 0 ? userName.slice(0, slash) : paramValue(screen, 'domain').trim();
   if (slash >= 0) userName = userName.slice(slash + 1);
-  if (named !== '' && named.toUpperCase() !== DOMAIN) return { result: 'partial', nodes: [renderScreen(passwordScreen(`Unknown domain '${named.slice(0, 64)}'.`, userName))], halt: true };
-  if (userName === '' || password === '') return { result: 'partial', nodes: [renderScreen(passwordScreen('Enter a user name and password.', userName))], halt: true };
+  const domains = env.config.domains;
+  const domain = named === '' ? domains[0]! : domains.find((d) => d.toUpperCase() === named.toUpperCase());
+  if (domain === undefined) return screenReply(passwordScreen(env, `Unknown domain '${named.slice(0, 64)}'. Choose ${domains.length === 1 ? domains[0] : `one of ${domains.join(', ')}`}.`, userName));
+  if (userName === '' || password === '') return screenReply(passwordScreen(env, 'Enter a user name and password.', userName));
   const login: LoginFn = env.core.identity.login.bind(env.core.identity);
   let r: LoginResult;
   try {
-    r = await login(userName, password, 'view', { locale: env.state.pre?.entry.locale ?? null }, env.source);
+    r = await login(userName, password, 'view', { locale: pre.locale, domain }, env.source);
   } catch (e) {
     if (isVmgateError(e) && e.kind === 'unauthenticated') {
-      if (e.reason === 'account_locked') return { ...fail('AUTHENTICATION_FAILED', e.message, 'Your account is locked after too many failed logins. Try again later or ask an administrator to unlock it.'), halt: true };
-      return { result: 'partial', nodes: [renderScreen(passwordScreen('Unknown user name or bad password.', userName))], halt: true };
+      if (e.reason === 'account_locked') return { ...fail('AUTHENTICATION_FAILED', e.message, LOCKED_MESSAGE), halt: true };
+      if (e.reason === 'login_throttled') return { ...fail('AUTHENTICATION_FAILED', e.message, THROTTLED_MESSAGE), halt: true };
+      if (e.reason === 'password_expired') {
+        pre.expired = { userName, domain };
+        return screenReply(expiredScreen(pre.expired, 'Your password has expired. Choose a new one.'));
+      }
+      return screenReply(passwordScreen(env, 'Unknown user name or bad password.', userName));
     }
     throw e;
   }
+  return loggedIn(env, r, domain);
+}
+
+async function submitExpired(screen: AuthScreen, env: OpEnv): Promise<OpOutcome> {
+  const pre = env.state.pre!.entry;
+  const expired = pre.expired;
+  if (!expired) return screenReply(nextScreen(env, 'Log in with your current password first.'));
+  const oldPassword = paramValue(screen, 'oldPassword');
+  const new1 = paramValue(screen, 'newPassword1');
+  const new2 = paramValue(screen, 'newPassword2');
+  if (oldPassword === '' || new1 === '') return screenReply(expiredScreen(expired, 'Enter your current password and the new one twice.'));
+  if (new1 !== new2) return screenReply(expiredScreen(expired, 'The new passwords do not match.'));
+  let r: LoginResult;
+  try {
+    r = await env.core.identity.changeExpiredPassword(expired.userName, oldPassword, new1, 'view', { locale: pre.locale, domain: expired.domain }, env.source);
+  } catch (e) {
+    if (isVmgateError(e) && e.kind === 'unauthenticated') {
+      if (e.reason === 'account_locked') return { ...fail('AUTHENTICATION_FAILED', e.message, LOCKED_MESSAGE), halt: true };
+      if (e.reason === 'login_throttled') return { ...fail('AUTHENTICATION_FAILED', e.message, THROTTLED_MESSAGE), halt: true };
+      return screenReply(expiredScreen(expired, 'Your current password is not right.'));
+    }
+    // An administrator lifted "must change" meanwhile: the password is good as it is.
+    if (isVmgateError(e) && e.kind === 'not_allowed_in_current_state') {
+      pre.expired = null;
+      return screenReply(passwordScreen(env, 'Your password no longer has to be changed: log in with it.', expired.userName));
+    }
+    // The password policy (too short, the same as before): core's words.
+    if (isVmgateError(e) && e.kind === 'invalid_argument') return screenReply(expiredScreen(expired, `The new password is not accepted: ${e.message}.`));
+    throw e;
+  }
+  return loggedIn(env, r, expired.domain);
+}
+
+/** The session is core's now: the cookies change, the pre-login state goes. */
+function loggedIn(env: OpEnv, r: LoginResult, domain: string): OpOutcome {
   if (env.state.pre) env.preLogins.delete(env.state.pre.id);
   env.state.pre = null;
   env.state.auth = { token: r.token, caller: r.caller, session: r.session };
@@ -122,7 +226,7 @@ async function submitAuthentication(op: XmlElement, env: OpEnv): Promise<OpOutco
   return ok(
     leaf('user-sid', r.caller.userId),
     leaf('user-name', r.caller.userName),
-    leaf('domain-name', DOMAIN),
+    leaf('domain-name', domain),
     leaf('user-activity-interval', Math.max(1, Math.floor(s.idleSeconds / 2))),
     leaf('idle-timeout', s.idleSeconds),
     leaf('max-broker-session-time', maxSeconds),
@@ -131,9 +235,9 @@ async function submitAuthentication(op: XmlElement, env: OpEnv): Promise<OpOutco
 
 async function authenticationStatus(_op: XmlElement, env: OpEnv): Promise<OpOutcome> {
   const a = env.state.auth;
-  if (!a) return { result: 'partial', nodes: [renderScreen(passwordScreen())] };
+  if (!a) return { result: 'partial', nodes: [renderScreen(nextScreen(env))] };
   const idleEnd = Date.parse(a.session.lastUsedAt) + a.session.idleSeconds * 1000;
-  return ok(leaf('user-name', a.caller.userName), leaf('domain-name', DOMAIN), leaf('idle-timeout', a.session.idleSeconds), leaf('session-expires', a.session.expiresAt), leaf('idle-expires', new Date(idleEnd).toISOString()));
+  return ok(leaf('user-name', a.caller.userName), leaf('domain-name', sessionDomain(env, a)), leaf('idle-timeout', a.session.idleSeconds), leaf('session-expires', a.session.expiresAt), leaf('idle-expires', new Date(idleEnd).toISOString()));
 }
 
 async function logout(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
@@ -145,7 +249,19 @@ async function logout(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise
 
 // ---- desktops ------------------------------------------------------------------------------
 
-function desktopNode(d: EntitledDesktop): XmlNode {
+/** `<preference name="n">v</preference>` for each pair. */
+function preferenceNodes(prefs: Preferences | undefined): XmlNode[] {
+  return (prefs ?? []).map(([name, value]) => ({ name: 'preference', attrs: { name }, text: value }));
+}
+
+/** The pairs of a request's `<preferences>` (null when the element is missing). */
+function readPreferences(op: XmlElement): Preferences | null {
+  const el = child(op, 'preferences');
+  if (!el) return null;
+  return children(el, 'preference').map((p) => [p.attrs.get('name') ?? '', p.text] as const);
+}
+
+function desktopNode(d: EntitledDesktop, prefs?: Preferences): XmlNode {
   const p = d.pool;
   const state = d.session ? d.session.state : p.enabled ? 'available' : 'disabled';
   return node(
@@ -160,18 +276,23 @@ function desktopNode(d: EntitledDesktop): XmlNode {
     leaf('in-maintenance-mode', false),
     leaf('offline-state', 'online'),
     node('protocols', ...p.protocols.map((name) => node('protocol', leaf('name', name), leaf('is-default', name === p.defaultProtocol)))),
-    node('user-preferences'),
+    node('user-preferences', ...preferenceNodes(prefs)),
   );
 }
 
-async function getDesktops(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+/** The user's desktops, each with its preferences. */
+async function desktopNodes(env: OpEnv, auth: Authenticated): Promise<XmlNode[]> {
   const list = await env.core.vdi.entitledDesktops(auth.caller);
-  return ok(...list.map(desktopNode));
+  const prefs = await env.core.vdi.userPreferences(auth.caller);
+  return list.map((d) => desktopNode(d, prefs.desktops.get(d.pool.id)));
+}
+
+async function getDesktops(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  return ok(...(await desktopNodes(env, auth)));
 }
 
 async function getLaunchItems(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
-  const list = await env.core.vdi.entitledDesktops(auth.caller);
-  return ok(node('desktops', ...list.map(desktopNode)), node('applications'), node('application-sessions'), node('shadow-sessions'));
+  return ok(node('desktops', ...(await desktopNodes(env, auth))), node('applications'), node('application-sessions'), node('shadow-sessions'));
 }
 
 const PROTOCOL_NAMES: ReadonlyMap<string, 'VNC' | 'RDP' | 'BLAST' | 'PCOIP'> = new Map([
@@ -204,7 +325,7 @@ async function getDesktopConnection(op: XmlElement, env: OpEnv, auth: Authentica
     leaf('protocol', ep.protocol),
     leaf('session-id', launch.session.id),
     leaf('user-name', auth.caller.userName),
-    leaf('domain-name', DOMAIN),
+    leaf('domain-name', sessionDomain(env, auth)),
     leaf('enable-usb', false),
     leaf('enable-mmr', false),
     node('protocol-settings', leaf('token', token)),
@@ -232,9 +353,29 @@ async function resetDesktop(op: XmlElement, env: OpEnv, auth: Authenticated): Pr
   return ok();
 }
 
-async function getUserGlobalPreferences(): Promise<OpOutcome> {
-  // No preferences are stored yet: an empty set is the true answer.
-  return ok(node('preferences'));
+async function getUserGlobalPreferences(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const prefs = await env.core.vdi.userPreferences(auth.caller);
+  return ok(node('preferences', ...preferenceNodes(prefs.global)));
+}
+
+async function setUserGlobalPreferences(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const prefs = readPreferences(op);
+  if (prefs === null) return fail('INVALID_REQUEST', 'preferences is missing');
+  await env.core.vdi.setUserPreferences(auth.caller, prefs);
+  return ok();
+}
+
+async function setUserDesktopPreferences(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const id = textAt(op, 'desktop-id');
+  if (id === '') return fail('INVALID_REQUEST', 'desktop-id is missing');
+  const prefs = readPreferences(op);
+  if (prefs === null) return fail('INVALID_REQUEST', 'preferences is missing');
+  await env.core.vdi.setDesktopPreferences(auth.caller, id, prefs);
+  return ok();
+}
+
+async function rollbackCheckout(): Promise<OpOutcome> {
+  return fail('NOT_SUPPORTED', 'vmgate has no local (offline, checked-out) desktops: there is no checkout to roll back', 'Local (offline) desktops are not supported by this server.');
 }
 
 const notBuilt = (what: string) => async (): Promise<OpOutcome> => fail('NOT_SUPPORTED', `${what} is not supported by vmgate yet`);
@@ -253,11 +394,11 @@ export const OPERATIONS: ReadonlyMap<string, OpDef> = new Map<string, OpDef>([
   ['kill-session', { needsAuth: true, run: killSession }],
   ['reset-desktop', { needsAuth: true, run: resetDesktop }],
   ['get-user-global-preferences', { needsAuth: true, run: getUserGlobalPreferences }],
-  ['set-user-global-preferences', { needsAuth: true, run: notBuilt('storing user preferences') }],
-  ['set-user-desktop-preferences', { needsAuth: true, run: notBuilt('storing desktop preferences') }],
+  ['set-user-global-preferences', { needsAuth: true, run: setUserGlobalPreferences }],
+  ['set-user-desktop-preferences', { needsAuth: true, run: setUserDesktopPreferences }],
   ['get-application-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
   ['get-application-session-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
-  ['rollback-checkout-desktop', { needsAuth: true, run: notBuilt('checking out (offline) desktops') }],
+  ['rollback-checkout-desktop', { needsAuth: true, run: rollbackCheckout }],
   ['do-lock', { needsAuth: true, run: notBuilt('locking the broker session') }],
 ]);
 

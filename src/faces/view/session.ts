@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * Broker sessions as the View client sees them: one cookie, `JSESSIONID`. Before login
- * it names a small pre-login state (the locale) the face keeps in memory, bounded; after
+ * it names a small pre-login state (the locale, the disclaimer accepted, an expired
+ * password's account) the face keeps in memory, bounded; after
  * login it is core's session token, so core judges idle and absolute expiry and a
  * server restart keeps logged-in clients logged in.
  */
@@ -13,6 +14,10 @@ const PRE_PREFIX = 'p.';
 
 export interface PreLogin {
   locale: string | null;
+  /** The disclaimer screen was accepted in this session (it comes before the password). */
+  disclaimerAccepted: boolean;
+  /** The account whose right password has expired: the windows-password-expired screen changes it (never a name the client sends then). */
+  expired: { readonly userName: string; readonly domain: string } | null;
   readonly createdAt: number;
 }
 
@@ -42,7 +47,7 @@ export class PreLoginStore {
       this.#entries.delete(oldest);
     }
     const id = PRE_PREFIX + randomBytes(18).toString('base64url');
-    const entry: PreLogin = { locale: null, createdAt: this.now() };
+    const entry: PreLogin = { locale: null, disclaimerAccepted: false, expired: null, createdAt: this.now() };
     this.#entries.set(id, entry);
     return { id, entry };
   }

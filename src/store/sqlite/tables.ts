@@ -200,6 +200,7 @@ export const USERS: TableSpec<User> = {
     fullName: text('full_name'),
     passwordHash: text('password_hash'),
     disabled: bool('disabled'),
+    mustChangePassword: bool('must_change_password'),
     failedLogins: num('failed_logins'),
     lockedUntil: text('locked_until'),
     lastLoginAt: text('last_login_at'),

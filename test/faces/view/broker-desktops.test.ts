@@ -186,23 +186,83 @@ describe('View broker: desktops', () => {
     assert.equal(textAt(expectElement(y.elements[0], 'reset-desktop', 'error', 'OPERATION_FAILED'), 'user-message'), 'There is no running desktop to reset.');
   });
 
-  it('preferences read as empty; what is not built says NOT_SUPPORTED; the tunnel is always bypassed', async () => {
+  it('what is not built says NOT_SUPPORTED; rollback-checkout says there are no local desktops; the tunnel is always bypassed', async () => {
     const demo = await loggedIn(s, 'demo', 'demo-password-1');
-    const x = await demo.ops('15.0', '<get-user-global-preferences/><set-user-global-preferences/><set-user-desktop-preferences/><get-application-connection/><get-application-session-connection/><rollback-checkout-desktop/><do-lock/><get-tunnel-connection/><kill-session/>');
+    const x = await demo.ops('15.0', '<get-application-connection/><get-application-session-connection/><rollback-checkout-desktop/><do-lock/><get-tunnel-connection/><kill-session/><set-user-global-preferences/><set-user-desktop-preferences><preferences/></set-user-desktop-preferences>');
     assert.deepEqual(
       x.elements.map((e) => [e.name, textAt(e, 'result'), textAt(e, 'error-code')]),
       [
-        ['user-global-preferences', 'ok', ''],
-        ['set-user-global-preferences', 'error', 'NOT_SUPPORTED'],
-        ['set-user-desktop-preferences', 'error', 'NOT_SUPPORTED'],
         ['application-session-connection', 'error', 'NOT_SUPPORTED'],
         ['application-session-connection', 'error', 'NOT_SUPPORTED'],
         ['rollback-checkout-desktop', 'error', 'NOT_SUPPORTED'],
         ['lock', 'error', 'NOT_SUPPORTED'],
         ['tunnel-connection', 'ok', ''],
         ['kill-session', 'error', 'INVALID_REQUEST'],
+        ['set-user-global-preferences', 'error', 'INVALID_REQUEST'],
+        ['set-user-desktop-preferences', 'error', 'INVALID_REQUEST'],
       ],
     );
-    assert.equal(textAt(x.elements[7], 'bypass-tunnel'), 'true');
+    assert.deepEqual(
+      [textAt(x.elements[2], 'error-message'), textAt(x.elements[2], 'user-message')],
+      ['vmgate has no local (offline, checked-out) desktops: there is no checkout to roll back', 'Local (offline) desktops are not supported by this server.'],
+    );
+    assert.equal(textAt(x.elements[4], 'bypass-tunnel'), 'true');
+    assert.deepEqual([textAt(x.elements[6], 'error-message'), textAt(x.elements[7], 'error-message')], ['preferences is missing', 'desktop-id is missing']);
+  });
+
+  it('preferences: global and per desktop, stored per user through core (a new login sees them, another user does not), checked', async () => {
+    const pref = (name: string, value: string) => `<preference name="${name}">${value}</preference>`;
+    const prefsOf = (e: XmlElement | undefined) => children(child(e, 'preferences') ?? child(e, 'user-preferences'), 'preference').map((p) => [p.attrs.get('name'), p.text]);
+    const bob = await loggedIn(s, 'bob', 'bob-password-1');
+    const empty = await bob.ops('15.0', '<get-user-global-preferences/>');
+    assert.deepEqual(prefsOf(expectElement(empty.elements[0], 'user-global-preferences', 'ok')), []);
+    const set = await bob.ops(
+      '15.0',
+      `<set-user-global-preferences><preferences>${pref('alwaysConnect', 'true')}${pref('autoConnectDesktop', 'Two')}</preferences></set-user-global-preferences>` +
+        `<set-user-desktop-preferences><desktop-id>${twoPool}</desktop-id><preferences>${pref('screenSize', 'full')}${pref('protocol', 'VNC')}</preferences></set-user-desktop-preferences>` +
+        `<get-user-global-preferences/>${GET_DESKTOPS}`,
+    );
+    expectElement(set.elements[0], 'set-user-global-preferences', 'ok');
+    expectElement(set.elements[1], 'set-user-desktop-preferences', 'ok');
+    assert.deepEqual(prefsOf(expectElement(set.elements[2], 'user-global-preferences', 'ok')), [['alwaysConnect', 'true'], ['autoConnectDesktop', 'Two']]);
+    const desks = children(expectElement(set.elements[3], 'desktops', 'ok'), 'desktop');
+    assert.deepEqual(desks.map((d) => [textAt(d, 'name'), prefsOf(d)]), [['Floating', []], ['Two', [['screenSize', 'full'], ['protocol', 'VNC']]]]);
+
+    // a new broker session of bob reads them back; the global set is replaced as a whole
+    const again = await loggedIn(s, 'bob', 'bob-password-1');
+    const r = await again.ops('15.0', `<set-user-global-preferences><preferences>${pref('alwaysConnect', 'false')}</preferences></set-user-global-preferences><get-user-global-preferences/><get-launch-items/>`);
+    assert.deepEqual(prefsOf(r.elements[1]), [['alwaysConnect', 'false']]);
+    const items = children(child(expectElement(r.elements[2], 'launch-items', 'ok'), 'desktops'), 'desktop');
+    assert.deepEqual(prefsOf(items.find((d) => textAt(d, 'name') === 'Two')), [['screenSize', 'full'], ['protocol', 'VNC']]);
+    // alice shares the pool, not bob's preferences
+    const alice = await loggedIn(s, 'alice', 'alice-password-1');
+    const a = await alice.ops('15.0', `<get-user-global-preferences/>${GET_DESKTOPS}`);
+    assert.deepEqual(prefsOf(a.elements[0]), []);
+    assert.ok(children(a.elements[1], 'desktop').every((d) => prefsOf(d).length === 0));
+
+    // refused: a pool bob is not entitled to (reads as not found), bad names, a name twice, too many
+    const bad = await bob.ops(
+      '15.0',
+      `<set-user-desktop-preferences><desktop-id>${offPool}</desktop-id><preferences>${pref('x', '1')}</preferences></set-user-desktop-preferences>` +
+        `<set-user-global-preferences><preferences>${pref('bad name', '1')}</preferences></set-user-global-preferences>` +
+        `<set-user-global-preferences><preferences><preference>no name</preference></preferences></set-user-global-preferences>` +
+        `<set-user-global-preferences><preferences>${pref('a', '1')}${pref('a', '2')}</preferences></set-user-global-preferences>` +
+        `<set-user-global-preferences><preferences>${Array.from({ length: 65 }, (_, i) => pref(`p${i}`, 'v')).join('')}</preferences></set-user-global-preferences>`,
+    );
+    assert.deepEqual(
+      bad.elements.map((e) => [textAt(e, 'error-code'), textAt(e, 'error-message')]),
+      [
+        ['NOT_ENTITLED', `desktop pool '${offPool}' was not found`],
+        ['INVALID_REQUEST', "preference name 'bad name' is not valid: 1–64 letters, digits and . _ -"],
+        ['INVALID_REQUEST', "preference name '' is not valid: 1–64 letters, digits and . _ -"],
+        ['INVALID_REQUEST', "preference 'a' is given twice"],
+        ['INVALID_REQUEST', 'at most 64 preferences, not 65'],
+      ],
+    );
+    assert.deepEqual(prefsOf((await bob.ops('15.0', '<get-user-global-preferences/>')).elements[0]), [['alwaysConnect', 'false']]);
+    // names are pairs, never keys of an object: '__proto__' and 'constructor' are just names
+    const odd = await bob.ops('15.0', `<set-user-global-preferences><preferences>${pref('__proto__', 'x')}${pref('constructor', 'y')}</preferences></set-user-global-preferences><get-user-global-preferences/>`);
+    expectElement(odd.elements[0], 'set-user-global-preferences', 'ok');
+    assert.deepEqual(prefsOf(odd.elements[1]), [['__proto__', 'x'], ['constructor', 'y']]);
   });
 });

@@ -129,7 +129,7 @@ describe('View broker: start-up, login, logout', () => {
     expectElement(y.elements[0], 'desktops', 'error', 'NOT_AUTHENTICATED');
     // a domain vmgate does not have, and an empty password, are refused the same way
     const z = await c.ops('15.0', LOGIN('demo', DEMO_PASSWORD, 'CORP'));
-    assert.deepEqual(screenParams(expectElement(z.elements[0], 'submit-authentication', 'partial')).at(-1), ['error', ["Unknown domain 'CORP'."], false]);
+    assert.deepEqual(screenParams(expectElement(z.elements[0], 'submit-authentication', 'partial')).at(-1), ['error', ["Unknown domain 'CORP'. Choose VMGATE."], false]);
     const w = await c.ops('15.0', LOGIN('demo', ''));
     assert.deepEqual(screenParams(expectElement(w.elements[0], 'submit-authentication', 'partial')).at(-1), ['error', ['Enter a user name and password.'], false]);
     // DOMAIN\user is understood

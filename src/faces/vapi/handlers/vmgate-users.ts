@@ -19,6 +19,7 @@ function userInfo(call: VapiCall, u: User): VmgateUserInfo {
     failed_logins: u.failedLogins,
     ...(u.lastLoginAt === null ? {} : { last_login: u.lastLoginAt }),
     created: u.createdAt,
+    must_change_password: u.mustChangePassword,
   };
 }
 
@@ -43,6 +44,7 @@ export const vmgateUsersHandlers = implement(VmgateUsersService, {
     await call.core.identity.updateUser(call.caller, user, {
       ...(spec.full_name === undefined ? {} : { fullName: spec.full_name }),
       ...(spec.disabled === undefined ? {} : { disabled: spec.disabled }),
+      ...(spec.must_change_password === undefined ? {} : { mustChangePassword: spec.must_change_password }),
     });
     return undefined;
   },

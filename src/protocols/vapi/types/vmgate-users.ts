@@ -7,13 +7,17 @@
  * - `com.vmgate.users.summary` (list): `user` id (`user-<n>`), `name`, `full_name`,
  *   `disabled`, `locked` (refusing logins after too many failures).
  * - `com.vmgate.users.info` (get): the summary's fields and `locked_until?`,
- *   `failed_logins` (since the last good one), `last_login?`, `created`.
+ *   `failed_logins` (since the last good one), `last_login?`, `created`,
+ *   `must_change_password` (the account cannot log in until its password is changed).
  * - `com.vmgate.users.create_spec`: `name` (1–64 letters, digits, `. _ @ \ -`),
  *   `password?` (at least 8 characters; generated when absent), `full_name?`.
  * - `com.vmgate.users.create_result`: `user` id and `password` — present only when it was
  *   generated, shown this once.
  * - `com.vmgate.users.update_spec`: `full_name?`, `disabled?` (a disabled account cannot
- *   log in and its sessions end at their next use).
+ *   log in and its sessions end at their next use), `must_change_password?` (true: the
+ *   account's sessions end and it cannot log in until the password is changed — the View
+ *   broker offers the windows-password-expired screen for that; the user changing their own
+ *   password with `set_password` clears it too).
  *
  * `set_password` of one's own account needs `current_password` too (a wrong one is
  * `unauthorized` and counts as a failed login); an administrator setting someone else's
@@ -45,6 +49,7 @@ export const VmgateUserInfo = struct('com.vmgate.users.info', {
   failed_logins: long(),
   last_login: optional(dateTime()),
   created: dateTime(),
+  must_change_password: boolean(),
 });
 export type VmgateUserInfo = Infer<typeof VmgateUserInfo>;
 
@@ -64,6 +69,7 @@ export type VmgateUserCreateResult = Infer<typeof VmgateUserCreateResult>;
 export const VmgateUserUpdateSpec = struct('com.vmgate.users.update_spec', {
   full_name: optional(string()),
   disabled: optional(boolean()),
+  must_change_password: optional(boolean()),
 });
 export type VmgateUserUpdateSpec = Infer<typeof VmgateUserUpdateSpec>;
 
