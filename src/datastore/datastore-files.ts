@@ -13,9 +13,9 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import type { DatastoreFilesFactory } from '../core/ports/datastore-files.ts';
 import { alreadyExists, invalidArgument, notFound, resourceExhausted, unsupported } from '../core/errors.ts';
 import { TEMP_MARKER, syncDir, writeFileAtomic } from './atomic-write.ts';
@@ -340,6 +340,49 @@ export class DatastoreFiles {
     await other.#requireFreeOrEmptyFolder(toRel, to);
     await other.#fs(toRel, () => other.#requireParent(toRel, to));
     await this.#copyTree(fromRel, from, other, toRel, to, options);
+  }
+
+  /** Owner, group and permission bits (of a link itself: not followed). */
+  async ownership(rel: string): Promise<{ uid: number; gid: number; mode: number }> {
+    const full = await this.#resolveName(rel);
+    const st = await this.#fs(rel, () => lstat(full));
+    return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+  }
+
+  /**
+   * Sets the permission bits of a file or folder: only rwx for owner, group and others
+   * (0o777); set-id and sticky bits are refused. A symbolic link is refused (chmod would
+   * change what it points to).
+   */
+  async changeMode(rel: string, mode: number): Promise<void> {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+      throw invalidArgument(`mode ${typeof mode === 'number' ? mode.toString(8) : String(mode)} for ${this.datastorePath(rel)} must be permission bits from 000 to 777 (no set-id or sticky bits)`, { module: MODULE });
+    }
+    const full = await this.#resolveName(rel);
+    await this.#fs(rel, async () => {
+      const st = await lstat(full);
+      if (st.isSymbolicLink()) throw unsupported(`${this.datastorePath(rel)} is a symbolic link: change the mode of what it points to`, { module: MODULE });
+      await chmod(full, mode);
+    });
+  }
+
+  /**
+   * Makes a symbolic link at `rel` that points to `targetRel` on this datastore (which
+   * must exist and stay inside: the target is resolved with the usual confinement). The
+   * link holds the path from its folder's real location to the target's real location
+   * (links on the way resolved, so a link in a linked folder cannot point out), relative,
+   * so it keeps pointing inside the datastore wherever the datastore is mounted.
+   */
+  async makeLink(rel: string, targetRel: string): Promise<void> {
+    const link = await this.#resolveNonRoot(rel, 'make a link at', false);
+    const target = await this.resolve(targetRel);
+    const realTarget = await this.#fs(targetRel, () => realpath(target));
+    if ((await this.#lstatOrNull(rel, link)) !== null) throw fileExists(this.datastorePath(rel));
+    await this.#fs(rel, async () => {
+      await this.#requireParent(rel, link);
+      const realFolder = await realpath(dirname(link));
+      await symlink(relative(realFolder, realTarget) || '.', link);
+    });
   }
 
   /** Size and free space of the file system that holds the datastore. */
