@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, statfsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VmserverdClient } from '../../../src/clients/vmserverd/index.ts';
 import { VmserverdError } from '../../../src/clients/vmserverd/index.ts';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
+import { skipUnlessAvailable } from '../../support/ci.ts';
 import { startAuthd, type AuthdKit } from './kit.ts';
 
 const code = (c: string) => (e: unknown) => {
@@ -15,7 +17,25 @@ const code = (c: string) => (e: unknown) => {
   return true;
 };
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const TMPFS_MAGIC = 0x01021994;
+
+/** Why the 200 MB copy cannot run here (no tmpfs at /dev/shm, or too little room in it), or null. */
+function shmMissing(): string | null {
+  try {
+    const s = statfsSync('/dev/shm');
+    if (s.type !== TMPFS_MAGIC) return '/dev/shm is not a tmpfs';
+    if (s.bavail * s.bsize < 512 * 1024 * 1024) return '/dev/shm has less than 512 MiB free';
+    return null;
+  } catch (e) {
+    return `/dev/shm is not usable: ${(e as Error).message}`;
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
 
 describe('vmserverd file and directory ops', () => {
   let k: AuthdKit;
@@ -124,30 +144,118 @@ describe('vmserverd file and directory ops', () => {
     await assert.rejects(c.exec('FileManager_RemoveDir', { path: '[ds0]' }), code('bad_argument'));
   });
 
-  it('FileManager_FileCopy: 24 MiB across datastores on different file systems (ext4 → tmpfs) as a task with progress', async () => {
+  it('FileManager_FileCopy: 200 MB of real bytes from the disk to a tmpfs datastore as a task whose progress StatusOfTask shows', { skip: skipUnlessAvailable('the 200 MB copy across file systems', shmMissing()) }, async () => {
+    // Different file systems: the datastore's and /dev/shm's devices differ (a rename cannot do it).
+    assert.notEqual((await stat(root)).dev, (await stat(shmDir)).dev);
+    assert.equal(statfsSync(shmDir).type, TMPFS_MAGIC);
     await mkdir(join(root, 'big'), { recursive: true });
-    const data = Buffer.alloc(24 * 1024 * 1024);
-    for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i, i);
-    await writeFile(join(root, 'big/disk.bin'), data);
-    const progress: number[] = [];
-    const off = k.t.core.bus.on('task.changed', (t: { kind: string; progress: number }) => {
-      if (t.kind === 'datastore.fileCopy') progress.push(t.progress);
-    });
-    const out = await c.exec('FileManager_FileCopy', { source: '[ds0] big/disk.bin', destination: '[shm] disk.bin' });
-    off();
-    assert.ok(progress.some((p) => p > 0 && p < 100), `progress was reported along the way: ${progress.join(',')}`);
-    assert.equal(progress.at(-1), 100);
-    const task = out!.children.find((e) => e.name === 'task')!.text;
-    assert.equal(out!.children.find((e) => e.name === 'bytes')!.text, String(data.length));
-    assert.equal(sha(await readFile(join(shmDir, 'disk.bin'))), sha(data));
-    const st = await c.taskStatus(task);
+    // 200 MiB of random bytes (not sparse), written and hashed 1 MiB at a time.
+    const size = 200 * 1024 * 1024;
+    const hash = createHash('sha256');
+    const fh = await open(join(root, 'big/disk.bin'), 'w');
+    for (let done = 0; done < size; done += 1024 * 1024) {
+      const chunk = randomBytes(1024 * 1024);
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+    await fh.close();
+    const want = hash.digest('hex');
+    assert.equal((await stat(join(root, 'big/disk.bin'))).blocks * 512 >= size, true, 'the source holds real blocks');
+    const started = (await c.execValue('FileManager_FileCopy', { source: '[ds0] big/disk.bin', destination: '[shm] disk.bin', wait: 0 })) as { task: string };
+    // Follow it through the exec face only: TaskManager_StatusOfTask until it ends.
+    const seen: number[] = [];
+    let st = await c.taskStatus(started.task);
+    while (st.state === 'running') {
+      seen.push(st.progress);
+      st = await c.taskStatus(started.task);
+    }
     assert.deepEqual({ kind: st.kind, state: st.state, progress: st.progress }, { kind: 'datastore.fileCopy', state: 'success', progress: 100 });
+    const between = [...new Set(seen.filter((p) => p > 0 && p < 100))];
+    assert.ok(between.length >= 2, `more than one progress value between 0 and 100 was seen: ${between.join(',')}`);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! >= seen[i - 1]!, `progress never goes back: ${seen.join(',')}`);
+    assert.match(st.step, /^Completed$/);
+    assert.equal(await sha256File(join(shmDir, 'disk.bin')), want);
+    assert.equal((await stat(join(shmDir, 'disk.bin'))).size, size);
+    // The same copy, waited for: the reply has the bytes; a second copy onto it needs overwrite.
     await assert.rejects(c.exec('FileManager_FileCopy', { source: '[ds0] big/disk.bin', destination: '[shm] disk.bin' }), code('already_exists'));
-    await c.exec('File_Copy', { source: '[ds0] big/disk.bin', destination: '[shm] disk.bin', overwrite: 1 });
+    const again = await c.exec('File_Copy', { source: '[ds0] big/disk.bin', destination: '[shm] disk.bin', overwrite: 1 });
+    assert.equal(again!.children.find((e) => e.name === 'bytes')!.text, String(size));
     await assert.rejects(c.exec('FileManager_FileCopy', { source: '[ds0] big', destination: '[shm] big' }), code('bad_argument'));
     await assert.rejects(c.exec('FileManager_FileCopy', { source: '[ds0] big/disk.bin', destination: '[shm] no/such/dir.bin' }), code('not_found'));
     const events = await k.t.core.events.list(k.t.admin, undefined, 20);
-    assert.ok(events.some((e) => e.type === 'datastore.fileCopied' && e.userName === 'administrator'));
+    assert.ok(events.some((e) => e.type === 'datastore.fileCopied' && e.userName === 'administrator' && e.message === `[ds0] big/disk.bin copied to [shm] disk.bin (${size} bytes)`));
+    await rm(join(shmDir, 'disk.bin'));
+    await rm(join(root, 'big'), { recursive: true });
+  });
+
+  it('FileManager_ChangeMode (octal or the seed\'s rwx letters) and ChangeAttribs (read-only); bad modes, links, traversal', async () => {
+    await mkdir(join(root, 'perm'), { recursive: true });
+    await writeFile(join(root, 'perm/f.txt'), 'x', { mode: 0o644 });
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', mode: '640' })), { path: '[ds0] perm/f.txt', mode: '640' });
+    assert.equal((await stat(join(root, 'perm/f.txt'))).mode & 0o777, 0o640);
+    // Letters per class; a class left out keeps its bits.
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', owner_mode: 'rwx', other_mode: 'r--' })), { path: '[ds0] perm/f.txt', mode: '744' });
+    assert.equal((await stat(join(root, 'perm/f.txt'))).mode & 0o777, 0o744);
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', mode: '4755' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', mode: '9' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', owner_mode: 'wrx' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/none', mode: '600' }), code('not_found'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] ../../etc/passwd', mode: '666' }), code('permission_denied'));
+    await symlink('/etc/passwd', join(root, 'perm/out'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/out', mode: '666' }), code('unsupported'));
+    assert.notEqual((await stat('/etc/passwd')).mode & 0o777, 0o666);
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeAttribs', { path: '[ds0] perm/f.txt', readOnly: 1 })), { path: '[ds0] perm/f.txt', readOnly: '1', mode: '544' });
+    assert.equal((await stat(join(root, 'perm/f.txt'))).mode & 0o777, 0o544);
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeAttribs', { path: '[ds0] perm/f.txt', readOnly: 0 })), { path: '[ds0] perm/f.txt', readOnly: '0', mode: '744' });
+    await assert.rejects(c.exec('FileManager_ChangeAttribs', { path: '[ds0] perm/f.txt', readOnly: 0, hidden: 1 }), code('unsupported'));
+    await assert.rejects(c.exec('FileManager_ChangeAttribs', { path: '[ds0] perm/f.txt' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeAttribs', { path: '[ds0] perm/f.txt', readOnly: 'yes' }), code('bad_argument'));
+    const events = await k.t.core.events.list(k.t.admin, undefined, 10);
+    assert.ok(events.some((e) => e.type === 'datastore.fileModeChanged' && e.message === '[ds0] perm/f.txt made writable (mode 744)'), events.map((e) => e.message).join('\n'));
+    const v = await k.client();
+    await k.t.user('viewer2', 'read-only');
+    await v.login('viewer2', 'viewer2-password-1');
+    await assert.rejects(v.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', mode: '777' }), code('permission_denied'));
+  });
+
+  it('FileManager_ChangeOwner and ChangeGroup: the owner a file has is fine, any other is unsupported', async () => {
+    const st = await stat(join(root, 'perm/f.txt'));
+    const me = userInfo();
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeOwner', { path: '[ds0] perm/f.txt', owner: me.username })), { path: '[ds0] perm/f.txt', uid: String(st.uid), gid: String(st.gid) });
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeOwner', { path: '[ds0] perm/f.txt', owner: String(st.uid) })), { path: '[ds0] perm/f.txt', uid: String(st.uid), gid: String(st.gid) });
+    assert.deepEqual(plain(await c.execValue('FileManager_ChangeGroup', { path: '[ds0] perm/f.txt', group: String(st.gid) })), { path: '[ds0] perm/f.txt', uid: String(st.uid), gid: String(st.gid) });
+    await assert.rejects(c.exec('FileManager_ChangeOwner', { path: '[ds0] perm/f.txt', owner: String(st.uid + 1) }), code('unsupported'));
+    await assert.rejects(c.exec('FileManager_ChangeOwner', { path: '[ds0] perm/f.txt', owner: 'somebody-else' }), code('unsupported'));
+    await assert.rejects(c.exec('FileManager_ChangeGroup', { path: '[ds0] perm/f.txt', group: String(st.gid + 1) }), code('unsupported'));
+    await assert.rejects(c.exec('FileManager_ChangeGroup', { path: '[ds0] perm/f.txt', group: 'wheel' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeOwner', { path: '[ds0] perm/f.txt' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeOwner', { path: '[ds0] perm/gone', owner: me.username }), code('not_found'));
+    assert.equal((await stat(join(root, 'perm/f.txt'))).uid, st.uid);
+  });
+
+  it('FileManager_FileMakeLink: a link inside one datastore, relative; targets outside, across datastores, missing or taken are refused', async () => {
+    await mkdir(join(root, 'links/deep'), { recursive: true });
+    assert.deepEqual(plain(await c.execValue('FileManager_FileMakeLink', { path: '[ds0] links/deep/f-link', target: '[ds0] perm/f.txt' })), { path: '[ds0] links/deep/f-link', target: '[ds0] perm/f.txt' });
+    assert.equal(await readlink(join(root, 'links/deep/f-link')), '../../perm/f.txt');
+    assert.deepEqual(plain(await c.execValue('File_Read', { path: '[ds0] links/deep/f-link' })), { content: 'x' });
+    const listed = (await c.exec('FileManager_ListDir', { path: '[ds0] links/deep' }))!.children[0]!.children.map((e) => [e.children[0]!.text, e.children[1]!.text]);
+    assert.deepEqual(listed, [['f-link', 'symlink']]);
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/deep/f-link', target: '[ds0] perm/f.txt' }), code('already_exists'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/passwd', target: '/etc/passwd' }), code('not_found'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/passwd', target: '[ds0] ../../../etc/passwd' }), code('permission_denied'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] ../escape', target: '[ds0] perm/f.txt' }), code('permission_denied'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/via-out', target: '[ds0] perm/out' }), code('permission_denied'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[shm] cross', target: '[ds0] perm/f.txt' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/none', target: '[ds0] perm/none' }), code('not_found'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] no/such/link', target: '[ds0] perm/f.txt' }), code('not_found'));
+    await assert.rejects(c.exec('FileManager_FileMakeLink', { path: '[ds0] links/x' }), code('bad_argument'));
+    // A link made inside a linked folder still points inside: the real folder counts.
+    await symlink(root, join(root, 'links/deep/to-root'));
+    await c.exec('FileManager_FileMakeLink', { path: '[ds0] links/deep/to-root/r-link', target: '[ds0] perm/f.txt' });
+    assert.equal(await readlink(join(root, 'r-link')), 'perm/f.txt');
+    assert.deepEqual(plain(await c.execValue('File_Read', { path: '[ds0] r-link' })), { content: 'x' });
+    for (const p of ['[ds0] r-link', '[ds0] links/deep/to-root', '[ds0] links/deep/f-link', '[ds0] perm/out']) await c.exec('File_Delete', { path: p });
   });
 
   it('GSXHostInfo_GetDiskSpace', async () => {
