@@ -183,6 +183,19 @@ export class DatastoreFileService {
     return link.path;
   }
 
+  /**
+   * A copy-on-write child disk (qcow2) of a base disk on the same datastore: reads come
+   * from the base, writes go to the child. Browse on the base, FileManagement for the child.
+   */
+  async createCowDisk(caller: Caller, parent: string, child: string): Promise<{ path: string; parent: string; baseFormat: string; virtualSize: number }> {
+    const base = await this.resolve(caller, parent, 'Datastore.Browse');
+    const made = await this.resolve(caller, child, 'Datastore.FileManagement');
+    if (base.datastore.id !== made.datastore.id) throw invalidArgument(`a child disk and its base must be on one datastore: ${made.path} and ${base.path} are not`, { module: MODULE });
+    const r = await made.files.createChildDisk(base.rel, made.rel);
+    await this.events.record(made.datastore.id, 'datastore.diskCreated', `${made.path} created as a copy-on-write child of ${base.path} (${r.baseFormat}, ${r.virtualSize} bytes)`, { caller });
+    return { path: made.path, parent: base.path, baseFormat: r.baseFormat, virtualSize: r.virtualSize };
+  }
+
   /** Copies a file of any size, across datastores and file systems, as a task with progress. */
   async copy(caller: Caller, from: string, to: string, overwrite: boolean): Promise<Task> {
     const a = await this.resolve(caller, from, 'Datastore.Browse');

@@ -22,6 +22,7 @@ import { TEMP_MARKER, syncDir, writeFileAtomic } from './atomic-write.ts';
 import type { AtomicData } from './atomic-write.ts';
 import { normalizeRel, resolveInsideAsync } from './datastore-path.ts';
 import { mapFsError } from './fs-errors.ts';
+import { probeBaseDisk, qcow2ChildImage } from './qcow2-child.ts';
 
 const MODULE = 'datastore';
 const COPY_CHUNK = 1024 * 1024;
@@ -383,6 +384,30 @@ export class DatastoreFiles {
       const realFolder = await realpath(dirname(link));
       await symlink(relative(realFolder, realTarget) || '.', link);
     });
+  }
+
+  /** An empty qcow2 child of the disk at `parentRel` (see the port's createChildDisk). */
+  async createChildDisk(parentRel: string, childRel: string): Promise<{ baseFormat: 'qcow2' | 'vmdk' | 'raw'; virtualSize: number; backing: string }> {
+    if (!normalizeRel(childRel, { datastoreName: this.name }).endsWith('.qcow2')) {
+      throw invalidArgument(`${this.datastorePath(childRel)}: a copy-on-write child is a qcow2 disk, its name must end in .qcow2`, { module: MODULE });
+    }
+    const parent = await this.#resolveNonRoot(parentRel, 'use as a base disk');
+    const child = await this.#resolveNonRoot(childRel, 'create a disk at', false);
+    const realParent = await this.#fs(parentRel, () => realpath(parent));
+    if (!(await this.#fs(parentRel, () => stat(realParent))).isFile()) throw notAFile(this.datastorePath(parentRel));
+    if ((await this.#lstatOrNull(childRel, child)) !== null) throw fileExists(this.datastorePath(childRel));
+    await this.#fs(childRel, () => this.#requireParent(childRel, child));
+    const base = await this.#fs(parentRel, () => probeBaseDisk(realParent));
+    if (base.virtualSize <= 0) throw invalidArgument(`${this.datastorePath(parentRel)} is empty: it is not a disk`, { module: MODULE });
+    const backing = relative(await this.#fs(childRel, () => realpath(dirname(child))), realParent);
+    let image: Buffer;
+    try {
+      image = qcow2ChildImage(backing, base.format, base.virtualSize);
+    } catch (e) {
+      throw invalidArgument(`cannot make a child of ${this.datastorePath(parentRel)}: ${(e as Error).message}`, { module: MODULE });
+    }
+    await this.#fs(childRel, () => writeFileAtomic(child, image));
+    return { baseFormat: base.format, virtualSize: base.virtualSize, backing };
   }
 
   /** Size and free space of the file system that holds the datastore. */

@@ -68,6 +68,13 @@ export interface DatastoreFilesPort {
    * written relative to the link's folder so that it stays inside the datastore.
    */
   makeLink(rel: string, targetRel: string): Promise<void>;
+  /**
+   * A new, empty qcow2 disk at `childRel` (it must end in `.qcow2`) whose backing file is
+   * the disk at `parentRel` on this datastore (qcow2, VMware sparse or descriptor, or raw):
+   * writes go to the child, the base is never written. The backing path is relative to the
+   * child's folder. Returns the base's format and virtual size, and the backing path.
+   */
+  createChildDisk(parentRel: string, childRel: string): Promise<{ baseFormat: 'qcow2' | 'vmdk' | 'raw'; virtualSize: number; backing: string }>;
 }
 
 /** Opens the files of a datastore: its root directory and its name (for messages). */

@@ -96,6 +96,10 @@ export function fileOps(op: OpRegistrar): void {
     const o = await c.core.datastoreFiles.changeOwner(c.caller, path, { group: str(i, 'group') });
     return { path, uid: o.uid, gid: o.gid };
   });
+  op('CreateCOWDisk', 'authuser', async (c, i) => {
+    const r = await c.core.datastoreFiles.createCowDisk(c.caller, str(i, 'parent'), str(i, 'child'));
+    return { path: r.path, parent: r.parent, format: 'qcow2', parentFormat: r.baseFormat, capacity: r.virtualSize };
+  });
   op('FileManager_FileMakeLink', 'authuser', async (c, i) => ({ path: await c.core.datastoreFiles.makeLink(c.caller, str(i, 'path'), str(i, 'target')), target: str(i, 'target') }));
   for (const name of ['FileManager_ListDir', 'Directory_List']) {
     op(name, 'authuser', async (c, i) => ({ entries: { entry: (await c.core.datastoreFiles.list(c.caller, str(i, 'path'))).map(entryValue) } }));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statfsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,6 +29,16 @@ function shmMissing(): string | null {
     return null;
   } catch (e) {
     return `/dev/shm is not usable: ${(e as Error).message}`;
+  }
+}
+
+function qemuImgMissing(): string | null {
+  try {
+    execFileSync('qemu-img', ['--version'], { stdio: 'ignore' });
+    execFileSync('qemu-io', ['--version'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'qemu-img and qemu-io are not installed (apt-get install qemu-utils)';
   }
 }
 
@@ -256,6 +267,59 @@ describe('vmserverd file and directory ops', () => {
     assert.equal(await readlink(join(root, 'r-link')), 'perm/f.txt');
     assert.deepEqual(plain(await c.execValue('File_Read', { path: '[ds0] r-link' })), { content: 'x' });
     for (const p of ['[ds0] r-link', '[ds0] links/deep/to-root', '[ds0] links/deep/f-link', '[ds0] perm/out']) await c.exec('File_Delete', { path: p });
+  });
+
+  it('CreateCOWDisk: an empty qcow2 child whose backing file is the base (relative); the base is not written; errors', async () => {
+    await mkdir(join(root, 'cow/sub'), { recursive: true });
+    const base = await open(join(root, 'cow/base.vmdk'), 'w');
+    await base.truncate(8 * 1024 * 1024); // a sim disk: a sparse raw file
+    await base.close();
+    const baseBefore = await stat(join(root, 'cow/base.vmdk'));
+    assert.deepEqual(plain(await c.execValue('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] cow/child.qcow2' })), { path: '[ds0] cow/child.qcow2', parent: '[ds0] cow/base.vmdk', format: 'qcow2', parentFormat: 'raw', capacity: '8388608' });
+    const img = await readFile(join(root, 'cow/child.qcow2'));
+    assert.equal(img.subarray(0, 4).toString('latin1'), 'QFI\xfb');
+    assert.equal(img.readUInt32BE(4), 2);
+    assert.equal(img.readBigUInt64BE(24), 8388608n);
+    const off = Number(img.readBigUInt64BE(8));
+    assert.equal(img.subarray(off, off + img.readUInt32BE(16)).toString('utf8'), 'base.vmdk');
+    assert.equal((await stat(join(root, 'cow/base.vmdk'))).mtimeMs, baseBefore.mtimeMs);
+    // A child in a subfolder points up; a child of a child has a qcow2 base.
+    await c.exec('CreateCOWDisk', { parent: `${root}/cow/base.vmdk`, child: '[ds0] cow/sub/c2.qcow2' });
+    const img2 = await readFile(join(root, 'cow/sub/c2.qcow2'));
+    assert.equal(img2.subarray(Number(img2.readBigUInt64BE(8)), Number(img2.readBigUInt64BE(8)) + img2.readUInt32BE(16)).toString('utf8'), '../base.vmdk');
+    assert.equal((plain(await c.execValue('CreateCOWDisk', { parent: '[ds0] cow/child.qcow2', child: '[ds0] cow/grandchild.qcow2' })) as Record<string, string>).parentFormat, 'qcow2');
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] cow/child.qcow2' }), code('already_exists'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] cow/child.vmdk' }), code('bad_argument'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/none.vmdk', child: '[ds0] cow/c3.qcow2' }), code('not_found'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] ../../../etc/passwd', child: '[ds0] cow/c3.qcow2' }), code('permission_denied'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] ../c3.qcow2' }), code('permission_denied'));
+    await symlink('/etc/passwd', join(root, 'cow/out.vmdk'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/out.vmdk', child: '[ds0] cow/c3.qcow2' }), code('permission_denied'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[shm] c3.qcow2' }), code('bad_argument'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/sub', child: '[ds0] cow/c3.qcow2' }), code('bad_argument'));
+    await writeFile(join(root, 'cow/empty.vmdk'), '');
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/empty.vmdk', child: '[ds0] cow/c3.qcow2' }), code('bad_argument'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] no/such/c3.qcow2' }), code('not_found'));
+    await assert.rejects(c.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk' }), code('bad_argument'));
+    assert.equal(existsSync(join(root, 'cow/c3.qcow2')), false);
+    const v = await k.client();
+    await v.login('viewer2', 'viewer2-password-1');
+    await assert.rejects(v.exec('CreateCOWDisk', { parent: '[ds0] cow/base.vmdk', child: '[ds0] cow/c4.qcow2' }), code('permission_denied'));
+    const events = await k.t.core.events.list(k.t.admin, undefined, 20);
+    assert.ok(events.some((e) => e.type === 'datastore.diskCreated' && e.message === '[ds0] cow/child.qcow2 created as a copy-on-write child of [ds0] cow/base.vmdk (raw, 8388608 bytes)'));
+  });
+
+  it('CreateCOWDisk: qemu-img reads the child as a qcow2 image backed by the base, and a write lands in the child only', { skip: skipUnlessAvailable('checking CreateCOWDisk with qemu-img', qemuImgMissing()) }, async () => {
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', join(root, 'cow/sub/c2.qcow2')], { encoding: 'utf8' })) as Record<string, unknown>;
+    assert.deepEqual([info.format, info['virtual-size'], info['backing-filename'], info['backing-filename-format']], ['qcow2', 8388608, '../base.vmdk', 'raw']);
+    execFileSync('qemu-img', ['check', join(root, 'cow/sub/c2.qcow2')]);
+    execFileSync('qemu-io', ['-c', 'write -P 0xab 0 64k', join(root, 'cow/sub/c2.qcow2')]);
+    execFileSync('qemu-io', ['-c', 'read -P 0xab 0 64k', join(root, 'cow/sub/c2.qcow2')]);
+    const head = Buffer.alloc(65536);
+    const fh = await open(join(root, 'cow/base.vmdk'), 'r');
+    await fh.read(head, 0, head.length, 0);
+    await fh.close();
+    assert.ok(head.every((b) => b === 0), 'the base is untouched');
   });
 
   it('GSXHostInfo_GetDiskSpace', async () => {
