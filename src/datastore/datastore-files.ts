@@ -353,13 +353,13 @@ export class DatastoreFiles {
   /**
    * Sets the permission bits of a file or folder: only rwx for owner, group and others
    * (0o777); set-id and sticky bits are refused. A symbolic link is refused (chmod would
-   * change what it points to).
+   * change what it points to), and so is the datastore root (vmgate must keep using it).
    */
   async changeMode(rel: string, mode: number): Promise<void> {
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
       throw invalidArgument(`mode ${typeof mode === 'number' ? mode.toString(8) : String(mode)} for ${this.datastorePath(rel)} must be permission bits from 000 to 777 (no set-id or sticky bits)`, { module: MODULE });
     }
-    const full = await this.#resolveName(rel);
+    const full = await this.#resolveNonRoot(rel, 'change the mode of', false);
     await this.#fs(rel, async () => {
       const st = await lstat(full);
       if (st.isSymbolicLink()) throw unsupported(`${this.datastorePath(rel)} is a symbolic link: change the mode of what it points to`, { module: MODULE });

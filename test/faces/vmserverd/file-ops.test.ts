@@ -212,6 +212,9 @@ describe('vmserverd file and directory ops', () => {
     await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt', owner_mode: 'wrx' }), code('bad_argument'));
     await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/f.txt' }), code('bad_argument'));
     await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/none', mode: '600' }), code('not_found'));
+    await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0]', mode: '000' }), code('bad_argument'));
+    await assert.rejects(c.exec('FileManager_ChangeAttribs', { path: '[ds0]', readOnly: 1 }), code('bad_argument'));
+    assert.equal((await stat(root)).mode & 0o700, 0o700);
     await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] ../../etc/passwd', mode: '666' }), code('permission_denied'));
     await symlink('/etc/passwd', join(root, 'perm/out'));
     await assert.rejects(c.exec('FileManager_ChangeMode', { path: '[ds0] perm/out', mode: '666' }), code('unsupported'));
