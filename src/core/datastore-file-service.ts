@@ -6,15 +6,16 @@
  * Browsing needs Datastore.Browse, changes Datastore.FileManagement; changes are events,
  * a copy is a task with progress.
  */
+import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import type { Authorizer } from './authorizer.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import { formatDatastorePath, parseDatastorePath } from './datastore-path-syntax.ts';
-import { alreadyExists, invalidArgument, notFound } from './errors.ts';
+import { alreadyExists, invalidArgument, notFound, unsupported } from './errors.ts';
 import type { EventLog } from './events.ts';
 import type { Datastore, Task } from './model/index.ts';
-import type { DatastoreFileEntry, DatastoreFilesPort, DatastoreUsage } from './ports/datastore-files.ts';
+import type { DatastoreFileEntry, DatastoreFileOwnership, DatastoreFilesPort, DatastoreUsage } from './ports/datastore-files.ts';
 import type { TaskEngine } from './tasks.ts';
 
 const MODULE = 'core.datastoreFiles';
@@ -122,6 +123,79 @@ export class DatastoreFileService {
     await this.events.record(a.datastore.id, 'datastore.fileMoved', `${a.path} moved to ${b.path}`, { caller });
   }
 
+  /** Owner, group and permission bits of a file or folder. */
+  async ownership(caller: Caller, path: string): Promise<DatastoreFileOwnership> {
+    const r = await this.resolve(caller, path);
+    return r.files.ownership(r.rel);
+  }
+
+  /** chmod: rwx bits for owner, group and others (0 to 0o777); an event. */
+  async changeMode(caller: Caller, path: string, mode: number): Promise<DatastoreFileOwnership> {
+    const r = await this.resolve(caller, path, 'Datastore.FileManagement');
+    await r.files.changeMode(r.rel, mode);
+    await this.events.record(r.datastore.id, 'datastore.fileModeChanged', `mode of ${r.path} set to ${mode.toString(8).padStart(3, '0')}`, { caller });
+    return r.files.ownership(r.rel);
+  }
+
+  /**
+   * Read-only on or off: the write bits of owner, group and others cleared, or the
+   * owner's write bit set (what a read-only attribute means on a POSIX file system).
+   */
+  async setReadOnly(caller: Caller, path: string, readOnly: boolean): Promise<DatastoreFileOwnership> {
+    const r = await this.resolve(caller, path, 'Datastore.FileManagement');
+    const { mode } = await r.files.ownership(r.rel);
+    const next = readOnly ? mode & 0o555 : (mode | 0o200) & 0o777;
+    await r.files.changeMode(r.rel, next);
+    await this.events.record(r.datastore.id, 'datastore.fileModeChanged', `${r.path} made ${readOnly ? 'read-only' : 'writable'} (mode ${next.toString(8).padStart(3, '0')})`, { caller });
+    return r.files.ownership(r.rel);
+  }
+
+  /**
+   * chown, on vmgate's model: the files of its datastores belong to the account vmgate
+   * runs as, and vmgate users are not accounts of the operating system. Naming the owner
+   * (or group) a file already has succeeds and changes nothing; any other owner is
+   * `unsupported`. `owner`: a uid or the service account's name; `group`: a gid.
+   */
+  async changeOwner(caller: Caller, path: string, change: { owner?: string; group?: string }): Promise<DatastoreFileOwnership> {
+    const r = await this.resolve(caller, path, 'Datastore.FileManagement');
+    const cur = await r.files.ownership(r.rel);
+    const svc = serviceAccount();
+    if (change.owner !== undefined) {
+      const uid = /^\d{1,10}$/.test(change.owner) ? Number(change.owner) : change.owner === svc.name ? svc.uid : null;
+      if (uid === null) throw unsupported(`'${change.owner.slice(0, 64)}' is not an owner vmgate can give ${r.path}: its files belong to the account vmgate runs as ('${svc.name}', uid ${svc.uid})`, { module: MODULE });
+      if (uid !== cur.uid) throw unsupported(`${r.path} belongs to uid ${cur.uid}; vmgate does not give its files to other accounts (uid ${uid})`, { module: MODULE });
+    }
+    if (change.group !== undefined) {
+      const gid = /^\d{1,10}$/.test(change.group) ? Number(change.group) : null;
+      if (gid === null) throw invalidArgument(`group '${change.group.slice(0, 64)}' must be a numeric gid`, { module: MODULE });
+      if (gid !== cur.gid) throw unsupported(`${r.path} belongs to group ${cur.gid}; vmgate does not give its files to other groups (gid ${gid})`, { module: MODULE });
+    }
+    return cur;
+  }
+
+  /** A symbolic link at `path` to `target`, both on one datastore (the link stays inside it). */
+  async makeLink(caller: Caller, path: string, target: string): Promise<string> {
+    const link = await this.resolve(caller, path, 'Datastore.FileManagement');
+    const to = await this.resolve(caller, target, 'Datastore.Browse');
+    if (to.datastore.id !== link.datastore.id) throw invalidArgument(`a link and its target must be on one datastore: ${link.path} and ${to.path} are not`, { module: MODULE });
+    await link.files.makeLink(link.rel, to.rel);
+    await this.events.record(link.datastore.id, 'datastore.linkCreated', `${link.path} links to ${to.path}`, { caller });
+    return link.path;
+  }
+
+  /**
+   * A copy-on-write child disk (qcow2) of a base disk on the same datastore: reads come
+   * from the base, writes go to the child. Browse on the base, FileManagement for the child.
+   */
+  async createCowDisk(caller: Caller, parent: string, child: string): Promise<{ path: string; parent: string; baseFormat: string; virtualSize: number }> {
+    const base = await this.resolve(caller, parent, 'Datastore.Browse');
+    const made = await this.resolve(caller, child, 'Datastore.FileManagement');
+    if (base.datastore.id !== made.datastore.id) throw invalidArgument(`a child disk and its base must be on one datastore: ${made.path} and ${base.path} are not`, { module: MODULE });
+    const r = await made.files.createChildDisk(base.rel, made.rel);
+    await this.events.record(made.datastore.id, 'datastore.diskCreated', `${made.path} created as a copy-on-write child of ${base.path} (${r.baseFormat}, ${r.virtualSize} bytes)`, { caller });
+    return { path: made.path, parent: base.path, baseFormat: r.baseFormat, virtualSize: r.virtualSize };
+  }
+
   /** Copies a file of any size, across datastores and file systems, as a task with progress. */
   async copy(caller: Caller, from: string, to: string, overwrite: boolean): Promise<Task> {
     const a = await this.resolve(caller, from, 'Datastore.Browse');
@@ -141,6 +215,12 @@ export class DatastoreFileService {
       return { path: b.path, bytes: src.size };
     });
   }
+}
+
+/** The account vmgate runs as: the owner of everything it writes on its datastores. */
+function serviceAccount(): { name: string; uid: number; gid: number } {
+  const u = userInfo();
+  return { name: u.username, uid: u.uid, gid: u.gid };
 }
 
 function invalidOrExists(r: ResolvedDatastorePath): Error {

@@ -20,6 +20,25 @@ export interface ProgramResult {
   readonly elapsedMs: number;
 }
 
+/** Who is at a VM (vmserverd VM_Who): its desktop (console) sessions and guest logins. */
+export interface VmWho {
+  /** Desktop sessions of the View broker: the users at the VM's console (VNC, RDP, web console). */
+  readonly console: readonly { readonly user: string; readonly protocol: string; readonly state: 'connected' | 'disconnected'; readonly since: string }[];
+  /** Guest logins made through core (LoginInGuest), while the VM runs; forgotten after {@link GUEST_SESSION_IDLE_MS} idle. */
+  readonly guest: readonly { readonly user: string; readonly guestUser: string; readonly since: string; readonly lastUsed: string }[];
+}
+
+/** A guest login is shown by `who` until this long after its last use (or the VM stops). */
+export const GUEST_SESSION_IDLE_MS = 30 * 60_000;
+
+interface GuestLogin {
+  readonly user: string;
+  readonly guestUser: string;
+  readonly since: string;
+  lastUsed: string;
+  lastUsedMs: number;
+}
+
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
 export const MAX_GUEST_CHUNK = 16 * 1024 * 1024;
 
@@ -28,6 +47,9 @@ export const MAX_GUEST_CHUNK = 16 * 1024 * 1024;
  * GuestOps privilege, that the VM runs and that tools run, then calls the driver.
  */
 export class GuestService {
+  /** Guest logins per VM, keyed `vmgate user` + NUL + `guest user` (in memory: a restart forgets them, as it ends them). */
+  readonly #logins = new Map<string, Map<string, GuestLogin>>();
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly events: EventLog,
@@ -49,8 +71,37 @@ export class GuestService {
   }
 
   async login(caller: Caller, ref: string, creds: GuestCredentials): Promise<void> {
-    const { dvm, g } = await this.open(caller, ref, creds);
+    const { vm, dvm, g } = await this.open(caller, ref, creds);
     await g.authenticate(dvm, creds);
+    const now = this.ctx.clock.now();
+    const perVm = this.#logins.get(vm.id) ?? new Map<string, GuestLogin>();
+    this.#logins.set(vm.id, perVm);
+    const key = `${caller.userName}\0${creds.username}`;
+    const known = perVm.get(key);
+    if (known) {
+      known.lastUsed = now.toISOString();
+      known.lastUsedMs = now.getTime();
+    } else {
+      perVm.set(key, { user: caller.userName, guestUser: creds.username, since: now.toISOString(), lastUsed: now.toISOString(), lastUsedMs: now.getTime() });
+      await this.events.record(vm.id, 'guest.login', `${caller.userName} logged in to the guest of ${vm.name} as ${creds.username}`, { caller });
+    }
+  }
+
+  /** Who is at a VM: desktop (console) sessions and guest logins. Needs the VM to be visible. */
+  async who(caller: Caller, ref: string): Promise<VmWho> {
+    const vm = await this.vms.get(caller, ref);
+    const sessions = await this.ctx.store.desktopSessions.listForVm(vm.id);
+    const console = [];
+    for (const s of sessions.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0))) {
+      const user = await this.ctx.store.users.get(s.userId);
+      console.push({ user: user?.name ?? s.userId, protocol: s.protocol, state: s.state, since: s.startedAt });
+    }
+    const perVm = this.#logins.get(vm.id);
+    const now = this.ctx.clock.now().getTime();
+    if (perVm && vm.powerState !== 'poweredOn') this.#logins.delete(vm.id);
+    else if (perVm) for (const [k, l] of perVm) if (now - l.lastUsedMs > GUEST_SESSION_IDLE_MS) perVm.delete(k);
+    const guest = vm.powerState === 'poweredOn' && perVm ? [...perVm.values()].map(({ user, guestUser, since, lastUsed }) => ({ user, guestUser, since, lastUsed })) : [];
+    return { console, guest };
   }
 
   async startProgram(caller: Caller, ref: string, creds: GuestCredentials, spec: GuestProgramSpec): Promise<number> {

@@ -250,6 +250,21 @@ export class TaskEngine {
     return r.task;
   }
 
+  /**
+   * Deletes a finished task from the task list (every face's): the owner may, others need
+   * Task.Cancel where the task ran. A task that still runs is refused (stop it first).
+   */
+  async remove(caller: Caller, id: string): Promise<Task> {
+    const t = await this.get(caller, id);
+    if (t.ownerId !== caller.userId) await this.authz.require(caller, 'Task.Cancel', t.targetId ?? 'root');
+    if (this.running.has(id) || t.state === 'running' || t.state === 'queued') {
+      throw notAllowedInCurrentState(`task ${id} (${t.kind}) is still ${t.state}: stop it or wait for its end before deleting it`, { module: 'core.tasks' });
+    }
+    await this.ctx.store.tasks.delete(id);
+    await this.events.record(t.targetId ?? 'root', 'task.deleted', `${t.kind} task ${id} (${t.state}) deleted from the task list`, { caller });
+    return t;
+  }
+
   /** Resolves with the final record (whatever its state). */
   async wait(caller: Caller, id: string, opts: { timeoutMs?: number } = {}): Promise<Task> {
     const t = await this.get(caller, id);

@@ -8,7 +8,7 @@ import { describePowerState } from './power.ts';
 import type { VmCreateSpec } from './vm-create.ts';
 import type { VmDeps } from './vm-deps.ts';
 import { resolveVm } from './vm-refs.ts';
-import { parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
+import { parseVmx, readVmxConfig, VMX_CONFIG_VERSION, writeVmxConfig } from './vmx/index.ts';
 
 export interface VmHardwareUpdate {
   readonly cpuCount?: number;
@@ -93,6 +93,41 @@ export function checkVmName(name: unknown): asserts name is string {
 export function newMac(): string {
   const b = randomBytes(3);
   return `00:50:56:${(b[0]! & 0x3f).toString(16).padStart(2, '0')}:${b[1]!.toString(16).padStart(2, '0')}:${b[2]!.toString(16).padStart(2, '0')}`;
+}
+
+/** What a new VM gets when its creator says nothing (VMConfigDefaults_GetAll). */
+export interface VmConfigDefaults {
+  /** `config.version` of the .vmx files vmgate writes. */
+  readonly configVersion: string;
+  readonly guestOs: string;
+  readonly cpuCount: number;
+  readonly coresPerSocket: number;
+  readonly memoryMiB: number;
+  readonly hardwareVersion: number;
+  readonly firmware: 'bios' | 'efi';
+  readonly diskCapacityMiB: number;
+  /** The disk format of the default driver: qcow2 (QEMU) or vmdk (sim). */
+  readonly diskFormat: 'qcow2' | 'vmdk';
+  readonly nicModel: string;
+  readonly network: string;
+}
+
+/** The defaults, read from buildHardware itself (one source of truth). */
+export function configDefaults(defaultDriver: string): VmConfigDefaults {
+  const hw = buildHardware({ name: 'defaults' });
+  return {
+    configVersion: VMX_CONFIG_VERSION,
+    guestOs: hw.guestOs,
+    cpuCount: hw.cpuCount,
+    coresPerSocket: hw.coresPerSocket,
+    memoryMiB: hw.memoryMiB,
+    hardwareVersion: hw.version,
+    firmware: hw.firmware,
+    diskCapacityMiB: hw.disks[0]!.capacityMiB,
+    diskFormat: defaultDriver === 'qemu' ? 'qcow2' : 'vmdk',
+    nicModel: hw.nics[0]!.model,
+    network: hw.nics[0]!.network,
+  };
 }
 
 export function buildHardware(spec: VmCreateSpec): VmHardware {

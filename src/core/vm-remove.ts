@@ -1,6 +1,7 @@
 /** Taking a VM out of the inventory: unregister (files stay) and delete (files go). */
 import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
+import { formatDatastorePath } from './datastore-path-syntax.ts';
 import { notAllowedInCurrentState } from './errors.ts';
 import type { Vm } from './model/index.ts';
 import { describePowerState } from './power.ts';
@@ -41,6 +42,61 @@ export async function deleteVm(d: VmDeps, caller: Caller, ref: string): Promise<
   } finally {
     release();
   }
+}
+
+/** What deleting a VM would remove (VMDeleteInfo_DeleteVMInfo), and whether it may be deleted now. */
+export interface VmDeleteInfo {
+  readonly vmId: string;
+  readonly name: string;
+  /** `[ds] folder/x.vmx` */
+  readonly vmx: string;
+  /** `[ds] folder`: removed with everything in it. */
+  readonly folder: string;
+  /** Every file and folder in it (paths relative to the folder), at most {@link MAX_DELETE_INFO_ENTRIES}. */
+  readonly entries: readonly { readonly path: string; readonly type: string; readonly size: number }[];
+  /** More entries than listed. */
+  readonly truncated: boolean;
+  /** Bytes of the files listed. */
+  readonly bytes: number;
+  /** Deletable now (powered off); otherwise `reason` says why not. */
+  readonly deletable: boolean;
+  readonly reason: string;
+}
+
+export const MAX_DELETE_INFO_ENTRIES = 10_000;
+
+/** What {@link deleteVm} would remove; it needs the same privilege and changes nothing. */
+export async function deleteVmInfo(d: VmDeps, caller: Caller, ref: string): Promise<VmDeleteInfo> {
+  const vm = await resolveVm(d, caller, ref, 'VirtualMachine.Inventory');
+  const ds = await d.rt.datastoreOf(vm);
+  const files = d.ctx.files(ds);
+  const folder = posix.dirname(vm.vmxRel);
+  const entries: { path: string; type: string; size: number }[] = [];
+  let truncated = false;
+  const walk = async (rel: string, shown: string): Promise<void> => {
+    for (const e of await files.list(rel)) {
+      if (entries.length >= MAX_DELETE_INFO_ENTRIES) {
+        truncated = true;
+        return;
+      }
+      const path = shown ? `${shown}/${e.name}` : e.name;
+      entries.push({ path, type: e.type, size: e.type === 'file' ? e.size : 0 });
+      if (e.type === 'directory') await walk(posix.join(rel, e.name), path);
+    }
+  };
+  await walk(folder, '');
+  const deletable = vm.powerState === 'poweredOff';
+  return {
+    vmId: vm.id,
+    name: vm.name,
+    vmx: await vmxPath(d, vm),
+    folder: formatDatastorePath(ds.name, folder),
+    entries,
+    truncated,
+    bytes: entries.reduce((n, e) => n + e.size, 0),
+    deletable,
+    reason: deletable ? '' : `${vm.id} (${vm.name}) is ${describePowerState(vm.powerState)}: power it off first`,
+  };
 }
 
 async function removeRecords(d: VmDeps, vm: Vm): Promise<void> {

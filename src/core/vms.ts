@@ -15,18 +15,20 @@ import type { VmCloneSpec } from './vm-clone.ts';
 import { createVm } from './vm-create.ts';
 import type { VmCreateSpec } from './vm-create.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { renameVm, rewriteVmx, updateHardware, upgradeHardware } from './vm-hardware.ts';
-import type { VmHardwareUpdate } from './vm-hardware.ts';
+import { configDefaults, renameVm, rewriteVmx, updateHardware, upgradeHardware } from './vm-hardware.ts';
+import type { VmConfigDefaults, VmHardwareUpdate } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { findVm, resolveVm, vmxPath } from './vm-refs.ts';
 import { registerVm } from './vm-register.ts';
 import { relocateVm } from './vm-relocate.ts';
-import { deleteVm, unregisterVm } from './vm-remove.ts';
+import { deleteVm, deleteVmInfo, unregisterVm } from './vm-remove.ts';
+import type { VmDeleteInfo } from './vm-remove.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 
 export type { VmCreateSpec } from './vm-create.ts';
 export type { VmCloneSpec } from './vm-clone.ts';
-export type { VmHardwareUpdate } from './vm-hardware.ts';
+export type { VmConfigDefaults, VmHardwareUpdate } from './vm-hardware.ts';
+export type { VmDeleteInfo } from './vm-remove.ts';
 export type { VmPlacementSpec } from './vm-placement.ts';
 export { LATEST_HW_VERSION, checkVmName, newMac } from './vm-hardware.ts';
 
@@ -88,6 +90,16 @@ export class VmService {
   /** Removes a VM and its files. */
   delete(caller: Caller, ref: string): Promise<void> {
     return deleteVm(this.d, caller, ref);
+  }
+
+  /** What delete would remove, and whether it may now; changes nothing (VirtualMachine.Inventory). */
+  deleteInfo(caller: Caller, ref: string): Promise<VmDeleteInfo> {
+    return deleteVmInfo(this.d, caller, ref);
+  }
+
+  /** What a new VM gets when its creator says nothing (the default driver's disk format). */
+  configDefaults(): VmConfigDefaults {
+    return configDefaults(this.d.ctx.config.defaultDriver);
   }
 
   /** Moves a VM to another host, another datastore, into or out of the library. A task. */

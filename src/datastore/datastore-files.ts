@@ -13,15 +13,16 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import type { DatastoreFilesFactory } from '../core/ports/datastore-files.ts';
 import { alreadyExists, invalidArgument, notFound, resourceExhausted, unsupported } from '../core/errors.ts';
 import { TEMP_MARKER, syncDir, writeFileAtomic } from './atomic-write.ts';
 import type { AtomicData } from './atomic-write.ts';
 import { normalizeRel, resolveInsideAsync } from './datastore-path.ts';
 import { mapFsError } from './fs-errors.ts';
+import { probeBaseDisk, qcow2ChildImage } from './qcow2-child.ts';
 
 const MODULE = 'datastore';
 const COPY_CHUNK = 1024 * 1024;
@@ -340,6 +341,73 @@ export class DatastoreFiles {
     await other.#requireFreeOrEmptyFolder(toRel, to);
     await other.#fs(toRel, () => other.#requireParent(toRel, to));
     await this.#copyTree(fromRel, from, other, toRel, to, options);
+  }
+
+  /** Owner, group and permission bits (of a link itself: not followed). */
+  async ownership(rel: string): Promise<{ uid: number; gid: number; mode: number }> {
+    const full = await this.#resolveName(rel);
+    const st = await this.#fs(rel, () => lstat(full));
+    return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+  }
+
+  /**
+   * Sets the permission bits of a file or folder: only rwx for owner, group and others
+   * (0o777); set-id and sticky bits are refused. A symbolic link is refused (chmod would
+   * change what it points to), and so is the datastore root (vmgate must keep using it).
+   */
+  async changeMode(rel: string, mode: number): Promise<void> {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+      throw invalidArgument(`mode ${typeof mode === 'number' ? mode.toString(8) : String(mode)} for ${this.datastorePath(rel)} must be permission bits from 000 to 777 (no set-id or sticky bits)`, { module: MODULE });
+    }
+    const full = await this.#resolveNonRoot(rel, 'change the mode of', false);
+    await this.#fs(rel, async () => {
+      const st = await lstat(full);
+      if (st.isSymbolicLink()) throw unsupported(`${this.datastorePath(rel)} is a symbolic link: change the mode of what it points to`, { module: MODULE });
+      await chmod(full, mode);
+    });
+  }
+
+  /**
+   * Makes a symbolic link at `rel` that points to `targetRel` on this datastore (which
+   * must exist and stay inside: the target is resolved with the usual confinement). The
+   * link holds the path from its folder's real location to the target's real location
+   * (links on the way resolved, so a link in a linked folder cannot point out), relative,
+   * so it keeps pointing inside the datastore wherever the datastore is mounted.
+   */
+  async makeLink(rel: string, targetRel: string): Promise<void> {
+    const link = await this.#resolveNonRoot(rel, 'make a link at', false);
+    const target = await this.resolve(targetRel);
+    const realTarget = await this.#fs(targetRel, () => realpath(target));
+    if ((await this.#lstatOrNull(rel, link)) !== null) throw fileExists(this.datastorePath(rel));
+    await this.#fs(rel, async () => {
+      await this.#requireParent(rel, link);
+      const realFolder = await realpath(dirname(link));
+      await symlink(relative(realFolder, realTarget) || '.', link);
+    });
+  }
+
+  /** An empty qcow2 child of the disk at `parentRel` (see the port's createChildDisk). */
+  async createChildDisk(parentRel: string, childRel: string): Promise<{ baseFormat: 'qcow2' | 'vmdk' | 'raw'; virtualSize: number; backing: string }> {
+    if (!normalizeRel(childRel, { datastoreName: this.name }).endsWith('.qcow2')) {
+      throw invalidArgument(`${this.datastorePath(childRel)}: a copy-on-write child is a qcow2 disk, its name must end in .qcow2`, { module: MODULE });
+    }
+    const parent = await this.#resolveNonRoot(parentRel, 'use as a base disk');
+    const child = await this.#resolveNonRoot(childRel, 'create a disk at', false);
+    const realParent = await this.#fs(parentRel, () => realpath(parent));
+    if (!(await this.#fs(parentRel, () => stat(realParent))).isFile()) throw notAFile(this.datastorePath(parentRel));
+    if ((await this.#lstatOrNull(childRel, child)) !== null) throw fileExists(this.datastorePath(childRel));
+    await this.#fs(childRel, () => this.#requireParent(childRel, child));
+    const base = await this.#fs(parentRel, () => probeBaseDisk(realParent));
+    if (base.virtualSize <= 0) throw invalidArgument(`${this.datastorePath(parentRel)} is empty: it is not a disk`, { module: MODULE });
+    const backing = relative(await this.#fs(childRel, () => realpath(dirname(child))), realParent);
+    let image: Buffer;
+    try {
+      image = qcow2ChildImage(backing, base.format, base.virtualSize);
+    } catch (e) {
+      throw invalidArgument(`cannot make a child of ${this.datastorePath(parentRel)}: ${(e as Error).message}`, { module: MODULE });
+    }
+    await this.#fs(childRel, () => writeFileAtomic(child, image));
+    return { baseFormat: base.format, virtualSize: base.virtualSize, backing };
   }
 
   /** Size and free space of the file system that holds the datastore. */

@@ -16,10 +16,26 @@ export interface FaceDeps {
   readonly version: string;
   /** The server's TLS key and certificate (PEM), for TCP faces that start TLS themselves. */
   readonly tls: { readonly key: string; readonly cert: string };
+  /**
+   * The server's certificate as it changes: a face that serves TLS itself follows it
+   * (`onChange`), and one that lets an administrator make a new one stores it through
+   * `replace` (written to the data directory, used by every listener). Absent: the
+   * certificate in `tls` is the only one.
+   */
+  readonly certificate?: ServerCertificate;
   /** `--public-url` (`https://name:port`): the base of URLs handed to clients; absent = the listener's own address. Never the Host header. */
   readonly publicUrl?: string | null;
   /** Face settings from the server's configuration (src/server/config.ts); absent = defaults. */
   readonly settings?: FaceSettings;
+}
+
+/** The server's one certificate, replaceable while it runs (src/server/tls.ts makes it). */
+export interface ServerCertificate {
+  current(): { readonly key: string; readonly cert: string };
+  /** Stores the pair (a key that does not match the certificate is refused), then tells every listener. */
+  replace(t: { readonly key: string; readonly cert: string }): Promise<void>;
+  /** Called after each replace; returns the unsubscribe. */
+  onChange(listener: (t: { readonly key: string; readonly cert: string }) => void): () => void;
 }
 
 /** The settings faces read (each documented in the options table of src/server/config.ts). */

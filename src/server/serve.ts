@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Core } from '../core/index.ts';
@@ -14,7 +15,7 @@ import { LOG_SERIALIZERS } from './log-redaction.ts';
 import { createDrivers } from './drivers.ts';
 import { ensureAdministrator } from './first-start.ts';
 import { buildHttpApp } from './http-app.ts';
-import { loadOrCreateTls, TLS_PROFILE } from './tls.ts';
+import { loadOrCreateTls, serverCertificate, TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
 import { FACES, type FaceEntry } from './faces.ts';
 
@@ -23,6 +24,7 @@ export interface RunningServer {
   readonly config: ServeConfig;
   readonly ports: { readonly https: number; readonly http: number | null; readonly authd: number | null };
   readonly urls: { readonly https: string; readonly http: string | null };
+  /** The certificate's SHA-256 fingerprint (follows a certificate replaced while running). */
   readonly tlsFingerprint: string;
   /** The faces this server serves, for the banner. */
   readonly faces: readonly ServedFace[];
@@ -95,11 +97,12 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: 'sim' }, env) : { created: false, demoPassword: null };
 
     const tls = await loadOrCreateTls(config.dataDir);
+    const certificate = serverCertificate(config.dataDir, tls);
     const entries = selectFaces([...FACES, ...(opts.faces ?? [])], config.faces);
     // Each face is started once, with core's services only (no ctx, no store, no drivers).
     const started: { entry: FaceEntry; parts: FaceParts }[] = [];
     for (const entry of entries) {
-      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], viewDomains: config.viewDomains, viewDisclaimer: config.viewDisclaimer } });
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, certificate, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], viewDomains: config.viewDomains, viewDisclaimer: config.viewDisclaimer } });
       started.push({ entry, parts });
       if (parts.stop) stoppers.unshift(parts.stop);
     }
@@ -107,6 +110,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver };
     const httpsApp = await buildHttpApp({ ...appOpts, https: { key: tls.key, cert: tls.cert } });
     await httpsApp.listen({ port: config.httpsPort, host: config.host });
+    // A certificate replaced while running (Security_ActivateConfig) serves new HTTPS connections too.
+    certificate.onChange((t) => (httpsApp.server as unknown as TlsServer).setSecureContext({ key: t.key, cert: t.cert, ...TLS_PROFILE }));
     closers.push(httpCloser(httpsApp));
     let httpApp: FastifyInstance | null = null;
     if (config.httpPort !== null) {
@@ -138,9 +143,13 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       config,
       ports,
       urls,
-      tlsFingerprint: tls.fingerprint,
+      get tlsFingerprint() {
+        return certificate.fingerprint;
+      },
       faces: served,
-      cert: tls.cert,
+      get cert() {
+        return certificate.current().cert;
+      },
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,
       close(drainMs = 10_000) {

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 import { writeFileAtomic } from '../datastore/index.ts';
+import type { ServerCertificate } from '../faces/face.ts';
 
 /**
  * Mozilla's "intermediate" server profile (ssl-config.mozilla.org, version 5.7), for every
@@ -84,4 +85,42 @@ export async function loadOrCreateTls(dataDir: string): Promise<TlsMaterial> {
   const [key, cert] = await Promise.all([readFile(keyPath, 'utf8'), readFile(certPath, 'utf8')]);
   const fingerprint = new X509Certificate(cert).fingerprint256;
   return { key, cert, fingerprint, created, ...TLS_PROFILE };
+}
+
+/**
+ * The server's certificate while it runs: `replace` checks that the key matches the
+ * certificate, writes `<dataDir>/tls/server.key` (0600) and `server.crt` atomically (the
+ * next start uses them), then tells every listener (the HTTPS one and the authd door), so
+ * new connections get the new certificate at once and open ones keep theirs.
+ */
+export function serverCertificate(dataDir: string, initial: { key: string; cert: string }): ServerCertificate & { readonly fingerprint: string } {
+  let cur = { key: initial.key, cert: initial.cert };
+  let fingerprint = new X509Certificate(cur.cert).fingerprint256;
+  const listeners = new Set<(t: { key: string; cert: string }) => void>();
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    current: () => cur,
+    get fingerprint() {
+      return fingerprint;
+    },
+    replace(t) {
+      // One replace at a time: the two files always come from the same pair.
+      const run = chain.then(async () => {
+        const x = new X509Certificate(t.cert);
+        if (!x.checkPrivateKey(createPrivateKey(t.key))) throw new Error('the private key does not belong to the certificate');
+        await mkdir(join(dataDir, 'tls'), { recursive: true, mode: 0o700 });
+        await writeFileAtomic(join(dataDir, 'tls', 'server.key'), t.key, { mode: 0o600 });
+        await writeFileAtomic(join(dataDir, 'tls', 'server.crt'), t.cert);
+        cur = { key: t.key, cert: t.cert };
+        fingerprint = x.fingerprint256;
+        for (const l of listeners) l(cur);
+      });
+      chain = run.catch(() => undefined);
+      return run;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

@@ -26,6 +26,14 @@ export interface DatastoreFileEntry {
   readonly mtime: string;
 }
 
+/** Who owns a file and its permission bits (FileManager_ChangeOwner/ChangeGroup/ChangeMode). */
+export interface DatastoreFileOwnership {
+  readonly uid: number;
+  readonly gid: number;
+  /** Permission bits (0o7777 of st_mode). */
+  readonly mode: number;
+}
+
 /** One datastore's files; every `rel` is relative to its root and confined to it. */
 export interface DatastoreFilesPort {
   readText(rel: string, options?: { readonly maxBytes?: number }): Promise<string>;
@@ -51,6 +59,22 @@ export interface DatastoreFilesPort {
   move(fromRel: string, toRel: string, overwrite?: boolean, options?: FolderCopyOptions & { destination?: DatastoreFilesPort }): Promise<void>;
   /** A file, streamed (any size, across file systems); the destination appears whole or not at all. */
   copy(fromRel: string, toRel: string, overwrite?: boolean, options?: FolderCopyOptions & { destination?: DatastoreFilesPort }): Promise<void>;
+  /** Owner, group and permission bits of a file or folder (a link's own, not followed). */
+  ownership(rel: string): Promise<DatastoreFileOwnership>;
+  /** chmod of a file or folder (a link is refused: its target's bits would change). */
+  changeMode(rel: string, mode: number): Promise<void>;
+  /**
+   * A symbolic link at `rel` to `targetRel` (an existing file or folder of this datastore),
+   * written relative to the link's folder so that it stays inside the datastore.
+   */
+  makeLink(rel: string, targetRel: string): Promise<void>;
+  /**
+   * A new, empty qcow2 disk at `childRel` (it must end in `.qcow2`) whose backing file is
+   * the disk at `parentRel` on this datastore (qcow2, VMware sparse or descriptor, or raw):
+   * writes go to the child, the base is never written. The backing path is relative to the
+   * child's folder. Returns the base's format and virtual size, and the backing path.
+   */
+  createChildDisk(parentRel: string, childRel: string): Promise<{ baseFormat: 'qcow2' | 'vmdk' | 'raw'; virtualSize: number; backing: string }>;
 }
 
 /** Opens the files of a datastore: its root directory and its name (for messages). */

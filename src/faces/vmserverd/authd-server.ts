@@ -24,6 +24,8 @@ export interface AuthdOptions {
   /**
    * Called when an administrator activates a new certificate (Security_ActivateConfig),
    * before new connections use it: the server stores it (else it lasts until restart).
+   * If it throws, the activation fails (`internal`) and the old certificate stays.
+   * `vmgate serve` passes the server certificate's `replace` (authdFace).
    */
   readonly onTlsChange?: (t: { key: string; cert: string }) => Promise<void>;
   /** Product version shown in replies (default the package's). */
@@ -96,10 +98,16 @@ export const authdFace: Face = {
   name: 'authd',
   title: 'vmserverd exec API (authd door)',
   start(deps) {
-    const door = new AuthdDoor({ core: deps.core, log: deps.log, tls: deps.tls, version: deps.version });
+    const cert = deps.certificate;
+    // An activated certificate is the server's from then on: stored in the data directory
+    // (so it outlives a restart) and served by every listener; and a certificate the
+    // server replaces is the door's for new connections.
+    const door = new AuthdDoor({ core: deps.core, log: deps.log, tls: deps.tls, version: deps.version, ...(cert ? { onTlsChange: (t) => cert.replace(t) } : {}) });
+    const unsubscribe = cert?.onChange((t) => door.setTls(t));
     return {
       tcp: { note: 'TLS after the banner, then USER/PASS and EXEC frames', handleConnection: (socket) => door.handleConnection(socket) },
       async stop() {
+        unsubscribe?.();
         door.closeAll();
       },
     };

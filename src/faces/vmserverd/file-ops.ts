@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { childrenNamed, child } from '../../protocols/vmserverd/index.ts';
 import { ExecError } from './errors.ts';
-import { need, optBool, optInt, str } from './input.ts';
+import { need, optBool, optInt, optStr, str } from './input.ts';
 import type { OpContext, OpRegistrar } from './ops.ts';
 
 const MAX_TREE_ENTRIES = 10_000;
@@ -39,7 +39,68 @@ async function copy(c: OpContext, i: XmlElement | undefined): Promise<XmlValue> 
   return { task: task.id, path: r.path, bytes: r.bytes };
 }
 
+const MODE_CLASSES = [
+  ['owner_mode', 6],
+  ['group_mode', 3],
+  ['other_mode', 0],
+] as const;
+
+/**
+ * The new mode: `<mode>` in octal (`750`), or the seed's `<owner_mode>`/`<group_mode>`/
+ * `<other_mode>` letters (`rwx`, `r-x`, `rx`, `` for none); a class left out keeps its bits.
+ */
+function modeOf(i: XmlElement | undefined, current: number): number {
+  const octal = optStr(i, 'mode');
+  if (octal !== undefined) {
+    if (!/^0?[0-7]{3}$/.test(octal)) throw new ExecError('bad_argument', `<mode> must be three octal digits like 750, not '${octal.slice(0, 40)}'`);
+    return parseInt(octal, 8);
+  }
+  let mode = current & 0o777;
+  let any = false;
+  for (const [name, shift] of MODE_CLASSES) {
+    const el = child(i, name);
+    if (!el) continue;
+    any = true;
+    const letters = el.text.replace(/-/g, '');
+    if (!/^r?w?x?$/.test(letters)) throw new ExecError('bad_argument', `<${name}> must be letters of rwx in that order (like r-x), not '${el.text.slice(0, 40)}'`);
+    const bits = (letters.includes('r') ? 4 : 0) | (letters.includes('w') ? 2 : 0) | (letters.includes('x') ? 1 : 0);
+    mode = (mode & ~(0o7 << shift)) | (bits << shift);
+  }
+  if (!any) throw new ExecError('bad_argument', '<in> needs <mode> (octal) or at least one of <owner_mode>, <group_mode>, <other_mode>');
+  return mode;
+}
+
+const octal = (mode: number): string => mode.toString(8).padStart(3, '0');
+
 export function fileOps(op: OpRegistrar): void {
+  op('FileManager_ChangeMode', 'authuser', async (c, i) => {
+    const path = str(i, 'path');
+    const cur = await c.core.datastoreFiles.ownership(c.caller, path);
+    const o = await c.core.datastoreFiles.changeMode(c.caller, path, modeOf(i, cur.mode));
+    return { path, mode: octal(o.mode) };
+  });
+  op('FileManager_ChangeAttribs', 'authuser', async (c, i) => {
+    const path = str(i, 'path');
+    str(i, 'readOnly'); // required
+    if (optStr(i, 'hidden') !== undefined && optBool(i, 'hidden')) throw new ExecError('unsupported', 'a hidden attribute does not exist on the datastores vmgate serves (POSIX file systems): name the file with a leading dot instead');
+    const o = await c.core.datastoreFiles.setReadOnly(c.caller, path, optBool(i, 'readOnly'));
+    return { path, readOnly: (o.mode & 0o222) === 0 ? 1 : 0, mode: octal(o.mode) };
+  });
+  op('FileManager_ChangeOwner', 'authuser', async (c, i) => {
+    const path = str(i, 'path');
+    const o = await c.core.datastoreFiles.changeOwner(c.caller, path, { owner: str(i, 'owner') });
+    return { path, uid: o.uid, gid: o.gid };
+  });
+  op('FileManager_ChangeGroup', 'authuser', async (c, i) => {
+    const path = str(i, 'path');
+    const o = await c.core.datastoreFiles.changeOwner(c.caller, path, { group: str(i, 'group') });
+    return { path, uid: o.uid, gid: o.gid };
+  });
+  op('CreateCOWDisk', 'authuser', async (c, i) => {
+    const r = await c.core.datastoreFiles.createCowDisk(c.caller, str(i, 'parent'), str(i, 'child'));
+    return { path: r.path, parent: r.parent, format: 'qcow2', parentFormat: r.baseFormat, capacity: r.virtualSize };
+  });
+  op('FileManager_FileMakeLink', 'authuser', async (c, i) => ({ path: await c.core.datastoreFiles.makeLink(c.caller, str(i, 'path'), str(i, 'target')), target: str(i, 'target') }));
   for (const name of ['FileManager_ListDir', 'Directory_List']) {
     op(name, 'authuser', async (c, i) => ({ entries: { entry: (await c.core.datastoreFiles.list(c.caller, str(i, 'path'))).map(entryValue) } }));
   }

@@ -25,6 +25,12 @@ export function guestOps(op: OpRegistrar): void {
     const task = await c.core.power.waitForTools(c.caller, id, optInt(i, 'timeoutSeconds', 300, 1, 3600) * 1000);
     return taskReply(c, i, task, async () => ({ toolsState: (await c.core.vms.get(c.caller, id)).toolsState }));
   });
+  op('Guest_Login', 'authuser', async (c, i) => {
+    const id = await guestVm(c, i);
+    const cr = creds(i);
+    await c.core.guest.login(c.caller, id, cr);
+    return { guestUser: cr.username };
+  });
   op('Guest_RunProgram', 'authuser', async (c, i) => {
     const id = await guestVm(c, i);
     const args = childrenNamed(child(i, 'args'), 'arg').map((a) => a.rawText);

@@ -98,6 +98,25 @@ op('VM_GetLastNEvents', 'authuser', async (c, i) => {
   return { events: { event: events.map((e) => ({ id: e.id, time: e.time, type: e.type, severity: e.severity, message: e.message, user: e.userName ?? '' })) } };
 });
 
+op('VMDeleteInfo_DeleteVMInfo', 'authuser', async (c, i) => {
+  const d = await c.core.vms.deleteInfo(c.caller, vmxPath(i));
+  return { vmx: d.vmx, folder: d.folder, deletable: d.deletable ? 1 : 0, reason: d.reason, bytes: d.bytes, truncated: d.truncated ? 1 : 0, files: { file: d.entries.map((e) => ({ path: e.path, type: e.type, size: e.size })) } };
+});
+op('VM_Who', 'authuser', async (c, i) => {
+  const w = await c.core.guest.who(c.caller, vmxPath(i));
+  return {
+    console: { session: w.console.map((s) => ({ user: s.user, protocol: s.protocol, state: s.state, since: s.since })) },
+    guest: { session: w.guest.map((s) => ({ user: s.user, guestUser: s.guestUser, since: s.since, lastUsed: s.lastUsed })) },
+  };
+});
+
+// What a new VM gets when nothing is said (core's defaults; the default driver's disk format).
+op('VMConfigDefaults_GetAll', 'authuser', async (c) => {
+  const d = c.core.vms.configDefaults();
+  return { configVersion: d.configVersion, guestOS: d.guestOs, numCPU: d.cpuCount, coresPerSocket: d.coresPerSocket, memoryMB: d.memoryMiB, hwVersion: d.hardwareVersion, firmware: d.firmware, diskSizeMB: d.diskCapacityMiB, diskFormat: d.diskFormat, nicModel: d.nicModel, network: d.network };
+});
+op('VMConfigDefaults_GetConfigVersion', 'authuser', async (c) => ({ configVersion: c.core.vms.configDefaults().configVersion }));
+
 op('VMDeleteEdit_DeleteVM', 'authuser', async (c, i) => {
   const vm = await vmOf(c, i, 'VirtualMachine.Inventory');
   const path = await c.core.vms.vmxPath(vm);
@@ -232,6 +251,11 @@ op('TaskManager_StatusOfTask', 'authuser', async (c, i) => {
 });
 op('TaskManager_StopTask', 'authuser', async (c, i) => {
   const t = await c.core.tasks.cancel(c.caller, str(i, 'task'));
+  return { task: t.id };
+});
+
+op('TaskManager_DeleteTask', 'authuser', async (c, i) => {
+  const t = await c.core.tasks.remove(c.caller, str(i, 'task'));
   return { task: t.id };
 });
 
