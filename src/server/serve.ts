@@ -9,10 +9,10 @@ import { openStore } from '../store/open-store.ts';
 import { datastoreFiles, writeFileAtomic } from '../datastore/index.ts';
 import type { ServeConfig } from './config.ts';
 import { prepareDataDir, PRIVATE_FILE_MODE } from './data-dir.ts';
-import { ensureDemoInventory } from './demo.ts';
+import { demoBootIso, ensureDemoInventory } from './demo.ts';
 import { LOG_SERIALIZERS } from './log-redaction.ts';
 import { createDrivers } from './drivers.ts';
-import { ensureAdministrator } from './first-start.ts';
+import { ensureAdministrator, ensureLocalInventory, type LocalInventory } from './first-start.ts';
 import { buildHttpApp } from './http-app.ts';
 import { loadOrCreateTls, TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
@@ -30,6 +30,8 @@ export interface RunningServer {
   /** Set on the start that created the administrator: shown once. */
   readonly adminPassword: string | null;
   readonly demoPassword: string | null;
+  /** Set on the first start with `--driver qemu`: the datacenter, host and datastore it made. */
+  readonly localInventory: LocalInventory | null;
   /** Stop accepting, let tasks finish (up to drainMs), close the database. */
   close(drainMs?: number): Promise<void>;
 }
@@ -92,7 +94,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const report = await core.start();
     log.info({ report }, 'core started');
     const first = await ensureAdministrator(core, config.dataDir, env);
-    const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: 'sim' }, env) : { created: false, demoPassword: null };
+    const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: config.driver, bootIso: config.driver === 'qemu' ? demoBootIso(env) : null }, env) : { created: false, demoPassword: null };
+    const localInventory = !config.demo && config.driver === 'qemu' ? await ensureLocalInventory(core) : null;
+    if (localInventory) log.info({ localInventory }, 'first start: local inventory created');
 
     const tls = await loadOrCreateTls(config.dataDir);
     const entries = selectFaces([...FACES, ...(opts.faces ?? [])], config.faces);
@@ -143,6 +147,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       cert: tls.cert,
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,
+      localInventory,
       close(drainMs = 10_000) {
         closing ??= (async () => {
           // Listeners stop accepting, the faces drain (in-flight requests finish, idle

@@ -38,8 +38,9 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the nine services', () => {
+  it('has the ten services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
+      'com.vmgate.datastores',
       'com.vmgate.events',
       'com.vmgate.groups',
       'com.vmgate.permissions',

@@ -12,6 +12,7 @@ import { sessionHandlers } from './session.ts';
 import { tasksHandlers } from './tasks.ts';
 import { vmHandlers } from './vm.ts';
 import { vmgateEventsHandlers } from './vmgate-events.ts';
+import { vmgateDatastoresHandlers } from './vmgate-datastores.ts';
 import { vmgateGroupsHandlers } from './vmgate-groups.ts';
 import { vmgateGuestProgramsHandlers } from './vmgate-guest-programs.ts';
 import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
@@ -45,4 +46,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgatePoolsHandlers,
   vmgatePoolEntitlementsHandlers,
   vmgateEventsHandlers,
+  vmgateDatastoresHandlers,
 ];
