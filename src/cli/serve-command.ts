@@ -43,6 +43,7 @@ export function serveCommand(): Command {
       `  ${'Health'.padEnd(24)} ${urls.https}/healthz`,
       ...(urls.http ? [`  ${'Plain HTTP (loopback)'.padEnd(24)} ${urls.http}`] : []),
       `  ${'TLS certificate SHA-256'.padEnd(24)} ${server.tlsFingerprint}`,
+      ...(server.accelerator ? [`  ${'QEMU accelerator'.padEnd(24)} ${server.accelerator.name} (${server.accelerator.reason})`] : []),
       '',
     ];
     const inv = server.localInventory;

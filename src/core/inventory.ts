@@ -213,6 +213,18 @@ export class InventoryService {
     return { host: h, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB, vmCount: await this.ctx.store.vms.countBy({ hostIds: [h.id] }) };
   }
 
+  /** What runs a driver's guests (QEMU: kvm or tcg, and why); null for a driver without one (sim). */
+  async accelerator(kind: DriverKind): Promise<{ name: string; reason: string } | null> {
+    const driver = this.ctx.drivers.get(kind);
+    return driver?.accelerator ? driver.accelerator() : null;
+  }
+
+  /** A host with its usage and its driver's accelerator (vmgate host info). */
+  async hostDetails(caller: Caller, ref: string): Promise<{ host: Host; usedCpu: number; usedMemoryMiB: number; vmCount: number; accelerator: { name: string; reason: string } | null }> {
+    const u = await this.hostUsage(caller, ref);
+    return { ...u, accelerator: await this.accelerator(u.host.driver) };
+  }
+
   /**
    * Size and free space of the file system behind a datastore, for display; `usage` is
    * null when its directory cannot be read (the datastore is inaccessible).

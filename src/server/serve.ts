@@ -32,6 +32,8 @@ export interface RunningServer {
   readonly demoPassword: string | null;
   /** Set on the first start with `--driver qemu`: the datacenter, host and datastore it made. */
   readonly localInventory: LocalInventory | null;
+  /** QEMU's accelerator (kvm or tcg) and why; null when QEMU is not enabled. */
+  readonly accelerator: { readonly name: string; readonly reason: string } | null;
   /** Stop accepting, let tasks finish (up to drainMs), close the database. */
   close(drainMs?: number): Promise<void>;
 }
@@ -108,7 +110,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       if (parts.stop) stoppers.unshift(parts.stop);
     }
     const mounts = checkedMounts(started);
-    const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver };
+    // Decided once, now, so that the banner and /healthz say which accelerator guests get and why.
+    const accelerator = drivers.has('qemu') ? await core.inventory.accelerator('qemu') : null;
+    const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver, accelerator };
     const httpsApp = await buildHttpApp({ ...appOpts, https: { key: tls.key, cert: tls.cert } });
     await httpsApp.listen({ port: config.httpsPort, host: config.host });
     closers.push(httpCloser(httpsApp));
@@ -148,6 +152,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,
       localInventory,
+      accelerator,
       close(drainMs = 10_000) {
         closing ??= (async () => {
           // Listeners stop accepting, the faces drain (in-flight requests finish, idle

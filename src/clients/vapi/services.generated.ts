@@ -25,6 +25,7 @@ import {
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
+  VmgateHostsService,
   VmgatePermissionsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
@@ -235,6 +236,10 @@ export function vapiServices(call: VapiCaller) {
         get: (datastore: In<typeof VmgateDatastoresService, 'get'>['datastore'], options?: CallOptions) => call(VmgateDatastoresService, 'get', { datastore }, options),
         create: (spec: In<typeof VmgateDatastoresService, 'create'>['spec'], options?: CallOptions) => call(VmgateDatastoresService, 'create', { spec }, options),
         delete: (datastore: In<typeof VmgateDatastoresService, 'delete'>['datastore'], options?: CallOptions) => call(VmgateDatastoresService, 'delete', { datastore }, options),
+      },
+      hosts: {
+        list: (options?: CallOptions) => call(VmgateHostsService, 'list', {}, options),
+        get: (host: In<typeof VmgateHostsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostsService, 'get', { host }, options),
       },
     },
   };

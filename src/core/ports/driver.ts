@@ -185,6 +185,9 @@ export interface HypervisorDriver {
 
   guest?: GuestOps;
 
+  /** How this driver runs guests (QEMU: `kvm` or `tcg`) and why; decided once per driver. */
+  accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;
+
   /**
    * The VM's console. With a ticket, the console from then on asks for a password and
    * accepts the ticket's once; the endpoint's `password` says whether it was applied.

@@ -130,6 +130,11 @@ class QemuDriver implements HypervisorDriver {
     return snapshots.removeSnapshot(this.#q, vm, snap, ctx);
   }
 
+  async accelerator(): Promise<{ name: string; reason: string }> {
+    const d = await this.#q.resolveAccel();
+    return { name: d.accel, reason: d.reason };
+  }
+
   // ---- letting go -----------------------------------------------------------------------
 
   async forget(vm: DriverVm): Promise<void> {

@@ -13,6 +13,7 @@ import { tasksHandlers } from './tasks.ts';
 import { vmHandlers } from './vm.ts';
 import { vmgateEventsHandlers } from './vmgate-events.ts';
 import { vmgateDatastoresHandlers } from './vmgate-datastores.ts';
+import { vmgateHostsHandlers } from './vmgate-hosts.ts';
 import { vmgateGroupsHandlers } from './vmgate-groups.ts';
 import { vmgateGuestProgramsHandlers } from './vmgate-guest-programs.ts';
 import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
@@ -47,4 +48,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgatePoolEntitlementsHandlers,
   vmgateEventsHandlers,
   vmgateDatastoresHandlers,
+  vmgateHostsHandlers,
 ];

@@ -35,6 +35,7 @@ import { VmgatePoolsService } from './vmgate-pools.ts';
 import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
 import { VmgateEventsService } from './vmgate-events.ts';
 import { VmgateDatastoresService } from './vmgate-datastores.ts';
+import { VmgateHostsService } from './vmgate-hosts.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -70,6 +71,7 @@ export * from './vmgate-pools.ts';
 export * from './vmgate-pool-entitlements.ts';
 export * from './vmgate-events.ts';
 export * from './vmgate-datastores.ts';
+export * from './vmgate-hosts.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -101,6 +103,7 @@ export const SERVICE_LIST = [
   VmgatePoolEntitlementsService,
   VmgateEventsService,
   VmgateDatastoresService,
+  VmgateHostsService,
 ] as const;
 
 /**
