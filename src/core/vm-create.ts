@@ -39,7 +39,10 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   const folder = await files.createVmFolder(spec.name);
   const now = d.ctx.clock.now().toISOString();
   const uuid = newGuid();
-  const disks = hardware.disks.map((d, i) => ({ ...d, fileName: d.fileName || `${spec.name}${i === 0 ? '' : `_${i}`}.${driverKind === 'qemu' ? 'qcow2' : 'vmdk'}` }));
+  const disks = hardware.disks.map((d, i) => {
+    const name = d.fileName || `${spec.name}${i === 0 ? '' : `_${i}`}.${driverKind === 'qemu' ? 'qcow2' : 'vmdk'}`;
+    return { ...d, fileName: driverKind === 'qemu' ? qcow2Name(name) : name };
+  });
   const hw: VmHardware = { ...hardware, disks };
   const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
   const vm: Vm = {
@@ -72,4 +75,17 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   await d.events.record(vm.id, 'vm.created', `virtual machine '${vm.name}' created on ${host ? host.name : 'the library'} in [${datastore.name}] ${folder}`, { caller });
   d.ctx.bus.emit('vm.changed', vm, null);
   return vm;
+}
+
+/**
+ * New disks on QEMU are qcow2 (snapshots, suspend and thin provisioning need it), named or
+ * not: an image extension a name may carry (`.vmdk`, `.vdi`, `.vhd`, `.vhdx`, `.img`,
+ * `.raw`, `.qcow`) becomes `.qcow2`, and a name without `.qcow2` gets it, so the file's
+ * name says what it is (`data.vmdk` → `data.qcow2`). The VM's hardware reports the real
+ * name. A registered VM's existing `.vmdk` is used as it is.
+ */
+export function qcow2Name(fileName: string): string {
+  if (/\.qcow2$/i.test(fileName)) return fileName;
+  const base = fileName.replace(/\.(vmdk|vdi|vhdx?|img|raw|qcow)$/i, '');
+  return `${base}.qcow2`;
 }

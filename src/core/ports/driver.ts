@@ -48,6 +48,11 @@ export interface DriverEvent {
   /** Why, for the event log: 'guest shut down', 'QEMU process exited (signal SIGKILL)'. */
   readonly reason: string;
   readonly severity?: 'info' | 'warning' | 'error';
+  /**
+   * With powerState 'poweredOff': false when the guest did not stop through a shutdown of
+   * its own or a stop vmgate asked for (QEMU killed or crashed); vSphere's clean_power_off.
+   */
+  readonly clean?: boolean;
 }
 
 export interface GuestCredentials {
@@ -184,6 +189,13 @@ export interface HypervisorDriver {
   removeSnapshot?(vm: DriverVm, snap: SnapshotRef, running: boolean, ctx?: OpContext): Promise<void>;
 
   guest?: GuestOps;
+
+  /**
+   * The capacity in bytes of each of the VM's disks, read from the image files (QEMU:
+   * `qemu-img info`); null for a disk it cannot read. Registering a `.vmx` fills in what
+   * the file does not say.
+   */
+  diskCapacities?(vm: DriverVm): Promise<(number | null)[]>;
 
   /** How this driver runs guests (QEMU: `kvm` or `tcg`) and why; decided once per driver. */
   accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;

@@ -24,6 +24,8 @@ import type {
   SnapshotRef,
 } from '../../core/ports/driver.ts';
 import { requireInstance, runtimeOf } from './qemu-attach.ts';
+import { planDisks } from './command-line.ts';
+import { imageInfo } from './qemu-img.ts';
 import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
@@ -128,6 +130,10 @@ class QemuDriver implements HypervisorDriver {
 
   removeSnapshot(vm: DriverVm, snap: SnapshotRef, _running: boolean, ctx?: OpContext): Promise<void> {
     return snapshots.removeSnapshot(this.#q, vm, snap, ctx);
+  }
+
+  async diskCapacities(vm: DriverVm): Promise<(number | null)[]> {
+    return Promise.all(planDisks(vm).map(async (d) => imageInfo(d.file, this.#q.img()).then((i) => i.virtualSize, () => null)));
   }
 
   async accelerator(): Promise<{ name: string; reason: string }> {

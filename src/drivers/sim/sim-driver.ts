@@ -521,7 +521,7 @@ class SimDriver implements HypervisorDriver {
     } catch {
       // the driver is closing
     }
-    if (!this.#closed && !sv.forgotten) this.#emit({ vmId: sv.vm.id, powerState: 'poweredOff', toolsState: sv.toolsState, reason: 'the guest shut down', severity: 'info' });
+    if (!this.#closed && !sv.forgotten) this.#emit({ vmId: sv.vm.id, powerState: 'poweredOff', toolsState: sv.toolsState, reason: 'the guest shut down', severity: 'info', clean: true });
   }
 
   async #guestReboot(sv: SimVm, guest: SimGuest): Promise<void> {
