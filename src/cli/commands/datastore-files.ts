@@ -7,6 +7,7 @@
  * A file on a datastore is written `DATASTORE:PATH` (`datastore1:iso/guest.iso`) or as
  * vSphere writes it, `[datastore1] iso/guest.iso`; a bare name is a datastore.
  */
+import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
@@ -193,4 +194,44 @@ export function hostInfoCommand(): Command {
       h,
     );
   });
+}
+
+/** Where `vm create --import-disk` puts the image before the server copies it into the VM's folder. */
+const IMPORT_FOLDER = '.vmgate-import';
+
+/**
+ * Uploads a local disk image to `[ds] .vmgate-import/<random>-<name>` (the given datastore,
+ * else the first one the caller sees), with a progress bar; removeStaged deletes it.
+ */
+export async function stageImage(ctx: CliContext, localPath: string, datastore: string | undefined): Promise<DatastoreFileRef> {
+  let size: number;
+  try {
+    const st = await stat(localPath);
+    if (!st.isFile()) throw usageError(`--import-disk: '${localPath}' is not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw usageError(`--import-disk: cannot read '${localPath}': ${(e as Error).message}`);
+  }
+  let dsName: string;
+  if (datastore !== undefined) dsName = (await ctx.client.vmgate.datastores.get(datastore)).name;
+  else {
+    const all = await ctx.client.vmgate.datastores.list();
+    if (all.length === 0) throw new CliError('NOT_FOUND', 'there is no datastore to upload the disk image to: add one (vmgate datastore add)');
+    dsName = all[0]!.name;
+  }
+  const ref = { datastore: dsName, path: `${IMPORT_FOLDER}/${randomBytes(6).toString('hex')}-${basename(localPath)}` };
+  const board = new ProgressBoard(ctx.progress && size > PROGRESS_THRESHOLD);
+  const bar = board.add(basename(localPath), size, 'bytes');
+  try {
+    await uploadFile(folderUrl(ctx.client.server, ref), ctx.tls, localPath, size, (n) => bar.update(n), sessionHeaders(ctx));
+    bar.finish('uploaded');
+  } finally {
+    board.stop();
+  }
+  return ref;
+}
+
+export async function removeStaged(ctx: CliContext, ref: DatastoreFileRef): Promise<void> {
+  await smallRequest(folderUrl(ctx.client.server, ref), ctx.tls, 'DELETE', sessionHeaders(ctx), `could not remove the uploaded image ${shown(ref)}`).catch(() => undefined);
 }

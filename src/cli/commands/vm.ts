@@ -12,7 +12,7 @@ import { parsePowerState, shortPowerState } from '../power-state.ts';
 import { resolveInventory, resolveInventoryAll, resolveVm } from '../resolve-vm.ts';
 import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
-import { parseDatastoreFile } from './datastore-files.ts';
+import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -109,6 +109,7 @@ interface CreateOptions {
   readonly datacenter?: string;
   readonly library?: boolean;
   readonly iso?: string;
+  readonly importDisk?: string;
 }
 
 /**
@@ -133,6 +134,7 @@ function vmCreateCommand(): Command {
     .option('--cpus <n>', 'virtual CPUs', positiveInt)
     .option('--memory <MiB>', 'memory in MiB', positiveInt)
     .option('--disk <MiB>', 'a new disk of this size in MiB', positiveInt)
+    .option('--import-disk <file>', 'the first disk from this local image (qcow2, raw or vmdk; on QEMU converted to qcow2): uploaded, then copied into the VM\'s folder')
     .option('--iso <file>', "a CD-ROM with this ISO from a datastore (DATASTORE:PATH or '[datastore] path'), connected at power on: a blank disk boots from it")
     .addOption(new Option('--guest-os <id>', 'vSphere guest OS identifier').default('OTHER_LINUX_64'))
     .option('--host <host>', 'place on this host (id or name)')
@@ -157,8 +159,19 @@ function vmCreateCommand(): Command {
       ...(opts.disk ? { disks: [{ new_vmdk: { capacity: opts.disk * 1024 * 1024 } }] } : {}),
       ...(opts.iso ? { cdroms: [{ backing: { type: 'ISO_FILE', iso_file: isoPath(opts.iso) }, start_connected: true }] } : {}),
     } as VMCreateSpec;
-    const id = await client.vm.create(spec);
-    out.result(`created ${id} (${name as string})`, id);
+    if (!opts.importDisk) {
+      const id = await client.vm.create(spec);
+      out.result(`created ${id} (${name as string})`, id);
+      return;
+    }
+    const staged = await stageImage(ctx, opts.importDisk, opts.datastore);
+    try {
+      const imported = { backing: { type: 'VMDK_FILE', vmdk_file: `[${staged.datastore}] ${staged.path}` } };
+      const id = await client.vm.create({ ...spec, disks: [imported, ...(spec.disks ?? [])] } as VMCreateSpec);
+      out.result(`created ${id} (${name as string}) with its first disk from ${opts.importDisk}`, id);
+    } finally {
+      await removeStaged(ctx, staged);
+    }
   });
 }
 

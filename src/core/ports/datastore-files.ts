@@ -28,6 +28,8 @@ export interface DatastoreFileEntry {
 
 /** One datastore's files; every `rel` is relative to its root and confined to it. */
 export interface DatastoreFilesPort {
+  /** The absolute path of `rel`, checked to stay inside the datastore (links followed). */
+  resolve(rel: string): Promise<string>;
   readText(rel: string, options?: { readonly maxBytes?: number }): Promise<string>;
   /**
    * Write-then-rename: readers see the old content or the new, never a mix. Chunks from a

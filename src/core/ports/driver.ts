@@ -9,7 +9,7 @@
  * VmgateError (see ../core/errors.ts) with the closest kind and, for guest operations,
  * a `reason` (guest_auth_failed, tools_not_running, file_not_found, …).
  */
-import type { DriverKind, PowerState, ToolsState, VmHardware } from '../model/index.ts';
+import type { DriverKind, PowerState, ToolsState, VirtualDisk, VmHardware } from '../model/index.ts';
 
 /** What a driver needs to know about a VM. Built by core from the inventory and .vmx. */
 export interface DriverVm {
@@ -196,6 +196,14 @@ export interface HypervisorDriver {
    * the file does not say.
    */
   diskCapacities?(vm: DriverVm): Promise<(number | null)[]>;
+
+  /**
+   * A disk of a new VM from an uploaded image (`source`, an absolute path on a datastore):
+   * copied to the disk's file (QEMU: converted to qcow2 with qemu-img, from qcow2, raw or
+   * vmdk). Returns the disk's capacity in bytes. Images that refer to other files (backing
+   * files, external extents) are refused.
+   */
+  importDisk?(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number>;
 
   /** How this driver runs guests (QEMU: `kvm` or `tcg`) and why; decided once per driver. */
   accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;
