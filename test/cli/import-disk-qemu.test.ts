@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -115,5 +115,27 @@ describe('disks on QEMU: vm create --import-disk, register reads sizes from the 
         ['[datastore1] from-esxi/data.qcow2', 300 * 1024 * 1024],
       ],
     );
+
+    // The first snapshot converts the vmdk to qcow2 beside it (the original stays) and records the new file.
+    const snap = await f.ok(['vm', 'snapshot', 'create', 'from-esxi', 'before-upgrade']);
+    assert.match(snap.stdout, /^created snapshot-\d+ of vm-\d+\n$/);
+    const after = await vmInfo(id);
+    assert.deepEqual(
+      Object.values(after.disks).map((d) => [d.backing.vmdk_file, d.capacity]),
+      [
+        ['[datastore1] from-esxi/from-esxi.qcow2', 96 * 1024 * 1024],
+        ['[datastore1] from-esxi/data.qcow2', 300 * 1024 * 1024],
+      ],
+    );
+    assert.equal(formatOf(join(dir, 'from-esxi.qcow2')), 'qcow2');
+    assert.equal(formatOf(join(dir, 'from-esxi.vmdk')), 'vmdk', 'the original stays');
+    const vmx = await readFile(join(dir, 'from-esxi.vmx'), 'utf8');
+    assert.match(vmx, /^scsi0:0\.fileName = "from-esxi\.qcow2"$/m);
+    const tags = (file: string) => (JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' }).stdout) as { snapshots?: { name: string }[] }).snapshots?.length ?? 0;
+    assert.equal(tags(join(dir, 'from-esxi.qcow2')), 1);
+    assert.equal(tags(join(dir, 'data.qcow2')), 1);
+    const events = JSON.parse((await f.server.request('GET', `/api/vmgate/events?object=${id}&limit=10`, { headers: { authorization: `Basic ${Buffer.from('administrator:test-admin-password-1').toString('base64')}` } })).body) as { type: string; message: string }[];
+    const conv = events.find((e) => e.type === 'vm.disksConverted');
+    assert.equal(conv?.message, 'disks converted to qcow2 for snapshots (the originals stay): from-esxi.vmdk → from-esxi.qcow2');
   });
 });

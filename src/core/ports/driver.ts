@@ -205,6 +205,14 @@ export interface HypervisorDriver {
    */
   importDisk?(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number>;
 
+  /**
+   * Before a snapshot: disks that cannot hold snapshots as they are (QEMU: a registered
+   * `.vmdk`) are converted — a copy beside the original, which stays — and the VM's new
+   * disk list is returned for core to record; null when nothing needs converting. A VM
+   * that runs is refused with a message saying to power it off first.
+   */
+  prepareDisksForSnapshots?(vm: DriverVm, ctx?: OpContext): Promise<VirtualDisk[] | null>;
+
   /** How this driver runs guests (QEMU: `kvm` or `tcg`) and why; decided once per driver. */
   accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;
 

@@ -136,6 +136,10 @@ class QemuDriver implements HypervisorDriver {
     return snapshots.removeSnapshot(this.#q, vm, snap, ctx);
   }
 
+  prepareDisksForSnapshots(vm: DriverVm, ctx?: OpContext): Promise<VirtualDisk[] | null> {
+    return snapshots.prepareDisksForSnapshots(this.#q, vm, ctx);
+  }
+
   async diskCapacities(vm: DriverVm): Promise<(number | null)[]> {
     return Promise.all(planDisks(vm).map(async (d) => imageInfo(d.file, this.#q.img()).then((i) => i.virtualSize, () => null)));
   }
