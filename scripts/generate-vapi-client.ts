@@ -45,6 +45,8 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.pools', 'VmgatePoolsService'],
   ['vmgate.pools.entitlements', 'VmgatePoolEntitlementsService'],
   ['vmgate.events', 'VmgateEventsService'],
+  ['vmgate.datastores', 'VmgateDatastoresService'],
+  ['vmgate.hosts', 'VmgateHostsService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

@@ -43,8 +43,17 @@ export function serveCommand(): Command {
       `  ${'Health'.padEnd(24)} ${urls.https}/healthz`,
       ...(urls.http ? [`  ${'Plain HTTP (loopback)'.padEnd(24)} ${urls.http}`] : []),
       `  ${'TLS certificate SHA-256'.padEnd(24)} ${server.tlsFingerprint}`,
+      ...(server.accelerator ? [`  ${'QEMU accelerator'.padEnd(24)} ${server.accelerator.name} (${server.accelerator.reason})`] : []),
       '',
     ];
+    const inv = server.localInventory;
+    if (inv) {
+      lines.push(
+        `  First start: created datacenter '${inv.datacenter}', host '${inv.host}' (this machine: ${inv.hostCpus} CPUs, ${(inv.hostMemoryMiB / 1024).toFixed(1)} GiB)`,
+        `  and datastore '${inv.datastore}' at ${inv.datastorePath}. Add more: vmgate datastore add NAME /absolute/path`,
+        '',
+      );
+    }
     const passwordFile = join(config.dataDir, 'initial-admin-password');
     if (server.adminPassword) {
       lines.push(`  First start: user 'administrator' was created with password`, ``, `      ${server.adminPassword}`, ``, `  It is shown once; it is also in ${passwordFile} (mode 0600).`);

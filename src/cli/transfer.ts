@@ -16,7 +16,7 @@ import { httpsAgent } from '../clients/vapi/transport.ts';
 import { CliError } from './cli-error.ts';
 import type { TlsSettings } from './client-from-options.ts';
 
-const STATUS_ERROR: Readonly<Record<number, string>> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND' };
+const STATUS_ERROR: Readonly<Record<number, string>> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND', 409: 'NOT_ALLOWED_IN_CURRENT_STATE', 507: 'RESOURCE_EXHAUSTED' };
 
 /** The transfer URL as an absolute URL; vSphere may leave its host as `*` ("the server you asked"). */
 export function transferUrl(uri: string, server: string): URL {
@@ -36,7 +36,7 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-function send(url: URL, tls: TlsSettings, method: 'PUT' | 'GET', headers: Record<string, string>): { req: http.ClientRequest; res: Promise<http.IncomingMessage> } {
+function send(url: URL, tls: TlsSettings, method: 'PUT' | 'GET' | 'DELETE', headers: Record<string, string>): { req: http.ClientRequest; res: Promise<http.IncomingMessage> } {
   const secure = url.protocol === 'https:';
   const options: https.RequestOptions = {
     method,
@@ -59,9 +59,9 @@ async function failure(res: http.IncomingMessage, what: string): Promise<CliErro
   return new CliError(STATUS_ERROR[status] ?? 'ERROR', `${what}: HTTP ${status}${text ? `: ${text}` : ''}`);
 }
 
-/** PUTs `localPath` (of `size` bytes) to the transfer URL. */
-export async function uploadFile(url: URL, tls: TlsSettings, localPath: string, size: number, onBytes: (n: number) => void): Promise<void> {
-  const { req, res } = send(url, tls, 'PUT', { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+/** PUTs `localPath` (of `size` bytes) to the transfer URL (`headers`: e.g. the session of a /folder upload). */
+export async function uploadFile(url: URL, tls: TlsSettings, localPath: string, size: number, onBytes: (n: number) => void, headers: Record<string, string> = {}): Promise<void> {
+  const { req, res } = send(url, tls, 'PUT', { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(size) });
   // The server may answer (and refuse) before it has read the whole body: its answer wins.
   const uploaded = pipeline(createReadStream(localPath), counter(onBytes), req).then(
     () => undefined,
@@ -78,8 +78,8 @@ export async function uploadFile(url: URL, tls: TlsSettings, localPath: string, 
 }
 
 /** GETs the transfer URL into `localPath`; returns the byte count. `onStart` learns the size. */
-export async function downloadFile(url: URL, tls: TlsSettings, localPath: string, onStart: (size: number | undefined) => void, onBytes: (n: number) => void): Promise<number> {
-  const { req, res } = send(url, tls, 'GET', {});
+export async function downloadFile(url: URL, tls: TlsSettings, localPath: string, onStart: (size: number | undefined) => void, onBytes: (n: number) => void, headers: Record<string, string> = {}): Promise<number> {
+  const { req, res } = send(url, tls, 'GET', headers);
   req.end();
   const response = await res;
   if ((response.statusCode ?? 0) !== 200) throw await failure(response, 'the download was refused');
@@ -103,4 +103,16 @@ export async function downloadFile(url: URL, tls: TlsSettings, localPath: string
     throw e;
   }
   return received;
+}
+
+/** A small request (a folder listing as JSON, a DELETE); throws a CliError for a status that is not 2xx. */
+export async function smallRequest(url: URL, tls: TlsSettings, method: 'GET' | 'DELETE', headers: Record<string, string>, what: string): Promise<string> {
+  const { req, res } = send(url, tls, method, headers);
+  req.end();
+  const response = await res;
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw await failure(response, what);
+  const chunks: Buffer[] = [];
+  for await (const c of response) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

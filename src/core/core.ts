@@ -158,7 +158,9 @@ export class Core implements CoreApi {
       if (Object.keys(patch).length === 0) return;
       await this.rt.update(vm, patch);
       if (patch.powerState) {
-        await this.events.record(vm.id, `vm.${patch.powerState}`, `${vm.name} is ${describePowerState(patch.powerState)}: ${ev.reason}`, { severity: ev.severity ?? 'warning' });
+        // An unclean stop is an error event: clean_power_off reads it (PowerService.cleanPowerOff).
+        const severity = patch.powerState === 'poweredOff' && ev.clean === false ? 'error' : (ev.severity ?? 'warning');
+        await this.events.record(vm.id, `vm.${patch.powerState}`, `${vm.name} is ${describePowerState(patch.powerState)}: ${ev.reason}`, { severity });
       } else if (patch.toolsState) {
         await this.events.record(vm.id, 'vm.toolsStateChanged', `tools in ${vm.name}: ${patch.toolsState} (${ev.reason})`, { severity: 'info' });
       }

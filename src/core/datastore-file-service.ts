@@ -12,7 +12,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import { formatDatastorePath, parseDatastorePath } from './datastore-path-syntax.ts';
-import { alreadyExists, invalidArgument, notFound, unsupported } from './errors.ts';
+import { alreadyExists, invalidArgument, isVmgateError, notFound, unsupported } from './errors.ts';
 import type { EventLog } from './events.ts';
 import type { Datastore, Task } from './model/index.ts';
 import type { DatastoreFileEntry, DatastoreFileOwnership, DatastoreFilesPort, DatastoreUsage } from './ports/datastore-files.ts';
@@ -84,6 +84,60 @@ export class DatastoreFileService {
   async usage(caller: Caller, path: string): Promise<{ datastore: Datastore; usage: DatastoreUsage }> {
     const r = await this.resolve(caller, path);
     return { datastore: r.datastore, usage: await r.files.usage() };
+  }
+
+  /**
+   * A datastore by name (and, when given, the name of its datacenter), authorised for
+   * `privilege`, with `rel` inside it: what vSphere's `/folder/<rel>?dsName=&dcPath=` names.
+   * Unknown and invisible datastores, and a datacenter that does not hold the datastore,
+   * answer the same not_found.
+   */
+  async resolveIn(caller: Caller, dsName: string, dcPath: string | undefined, rel: string, privilege: Privilege = 'Datastore.Browse'): Promise<ResolvedDatastorePath> {
+    if (typeof dsName !== 'string' || dsName === '') throw invalidArgument('dsName (the datastore) is required', { module: MODULE });
+    if (typeof rel !== 'string' || rel.length > 4096 || rel.includes('\0')) throw invalidArgument('the file path is too long or contains a NUL byte', { module: MODULE });
+    const ds = await this.ctx.store.datastores.getByName(dsName);
+    const missing = () => notFound(`datastore '${dsName}'${dcPath ? ` in datacenter '${dcPath}'` : ''} was not found`, { module: MODULE });
+    if (!ds) throw missing();
+    if (dcPath !== undefined && dcPath !== '') {
+      const dc = await this.ctx.store.datacenters.get(ds.datacenterId);
+      if (!dc || (dc.name !== dcPath && dc.id !== dcPath)) throw missing();
+    }
+    // Not even visible: the same answer as a datastore that does not exist.
+    await this.authz.requireVisible(caller, privilege, ds.id, [ds.id, ds.datacenterId, 'root']).catch((e: unknown) => {
+      throw isVmgateError(e) && e.kind === 'not_found' ? missing() : e;
+    });
+    return { datastore: ds, rel, path: formatDatastorePath(ds.name, rel), files: this.ctx.files(ds) };
+  }
+
+  /** A file's bytes, streamed (GET /folder). */
+  async openRead(caller: Caller, r: ResolvedDatastorePath): Promise<{ size: number; mtime: string; stream: AsyncIterable<Uint8Array> & { destroy(): void } }> {
+    void caller;
+    return r.files.openRead(r.rel);
+  }
+
+  /**
+   * Writes a file from a stream (PUT /folder): missing folders on the way are made, an
+   * existing file is replaced atomically; a failed or aborted upload leaves the old file
+   * (or nothing) and no temporary file. Returns the bytes written.
+   */
+  async writeStream(caller: Caller, r: ResolvedDatastorePath, data: AsyncIterable<Uint8Array>, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; created: boolean }> {
+    if (r.rel === '' || r.rel.endsWith('/')) throw invalidArgument(`${r.path} is a folder: name the file to write`, { module: MODULE, reason: 'not_a_file' });
+    const parent = posix.dirname(r.rel);
+    if (parent !== '.' && parent !== '') await r.files.makeDir(parent, true);
+    const created = !(await r.files.exists(r.rel));
+    let bytes = 0;
+    await r.files.writeAtomic(r.rel, data, { ...(options.signal ? { signal: options.signal } : {}), onProgress: (n) => (bytes = n) });
+    await this.events.record(r.datastore.id, 'datastore.fileUploaded', `${r.path} written (${bytes} bytes)`, { caller });
+    return { bytes, created };
+  }
+
+  /** Removes a file or an empty folder (DELETE /folder). */
+  async remove(caller: Caller, r: ResolvedDatastorePath): Promise<void> {
+    if (r.rel === '') throw invalidArgument(`${r.path} is a datastore root and cannot be removed`, { module: MODULE });
+    const st = await r.files.stat(r.rel);
+    if (st.type === 'directory') await r.files.removeDir(r.rel, false);
+    else await r.files.removeFile(r.rel);
+    await this.events.record(r.datastore.id, st.type === 'directory' ? 'datastore.folderRemoved' : 'datastore.fileRemoved', `${r.path} removed`, { caller });
   }
 
   /** A new file with this content; already_exists when something is there. */

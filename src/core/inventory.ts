@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { Authorizer } from './authorizer.ts';
@@ -89,18 +89,70 @@ export class InventoryService {
     return c;
   }
 
-  /** A datastore is a directory; created under the data directory unless a path is given. */
-  async createDatastore(caller: Caller, spec: { name: string; datacenterId: string; path?: string }): Promise<Datastore> {
-    const dc = await this.getDatacenter(caller, spec.datacenterId);
-    await this.authz.require(caller, 'Host.Config', dc.id);
+  /**
+   * A datastore is a directory. Without a path it is made under the data directory
+   * (`<data>/datastores/<name>`); a given path must already exist, be absolute, be a
+   * directory, and neither lie inside another datastore nor contain one (two datastores
+   * sharing files would let one's folders be deleted through the other). Needs
+   * Host.Config on the root (administrators). With `attachToHosts` every host of its
+   * datacenter sees it (after the ones it had), as datastores added through the API do.
+   * `datacenterId` may be left out when there is exactly one datacenter.
+   */
+  async createDatastore(caller: Caller, spec: { name: string; datacenterId?: string; path?: string; attachToHosts?: boolean }): Promise<Datastore> {
+    await this.authz.require(caller, 'Host.Config', 'root');
+    const dc = spec.datacenterId !== undefined ? await this.getDatacenter(caller, spec.datacenterId) : await this.onlyDatacenter(caller);
     checkName('datastore', spec.name);
     if (!/^[A-Za-z0-9._-]+$/.test(spec.name)) throw invalidArgument(`datastore name '${spec.name}' may only use letters, digits, '.', '_' and '-'`, { module: 'core.inventory' });
     if (await this.ctx.store.datastores.getByName(spec.name)) throw alreadyExists(`datastore '${spec.name}' already exists`, { module: 'core.inventory' });
-    const path = resolve(spec.path ?? join(this.ctx.config.datastoreRoot, spec.name));
-    await mkdir(path, { recursive: true });
+    let path: string;
+    if (spec.path === undefined) {
+      path = resolve(join(this.ctx.config.datastoreRoot, spec.name));
+      await mkdir(path, { recursive: true, mode: 0o750 });
+    } else {
+      path = await checkedDatastoreDir(spec.path);
+    }
+    const real = await realpath(path);
+    for (const other of await this.ctx.store.datastores.list()) {
+      const otherReal = await realpath(other.path).catch(() => resolve(other.path));
+      if (isWithin(real, otherReal) || isWithin(otherReal, real)) {
+        throw invalidArgument(`${spec.path ?? path} ${real === otherReal ? 'is' : isWithin(real, otherReal) ? 'is inside' : 'contains'} datastore '${other.name}' (${other.path}): datastores may not overlap`, { module: 'core.inventory'});
+      }
+    }
     const d: Datastore = { id: await nextId(this.ctx.store, 'datastore'), name: spec.name, path, datacenterId: dc.id, createdAt: this.now() };
-    await this.ctx.store.datastores.insert(d);
+    await this.ctx.store.transaction(async (tx) => {
+      await tx.datastores.insert(d);
+      if (spec.attachToHosts !== true) return;
+      for (const h of await tx.hosts.list()) {
+        if (h.datacenterId === dc.id && !h.datastoreIds.includes(d.id)) await tx.hosts.update(h.id, { datastoreIds: [...h.datastoreIds, d.id] });
+      }
+    });
+    await this.events.record(d.id, 'datastore.added', `datastore '${d.name}' added (${d.path})`, { caller });
     return d;
+  }
+
+  /**
+   * Takes a datastore out of the inventory; its directory and files stay where they are
+   * (as vSphere unmounts). Refused while VMs are registered on it; hosts stop seeing it.
+   */
+  async removeDatastore(caller: Caller, ref: string): Promise<Datastore> {
+    await this.authz.require(caller, 'Host.Config', 'root');
+    const d = await this.getDatastore(caller, ref);
+    const vms = await this.ctx.store.vms.countBy({ datastoreIds: [d.id] });
+    if (vms > 0) throw notAllowedInCurrentState(`datastore '${d.name}' still holds ${vms} registered VM${vms === 1 ? '' : 's'}: delete, move or unregister ${vms === 1 ? 'it' : 'them'} first`, { module: 'core.inventory'});
+    await this.ctx.store.transaction(async (tx) => {
+      for (const h of await tx.hosts.list()) {
+        if (h.datastoreIds.includes(d.id)) await tx.hosts.update(h.id, { datastoreIds: h.datastoreIds.filter((x) => x !== d.id) });
+      }
+      await tx.datastores.delete(d.id);
+    });
+    await this.events.record(d.id, 'datastore.removed', `datastore '${d.name}' removed from the inventory (its files stay in ${d.path})`, { caller });
+    return d;
+  }
+
+  private async onlyDatacenter(caller: Caller): Promise<Datacenter> {
+    const all = await this.listDatacenters(caller);
+    if (all.length === 1) return all[0]!;
+    throw invalidArgument(all.length === 0 ? 'there is no datacenter to put the datastore in: create one first' : `there are ${all.length} datacenters (${all.map((x) => x.name).join(', ')}): say which one the datastore belongs to`, { module: 'core.inventory' });
   }
 
   async createHost(
@@ -161,14 +213,26 @@ export class InventoryService {
     return { host: h, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB, vmCount: await this.ctx.store.vms.countBy({ hostIds: [h.id] }) };
   }
 
+  /** What runs a driver's guests (QEMU: kvm or tcg, and why); null for a driver without one (sim). */
+  async accelerator(kind: DriverKind): Promise<{ name: string; reason: string } | null> {
+    const driver = this.ctx.drivers.get(kind);
+    return driver?.accelerator ? driver.accelerator() : null;
+  }
+
+  /** A host with its usage and its driver's accelerator (vmgate host info). */
+  async hostDetails(caller: Caller, ref: string): Promise<{ host: Host; usedCpu: number; usedMemoryMiB: number; vmCount: number; accelerator: { name: string; reason: string } | null }> {
+    const u = await this.hostUsage(caller, ref);
+    return { ...u, accelerator: await this.accelerator(u.host.driver) };
+  }
+
   /**
    * Size and free space of the file system behind a datastore, for display; `usage` is
    * null when its directory cannot be read (the datastore is inaccessible).
    */
-  async datastoreUsage(caller: Caller, ref: string): Promise<{ datastore: Datastore; usage: { capacityBytes: number; freeBytes: number } | null }> {
+  async datastoreUsage(caller: Caller, ref: string): Promise<{ datastore: Datastore; usage: { capacityBytes: number; freeBytes: number } | null; vmCount: number }> {
     const d = await this.getDatastore(caller, ref);
     const usage = await this.ctx.files(d).usage().catch(() => null);
-    return { datastore: d, usage };
+    return { datastore: d, usage, vmCount: await this.ctx.store.vms.countBy({ datastoreIds: [d.id] }) };
   }
 
   private now(): string {
@@ -178,4 +242,20 @@ export class InventoryService {
 
 function checkName(what: string, name: string): void {
   checkObjectName(`${what} name`, name, { also: [/[/\\]/, 'no slashes'], module: 'core.inventory' });
+}
+
+/** A directory given for a datastore: absolute, existing, a directory (links followed); its absolute path. */
+async function checkedDatastoreDir(path: string): Promise<string> {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('a datastore path must be a non-empty absolute path', { module: 'core.inventory' });
+  if (!isAbsolute(path)) throw invalidArgument(`datastore path '${path}' is not absolute: give the full path of a directory (e.g. /srv/vmgate/iso)`, { module: 'core.inventory' });
+  const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? invalidArgument(`datastore path ${path} does not exist: create the directory first`, { module: 'core.inventory', reason: 'file_not_found' }) : invalidArgument(`datastore path ${path} cannot be read (${e.code ?? e.message})`, { module: 'core.inventory' }));
+  });
+  if (!st.isDirectory()) throw invalidArgument(`datastore path ${path} is not a directory`, { module: 'core.inventory', reason: 'not_a_directory' });
+  return resolve(path);
+}
+
+/** `inner` is `outer` or below it (both real, absolute paths). */
+function isWithin(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
 }

@@ -16,6 +16,9 @@ import type { VmRuntime } from './vm-runtime.ts';
 import { runtimePatch } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
 
+/** Events that record a change of a VM's power state (what clean_power_off looks back at). */
+const POWER_EVENT_TYPES: ReadonlySet<string> = new Set(['vm.created', 'vm.registered', 'vm.poweredOn', 'vm.resumed', 'vm.poweredOff', 'vm.guestShutdown', 'vm.suspended', 'vm.stateCorrected']);
+
 const EVENT_TYPE: Readonly<Record<PowerOp, string>> = {
   powerOn: 'vm.poweredOn',
   resume: 'vm.resumed',
@@ -242,6 +245,22 @@ export class PowerService {
   }
 
   /** Runs the operation and waits for it: what synchronous APIs (REST power) need. */
+  /**
+   * vSphere's clean_power_off of a powered-off VM (null for a VM that is not off): false
+   * when it went off without a shutdown of its own or a stop vmgate asked for — the
+   * driver saw its process die (an error `vm.poweredOff` event) or vmgate found it off
+   * after a restart or a failed operation (`vm.stateCorrected`). Read from the VM's event
+   * log: the latest event that changed its power state decides.
+   */
+  async cleanPowerOff(caller: Caller, ref: string): Promise<{ vm: Vm; clean: boolean | null }> {
+    const vm = await this.vms.get(caller, ref);
+    if (vm.powerState !== 'poweredOff') return { vm, clean: null };
+    const recent = await this.ctx.store.events.list({ objectId: vm.id, limit: 200 });
+    const last = recent.find((e) => POWER_EVENT_TYPES.has(e.type));
+    const clean = !last || !((last.type === 'vm.poweredOff' && last.severity === 'error') || last.type === 'vm.stateCorrected');
+    return { vm, clean };
+  }
+
   async runAndWait(caller: Caller, ref: string, op: PowerOp, opts: { hard?: boolean } = {}): Promise<Vm> {
     const task = await this.run(caller, ref, op, opts);
     await this.tasks.result(caller, task);

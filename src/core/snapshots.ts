@@ -7,6 +7,7 @@ import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import type { Snapshot, Task, Vm } from './model/index.ts';
 import { describePowerState, isRunningState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
+import { rewriteVmx } from './vm-hardware.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
 
@@ -81,7 +82,18 @@ export class SnapshotService {
           powerState: cur.powerState,
           createdAt: this.ctx.clock.now().toISOString(),
         };
-        const { dvm } = await this.rt.resolveDriverVm(cur);
+        let { dvm } = await this.rt.resolveDriverVm(cur);
+        // Disks that cannot hold snapshots (a registered .vmdk on QEMU) are converted first, and the VM records its new disks.
+        const converted = driver.prepareDisksForSnapshots ? await driver.prepareDisksForSnapshots(dvm, { signal: t.signal, progress: t.progress }) : null;
+        if (converted) {
+          const now = (await this.ctx.store.vms.get(vm.id))!;
+          const hardware = { ...now.hardware, disks: converted };
+          await rewriteVmx({ ctx: this.ctx, rt: this.rt }, now, { hardware });
+          const updated = await this.rt.update(now, { hardware });
+          const changed = now.hardware.disks.flatMap((d, i) => (converted[i] && d.fileName !== converted[i].fileName ? [`${d.fileName} → ${converted[i].fileName}`] : []));
+          await this.events.record(vm.id, 'vm.disksConverted', `disks converted to qcow2 for snapshots (the originals stay): ${changed.join(', ')}`, { caller, taskId: t.taskId });
+          dvm = this.rt.driverVm(updated, await this.rt.datastoreOf(updated));
+        }
         await driver.createSnapshot!(dvm, { id: snap.id, includeMemory }, running, { signal: t.signal, progress: t.progress });
         await this.ctx.store.snapshots.insert(snap);
         await this.rt.update((await this.ctx.store.vms.get(vm.id))!, { currentSnapshotId: snap.id });

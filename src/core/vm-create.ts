@@ -2,6 +2,8 @@
 import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
 import { newGuid, nextId } from './ids.ts';
+import { parseDatastorePath } from './datastore-path-syntax.ts';
+import { invalidArgument, notFound, unsupported } from './errors.ts';
 import { checkFreeText, TEXT_LIMITS } from './names.ts';
 import type { KernelBoot, Vm, VmHardware } from './model/index.ts';
 import type { VmDeps } from './vm-deps.ts';
@@ -18,7 +20,12 @@ export interface VmCreateSpec {
   readonly memoryMiB?: number;
   readonly hardwareVersion?: number;
   readonly firmware?: 'bios' | 'efi';
-  readonly disks?: readonly { capacityMiB: number; fileName?: string }[];
+  /**
+   * `importFrom`: a disk image already on a datastore (`[ds] path`, e.g. uploaded through
+   * /folder), copied into the VM's folder as this disk (QEMU: converted to qcow2); its
+   * capacity is the image's. Needs Datastore.Browse on that datastore.
+   */
+  readonly disks?: readonly { capacityMiB: number; fileName?: string; importFrom?: string }[];
   readonly nics?: readonly { network?: string; model?: string; macAddress?: string; connected?: boolean }[];
   /** `connected` (start connected at power on) defaults to whether there is an ISO. */
   readonly cdroms?: readonly { isoFile: string | null; connected?: boolean }[];
@@ -39,10 +46,14 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   const folder = await files.createVmFolder(spec.name);
   const now = d.ctx.clock.now().toISOString();
   const uuid = newGuid();
-  const disks = hardware.disks.map((d, i) => ({ ...d, fileName: d.fileName || `${spec.name}${i === 0 ? '' : `_${i}`}.${driverKind === 'qemu' ? 'qcow2' : 'vmdk'}` }));
-  const hw: VmHardware = { ...hardware, disks };
+  const disks = hardware.disks.map((d, i) => {
+    const name = d.fileName || `${spec.name}${i === 0 ? '' : `_${i}`}.${driverKind === 'qemu' ? 'qcow2' : 'vmdk'}`;
+    return { ...d, fileName: driverKind === 'qemu' ? qcow2Name(name) : name };
+  });
+  const imports = await resolveImports(d, caller, spec);
+  let hw: VmHardware = { ...hardware, disks };
   const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
-  const vm: Vm = {
+  let vm: Vm = {
     id: await nextId(d.ctx.store, 'vm'),
     uuid,
     name: spec.name,
@@ -63,7 +74,22 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   try {
     await files.writeAtomic(vmxRel, buildNewVmx({ name: vm.name, uuid, hardware: hw, fqdn: vm.fqdn, annotation: vm.annotation }));
     const driver = d.rt.driverFor(vm);
-    await driver.createDisks(d.rt.driverVm(vm, datastore));
+    const made = d.rt.driverVm(vm, datastore);
+    if (imports.size > 0) {
+      if (!driver.importDisk) throw unsupported(`the ${driverKind} driver cannot import disk images`, { module: 'core.vm' });
+      // New disks first (the imported ones are not there yet), then each import; the sizes come from the images.
+      await driver.createDisks({ ...made, hardware: { ...hw, disks: hw.disks.filter((_, i) => !imports.has(i)) } });
+      const sized = [...hw.disks];
+      for (const [i, source] of imports) {
+        const bytes = await driver.importDisk(made, hw.disks[i]!, source);
+        sized[i] = { ...hw.disks[i]!, capacityMiB: Math.max(1, Math.ceil(bytes / (1024 * 1024))) };
+      }
+      hw = { ...hw, disks: sized };
+      vm = { ...vm, hardware: hw };
+      await files.writeAtomic(vmxRel, buildNewVmx({ name: vm.name, uuid, hardware: hw, fqdn: vm.fqdn, annotation: vm.annotation }));
+    } else {
+      await driver.createDisks(made);
+    }
     await d.ctx.store.vms.insert(vm);
   } catch (e) {
     await files.removeVmFolder(folder).catch(() => undefined);
@@ -72,4 +98,39 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   await d.events.record(vm.id, 'vm.created', `virtual machine '${vm.name}' created on ${host ? host.name : 'the library'} in [${datastore.name}] ${folder}`, { caller });
   d.ctx.bus.emit('vm.changed', vm, null);
   return vm;
+}
+
+/**
+ * New disks on QEMU are qcow2 (snapshots, suspend and thin provisioning need it), named or
+ * not: an image extension a name may carry (`.vmdk`, `.vdi`, `.vhd`, `.vhdx`, `.img`,
+ * `.raw`, `.qcow`) becomes `.qcow2`, and a name without `.qcow2` gets it, so the file's
+ * name says what it is (`data.vmdk` → `data.qcow2`). The VM's hardware reports the real
+ * name. A registered VM's existing `.vmdk` is used as it is.
+ */
+export function qcow2Name(fileName: string): string {
+  if (/\.qcow2$/i.test(fileName)) return fileName;
+  const base = fileName.replace(/\.(vmdk|vdi|vhdx?|img|raw|qcow)$/i, '');
+  return `${base}.qcow2`;
+}
+
+/** Disk index → absolute path of the image to import, each checked: on a datastore the caller may browse, inside it, a file. */
+async function resolveImports(d: VmDeps, caller: Caller, spec: VmCreateSpec): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const [i, disk] of (spec.disks ?? []).entries()) {
+    if (disk.importFrom === undefined) continue;
+    let p: { datastoreName: string; rel: string };
+    try {
+      p = parseDatastorePath(disk.importFrom);
+    } catch {
+      throw invalidArgument(`disk ${i}: '${disk.importFrom}' is not a datastore path like '[datastore1] import/disk.vmdk'`, { module: 'core.vm' });
+    }
+    const ds = await d.ctx.store.datastores.getByName(p.datastoreName);
+    if (!ds) throw notFound(`disk ${i}: datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
+    await d.authz.requireVisible(caller, 'Datastore.Browse', ds.id, [ds.id, ds.datacenterId, 'root']);
+    const files = d.ctx.files(ds);
+    const st = await files.stat(p.rel);
+    if (st.type !== 'file') throw invalidArgument(`disk ${i}: ${disk.importFrom} is not a file`, { module: 'core.vm', reason: 'not_a_file' });
+    out.set(i, await files.resolve(p.rel));
+  }
+  return out;
 }

@@ -69,7 +69,7 @@ export async function upgradeHardware(d: VmDeps, caller: Caller, ref: string, ve
 }
 
 /** Rewrites the .vmx with the VM's current identity and a hardware/annotation change. */
-export async function rewriteVmx(d: VmDeps, vm: Vm, change: { hardware?: VmHardware; annotation?: string; name?: string }): Promise<void> {
+export async function rewriteVmx(d: Pick<VmDeps, 'ctx' | 'rt'>, vm: Vm, change: { hardware?: VmHardware; annotation?: string; name?: string }): Promise<void> {
   const files = d.ctx.files(await d.rt.datastoreOf(vm));
   const doc = parseVmx(await files.readText(vm.vmxRel));
   const cfg = readVmxConfig(doc);

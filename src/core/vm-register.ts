@@ -1,10 +1,11 @@
 /** Registering an existing .vmx from a datastore into the inventory. */
-import { posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { Caller } from './caller.ts';
 import { parseDatastorePath } from './datastore-path-syntax.ts';
 import { alreadyExists, invalidArgument, notFound } from './errors.ts';
 import { newGuid, nextId } from './ids.ts';
-import type { Vm } from './model/index.ts';
+import type { DriverKind, Vm, VmHardware } from './model/index.ts';
+import type { DriverVm } from './ports/driver.ts';
 import type { VmDeps } from './vm-deps.ts';
 import { checkVmName } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
@@ -39,6 +40,9 @@ export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string
   let uuid = cfg.uuid ?? newGuid();
   if (await d.ctx.store.vms.getByUuid(uuid)) uuid = newGuid(); // a copied VM keeps its old uuid: give it a new one
   const { host } = await placeVm(d, caller, { id: 'registering VM', name, hardware: cfg.hardware }, { ...spec.placement, datastoreId: ds.id });
+  const driverKind = host?.driver ?? d.ctx.config.defaultDriver;
+  const vmxPath = join(ds.path, ...rel.split('/'));
+  const hardware = await withImageCapacities(d, driverKind, { id: 'registering VM', uuid, name, dir: dirname(vmxPath), vmxPath, hardware: cfg.hardware });
   const now = d.ctx.clock.now().toISOString();
   const vm: Vm = {
     id: await nextId(d.ctx.store, 'vm'),
@@ -47,7 +51,7 @@ export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string
     fqdn: cfg.fqdn ?? `${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
     datastoreId: ds.id,
     vmxRel: rel,
-    hardware: cfg.hardware,
+    hardware,
     powerState: 'poweredOff',
     toolsState: 'unknown',
     hostId: host?.id ?? null,
@@ -58,12 +62,32 @@ export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string
     createdAt: now,
     updatedAt: now,
   };
-  if (uuid !== cfg.uuid || name !== cfg.name) {
-    writeVmxConfig(doc, { ...cfg, name, uuid });
+  if (uuid !== cfg.uuid || name !== cfg.name || hardware !== cfg.hardware) {
+    writeVmxConfig(doc, { ...cfg, name, uuid, hardware });
     await files.writeAtomic(rel, doc.toString());
   }
   await d.ctx.store.vms.insert(vm);
   await d.events.record(vm.id, 'vm.registered', `virtual machine '${vm.name}' registered from ${spec.path}`, { caller });
   d.ctx.bus.emit('vm.changed', vm, null);
   return vm;
+}
+
+/**
+ * A `.vmx` says nothing of a disk's size (VMware keeps it in the disk's descriptor): ask the
+ * driver to read the images (QEMU: qemu-img info) for disks without a recorded capacity.
+ * Returns the hardware unchanged (the same object) when there is nothing to fill in.
+ */
+async function withImageCapacities(d: VmDeps, kind: DriverKind, dvm: DriverVm): Promise<VmHardware> {
+  const hw = dvm.hardware;
+  const driver = d.ctx.drivers.get(kind);
+  if (!driver?.diskCapacities || !hw.disks.some((x) => x.capacityMiB === 0)) return hw;
+  const sizes = await driver.diskCapacities(dvm).catch(() => [] as (number | null)[]);
+  let changed = false;
+  const disks = hw.disks.map((disk, i) => {
+    const bytes = sizes[i];
+    if (disk.capacityMiB !== 0 || bytes === null || bytes === undefined || bytes <= 0) return disk;
+    changed = true;
+    return { ...disk, capacityMiB: Math.ceil(bytes / (1024 * 1024)) };
+  });
+  return changed ? { ...hw, disks } : hw;
 }

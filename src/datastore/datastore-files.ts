@@ -115,6 +115,29 @@ export class DatastoreFiles {
     });
   }
 
+  /**
+   * Opens a file for streaming (any size): its size and its bytes. The file is opened
+   * once, after the confinement check, and read through that descriptor; a FIFO or a
+   * device is refused before opening. The caller consumes or destroys the stream.
+   */
+  async openRead(rel: string): Promise<{ size: number; mtime: string; stream: AsyncIterable<Uint8Array> & { destroy(): void } }> {
+    const full = await this.resolve(rel);
+    return this.#fs(rel, async () => {
+      const before = await stat(full);
+      if (!before.isFile()) throw before.isDirectory() ? invalidArgument(`${this.datastorePath(rel)} is a folder, not a file`, { module: MODULE, reason: 'not_a_file' }) : notAFile(this.datastorePath(rel));
+      const fh = await open(full, 'r');
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) throw notAFile(this.datastorePath(rel));
+        const stream = fh.createReadStream({ highWaterMark: COPY_CHUNK, autoClose: true });
+        return { size: st.size, mtime: st.mtime.toISOString(), stream };
+      } catch (e) {
+        await fh.close();
+        throw e;
+      }
+    });
+  }
+
   /** Replaces (or creates) a file atomically. Its folder must exist. */
   async writeAtomic(rel: string, data: AtomicData, options: CopyOptions = {}): Promise<void> {
     const full = await this.#resolveNonRoot(rel, 'write');

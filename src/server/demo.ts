@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Core } from '../core/index.ts';
 import { SYSTEM_CALLER } from '../core/index.ts';
 import type { DriverKind, Host, PowerState } from '../core/model/index.ts';
@@ -9,6 +13,11 @@ export interface DemoOptions {
   /** VMs per host. */
   readonly vmsPerHost: number;
   readonly driver: DriverKind;
+  /**
+   * QEMU: an ISO the demo VMs boot from (copied to the Library datastore as
+   * `iso/<name>`), or null for VMs with a blank disk only.
+   */
+  readonly bootIso?: string | null;
 }
 
 export interface DemoResult {
@@ -81,13 +90,18 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
   const standaloneSize = demoHostSize({ cpuCount: 16, memoryMiB: 32768 }, hostLoad(opts.hosts, 0), ratio);
   const standalone = (await store.hosts.getByName('DC0_H0')) ?? (await core.inventory.createHost(c, { name: 'DC0_H0', datacenterId: dc.id, clusterId: null, driver: opts.driver, ...standaloneSize, datastoreIds: [local.id] }));
 
+  // Simulated VMs are brought to a mix of power states; real (QEMU) ones stay off, so the
+  // demo does not start two dozen guests on this machine; they boot the ISO when there is one.
+  const real = opts.driver !== 'sim';
+  const iso = real && opts.bootIso ? await copyDemoIso(opts.bootIso, library.path) : null;
+  const cdroms = iso ? [{ isoFile: iso }] : [];
   const wanted: { name: string; hostId: string; state: PowerState }[] = [];
   for (const h of [...hosts, standalone]) {
-    for (let i = 0; i < opts.vmsPerHost; i++) wanted.push({ name: `${h.name}_VM${i}`, hostId: h.id, state: demoState(wanted.length) });
+    for (let i = 0; i < opts.vmsPerHost; i++) wanted.push({ name: `${h.name}_VM${i}`, hostId: h.id, state: real ? 'poweredOff' : demoState(wanted.length) });
   }
   const vmIds: string[] = [];
   for (const w of wanted) {
-    const vm = (await store.vms.getByName(w.name)) ?? (await core.vms.create(c, { name: w.name, guestOs: 'otherlinux-64', ...demoVmSize(vmIds.length), disks: [{ capacityMiB: 2048 }], placement: { hostId: w.hostId } }));
+    const vm = (await store.vms.getByName(w.name)) ?? (await core.vms.create(c, { name: w.name, guestOs: 'otherlinux-64', ...demoVmSize(vmIds.length), disks: [{ capacityMiB: 2048 }], cdroms, placement: { hostId: w.hostId } }));
     vmIds.push(vm.id);
   }
   for (let i = 0; i < 3; i++) {
@@ -97,7 +111,7 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
   const desktops: string[] = [];
   for (let i = 0; i < DESKTOPS; i++) {
     const name = `Desktop-${i}`;
-    const vm = (await store.vms.getByName(name)) ?? (await core.vms.create(c, { name, guestOs: 'windows9-64', ...DESKTOP_SIZE, disks: [{ capacityMiB: 4096 }], placement: { clusterId: cluster.id } }));
+    const vm = (await store.vms.getByName(name)) ?? (await core.vms.create(c, { name, guestOs: real ? 'otherlinux-64' : 'windows9-64', ...DESKTOP_SIZE, disks: [{ capacityMiB: 4096 }], cdroms, placement: { clusterId: cluster.id } }));
     desktops.push(vm.id);
   }
 
@@ -115,7 +129,7 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
       })(),
     );
   });
-  steps.push(...desktops.slice(0, 2).map(async (id) => core.tasks.result(c, await core.power.run(c, id, 'powerOn'))));
+  if (!real) steps.push(...desktops.slice(0, 2).map(async (id) => core.tasks.result(c, await core.power.run(c, id, 'powerOn'))));
   await Promise.all(steps);
 
   let demoPassword: string | null = null;
@@ -132,4 +146,20 @@ export async function ensureDemoInventory(core: Core, opts: DemoOptions, env: No
   await core.vdi.entitle(c, pool.id, `user:${demo.id}`);
   await store.settings.set(DEMO_MARK, JSON.stringify({ version: 1, createdAt: new Date().toISOString() }));
   return { created: true, demoPassword };
+}
+
+/** The test guest's ISO (scripts/build-test-guest.sh; VMGATE_TEST_GUEST_DIR or this checkout's .cache/test-guest) when it exists. */
+export function demoBootIso(env: NodeJS.ProcessEnv = process.env): string | null {
+  const dir = env.VMGATE_TEST_GUEST_DIR ?? fileURLToPath(new URL('../../.cache/test-guest/', import.meta.url));
+  const iso = join(dir, 'test-guest.iso');
+  return existsSync(iso) ? iso : null;
+}
+
+/** Copies the ISO to `<datastore>/iso/` once; its path there. */
+async function copyDemoIso(iso: string, datastorePath: string): Promise<string> {
+  const dir = join(datastorePath, 'iso');
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, basename(iso));
+  if (!existsSync(target)) await copyFile(iso, target);
+  return target;
 }

@@ -13,6 +13,8 @@ export interface HttpAppOptions {
   readonly bodyLimit: number;
   readonly startedAt: number;
   readonly driver: string;
+  /** QEMU's accelerator and why (null when QEMU is not enabled): shown by /healthz. */
+  readonly accelerator?: { readonly name: string; readonly reason: string } | null;
 }
 
 /** The Content-Security-Policy of an HTML page (the web UI): its own origin only, never framed. */
@@ -71,6 +73,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     version: VERSION,
     driver: opts.driver,
     drivers: opts.core.driverKinds(),
+    ...(opts.accelerator ? { accelerator: opts.accelerator.name, acceleratorReason: opts.accelerator.reason } : {}),
     uptimeSeconds: Math.round((Date.now() - opts.startedAt) / 1000),
     runningTasks: opts.core.tasks.runningCount(),
   }));

@@ -10,10 +10,10 @@ import { openStore } from '../store/open-store.ts';
 import { datastoreFiles, writeFileAtomic } from '../datastore/index.ts';
 import type { ServeConfig } from './config.ts';
 import { prepareDataDir, PRIVATE_FILE_MODE } from './data-dir.ts';
-import { ensureDemoInventory } from './demo.ts';
+import { demoBootIso, ensureDemoInventory } from './demo.ts';
 import { LOG_SERIALIZERS } from './log-redaction.ts';
 import { createDrivers } from './drivers.ts';
-import { ensureAdministrator } from './first-start.ts';
+import { ensureAdministrator, ensureLocalInventory, type LocalInventory } from './first-start.ts';
 import { buildHttpApp } from './http-app.ts';
 import { loadOrCreateTls, serverCertificate, TLS_PROFILE } from './tls.ts';
 import { VERSION } from './version.ts';
@@ -32,6 +32,10 @@ export interface RunningServer {
   /** Set on the start that created the administrator: shown once. */
   readonly adminPassword: string | null;
   readonly demoPassword: string | null;
+  /** Set on the first start with `--driver qemu`: the datacenter, host and datastore it made. */
+  readonly localInventory: LocalInventory | null;
+  /** QEMU's accelerator (kvm or tcg) and why; null when QEMU is not enabled. */
+  readonly accelerator: { readonly name: string; readonly reason: string } | null;
   /** Stop accepting, let tasks finish (up to drainMs), close the database. */
   close(drainMs?: number): Promise<void>;
 }
@@ -94,7 +98,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const report = await core.start();
     log.info({ report }, 'core started');
     const first = await ensureAdministrator(core, config.dataDir, env);
-    const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: 'sim' }, env) : { created: false, demoPassword: null };
+    const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: config.driver, bootIso: config.driver === 'qemu' ? demoBootIso(env) : null }, env) : { created: false, demoPassword: null };
+    const localInventory = !config.demo && config.driver === 'qemu' ? await ensureLocalInventory(core) : null;
+    if (localInventory) log.info({ localInventory }, 'first start: local inventory created');
 
     const tls = await loadOrCreateTls(config.dataDir);
     const certificate = serverCertificate(config.dataDir, tls);
@@ -107,7 +113,9 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       if (parts.stop) stoppers.unshift(parts.stop);
     }
     const mounts = checkedMounts(started);
-    const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver };
+    // Decided once, now, so that the banner and /healthz say which accelerator guests get and why.
+    const accelerator = drivers.has('qemu') ? await core.inventory.accelerator('qemu') : null;
+    const appOpts = { core, log, mounts, bodyLimit: config.bodyLimitBytes, startedAt, driver: config.driver, accelerator };
     const httpsApp = await buildHttpApp({ ...appOpts, https: { key: tls.key, cert: tls.cert } });
     await httpsApp.listen({ port: config.httpsPort, host: config.host });
     // A certificate replaced while running (Security_ActivateConfig) serves new HTTPS connections too.
@@ -152,6 +160,8 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       },
       adminPassword: first.adminPassword,
       demoPassword: demo.demoPassword,
+      localInventory,
+      accelerator,
       close(drainMs = 10_000) {
         closing ??= (async () => {
           // Listeners stop accepting, the faces drain (in-flight requests finish, idle

@@ -77,9 +77,12 @@ export interface CliFixture {
   close(): Promise<void>;
 }
 
-/** A test server, a config directory and a CA file; logged in as administrator unless `login` is false. */
-export async function cliFixture(options: { login?: boolean; server?: Parameters<typeof startTestServer>[0] } = {}): Promise<CliFixture> {
-  const server = await startTestServer(options.server);
+/**
+ * A test server (the demo on the simulator unless `serve` says otherwise), a config
+ * directory and a CA file; logged in as administrator unless `login` is false.
+ */
+export async function cliFixture(options: { login?: boolean; serve?: Parameters<typeof startTestServer>[0] } = {}): Promise<CliFixture> {
+  const server = await startTestServer(options.serve);
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-cli-'));
   const configDir = join(dir, 'config');
   const caFile = join(dir, 'server.crt');

@@ -8,12 +8,17 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
-import { probeKvm } from '../../src/drivers/qemu/accel-probe.ts';
+import { probeExitCode, probeImage, probeKvm, runProbe } from '../../src/drivers/qemu/accel-probe.ts';
 import { describeExit } from '../../src/drivers/qemu/qemu-instance.ts';
 import type { DriverVm } from '../../src/core/ports/driver.ts';
 import { VmgateError } from '../../src/core/errors.ts';
 import { testGuestVm } from '../support/qemu-guest.ts';
 import type { QemuTestGuest } from '../support/qemu-guest.ts';
+import { skipUnlessAvailable } from '../support/ci.ts';
+import { spawnSync } from 'node:child_process';
+
+/** Skip (locally) or fail (CI) when qemu-system-x86_64 is not installed. */
+const qemuMissing = () => skipUnlessAvailable('QEMU', spawnSync('qemu-system-x86_64', ['--version']).status === 0 ? null : 'qemu-system-x86_64 not found (apt-get install qemu-system-x86)');
 
 const silent = { info: () => undefined, warn: () => undefined };
 let root: string;
@@ -112,21 +117,33 @@ test('exit reasons name what happened', () => {
   assert.match(describeExit(0, null, { guest: false, reason: 'host-signal' }).reason, /after a signal/);
 });
 
-test('KVM probe: no probe guest means TCG', async () => {
-  const d = await probeKvm({ qemuBinary: 'qemu-system-x86_64', probeGuest: null });
-  assert.equal(d.accel, 'tcg');
+test('KVM probe image: its reset vector writes the byte to isa-debug-exit (QEMU exits with byte*2+1)', { skip: qemuMissing() }, async () => {
+  const image = probeImage(0x31);
+  assert.equal(image.length, 65536);
+  // mov al, 0x31; out 0xf4, al; hlt; jmp $-1 at F000:FFF0
+  assert.deepEqual([...image.subarray(0xfff0, 0xfff7)], [0xb0, 0x31, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd]);
+  assert.equal(probeExitCode(0x31), 99);
+  // Under TCG the same image proves the code itself (what KVM would run).
+  const run = await runProbe('qemu-system-x86_64', 'tcg', 20_000);
+  assert.equal(run.ok, true, run.detail);
 });
 
-test('KVM probe: a guest that never reaches its agent, or a QEMU that dies, means TCG', async () => {
-  const kernel = join(root, 'probe-kernel');
-  writeFileSync(kernel, '');
-  const hanging = await probeKvm({ qemuBinary: script('hanging-qemu', 'exec sleep 30'), probeGuest: { kernel, initrd: kernel }, deadlineMs: 1_500 });
+test('KVM probe: a QEMU that hangs, dies or exits with another code means TCG, with the reason', async () => {
+  const hanging = await probeKvm({ qemuBinary: script('hanging-qemu', 'exec sleep 30'), deadlineMs: 1_500 });
   assert.equal(hanging.accel, 'tcg');
-  const dying = await probeKvm({ qemuBinary: script('dying-qemu', 'echo "kvm: failed to set MSR" >&2; exit 1'), probeGuest: { kernel, initrd: kernel }, deadlineMs: 5_000 });
+  const dying = await probeKvm({ qemuBinary: script('dying-qemu', 'echo "kvm: failed to set MSR" >&2; exit 1'), deadlineMs: 5_000 });
   assert.equal(dying.accel, 'tcg');
-  // Where /dev/kvm is usable the reasons say what the probe saw.
-  if (!/\/dev\/kvm/.test(hanging.reason)) {
-    assert.match(hanging.reason, /did not reach its agent within 1\.5 s/);
-    assert.match(dying.reason, /ended \(exit code 1\): kvm: failed to set MSR/);
+  const wrong = await probeKvm({ qemuBinary: script('wrong-qemu', 'exit 3'), deadlineMs: 5_000 });
+  assert.equal(wrong.accel, 'tcg');
+  const missing = await probeKvm({ qemuBinary: join(root, 'no-such-qemu'), deadlineMs: 5_000 });
+  assert.equal(missing.accel, 'tcg');
+  if (/\/dev\/kvm/.test(hanging.reason)) {
+    // No usable /dev/kvm here: that is the reason every time, before QEMU is asked.
+    for (const d of [dying, wrong, missing]) assert.equal(d.reason, '/dev/kvm is missing or not accessible to vmgate');
+  } else {
+    assert.equal(hanging.reason, 'KVM does not work here: the probe did not finish within 1.5 s');
+    assert.equal(dying.reason, 'KVM does not work here: QEMU ended (exit code 1): kvm: failed to set MSR');
+    assert.equal(wrong.reason, 'KVM does not work here: QEMU ended (exit code 3)');
+    assert.match(missing.reason, /^KVM does not work here: QEMU could not be started \(spawn .*no-such-qemu ENOENT\)$/);
   }
 });

@@ -116,6 +116,7 @@ describe('QEMU guests under a real vmgate: kill -9 and control-plane restarts', 
     await until('the VM to be POWERED_OFF after kill -9 of its QEMU', 20_000, async () => ((await client.power.get(vm)).state === 'POWERED_OFF' ? true : undefined), 100);
     t.diagnostic(`kill -9 → POWERED_OFF through the vAPI: ${Date.now() - t1} ms`);
     assert.equal((await client.guest.power.get(vm)).operations_ready, false);
+    assert.deepEqual(await client.power.get(vm), { state: 'POWERED_OFF', clean_power_off: false }, 'killed, not shut down');
 
     const events = await client.vmgate.events.list({ object: vm, limit: 20 });
     const off = events.find((e) => e.type === 'vm.poweredOff');
@@ -165,7 +166,7 @@ describe('QEMU guests under a real vmgate: kill -9 and control-plane restarts', 
     assert.ok(Object.keys(listed).includes(taskId) || JSON.stringify(listed).includes(taskId), 'tasks.list shows it');
 
     await client.power.stop(vm);
-    assert.equal((await client.power.get(vm)).state, 'POWERED_OFF');
+    assert.deepEqual(await client.power.get(vm), { state: 'POWERED_OFF', clean_power_off: true }, 'stopped through the API');
     await until(`QEMU (pid ${pid}) to exit after power off`, 15_000, async () => (processAlive(pid) ? undefined : true), 100);
   });
 });

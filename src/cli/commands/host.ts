@@ -1,7 +1,8 @@
-/** `vmgate host|datacenter|cluster|datastore list`: the inventory around the VMs. */
+/** `vmgate host|datacenter|cluster|datastore list`, `host info`, `datastore add|rm|ls|upload|download`: the inventory around the VMs. */
 import { Command } from 'commander';
 import { clientAction } from '../client-command.ts';
 import { formatBytes } from '../table.ts';
+import { datastoreAddCommand, datastoreDownloadCommand, datastoreLsCommand, datastoreRmCommand, datastoreUploadCommand, hostInfoCommand } from './datastore-files.ts';
 
 export function hostCommand(): Command {
   const host = new Command('host').description('hypervisor hosts');
@@ -16,6 +17,7 @@ export function hostCommand(): Command {
       ]);
     }),
   );
+  host.addCommand(hostInfoCommand());
   return host;
 }
 
@@ -63,5 +65,10 @@ export function datastoreCommand(): Command {
       ]);
     }),
   );
+  ds.addCommand(datastoreAddCommand());
+  ds.addCommand(datastoreRmCommand());
+  ds.addCommand(datastoreLsCommand());
+  ds.addCommand(datastoreUploadCommand());
+  ds.addCommand(datastoreDownloadCommand());
   return ds;
 }

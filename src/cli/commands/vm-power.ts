@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import type { VapiClient } from '../../clients/vapi/index.ts';
 import type { ServiceDef } from '../../protocols/vapi/types/index.ts';
 import { VmPowerService } from '../../protocols/vapi/types/index.ts';
-import { describeError, reportError } from '../cli-error.ts';
+import { CliError, describeError, reportError } from '../cli-error.ts';
+import { positiveInt } from '../options.ts';
 import { clientAction } from '../client-command.ts';
 import type { CliContext } from '../client-command.ts';
 import { ProgressBoard } from '../progress.ts';
@@ -42,12 +43,13 @@ export function vmPowerCommand(): Command {
   const power = new Command('power').description('power operations on one or more VMs');
   for (const [action, a] of Object.entries(ACTIONS)) {
     const cmd = new Command(action).description(`${a.verb.replace(/^\w/, (c) => c.toUpperCase())} VMs`).argument('<vm...>', 'VM ids or names');
-    power.addCommand(clientAction(cmd, (ctx, [refs]) => powerAll(ctx, action, refs as string[])));
+    if (action === 'on') cmd.option('--wait-tools', 'return when the guest tools (QEMU: the guest agent) answer, so guest operations work').option('--timeout <seconds>', 'with --wait-tools: how long to wait', positiveInt, 300);
+    power.addCommand(clientAction<{ waitTools?: boolean; timeout?: number }>(cmd, (ctx, [refs], opts) => powerAll(ctx, action, refs as string[], opts.waitTools ? (opts.timeout ?? 300) * 1000 : null)));
   }
   return power;
 }
 
-async function powerAll(ctx: CliContext, action: string, refs: readonly string[]): Promise<number> {
+async function powerAll(ctx: CliContext, action: string, refs: readonly string[], waitToolsMs: number | null = null): Promise<number> {
   const a = ACTIONS[action]!;
   const board = new ProgressBoard(ctx.progress);
   const results: PowerResult[] = new Array(refs.length);
@@ -61,6 +63,7 @@ async function powerAll(ctx: CliContext, action: string, refs: readonly string[]
       try {
         vm = await resolveVm(ctx.client, ref);
         await powerOne(ctx.client, vm.id, a.op, a.verb, bar);
+        if (waitToolsMs !== null) await waitForTools(ctx.client, vm.id, waitToolsMs, bar);
         bar.finish(a.after);
         results[i] = { vm: vm.id, ...(vm.name ? { name: vm.name } : {}), operation: a.op, ok: true, power_state: a.after };
       } catch (e) {
@@ -110,4 +113,14 @@ async function powerOne(client: VapiClient, vm: string, op: PowerOperation, verb
   }
   bar.spin(`${verb}…`);
   await client.power[op](vm);
+}
+
+/** Polls vSphere's guest power state until the guest's tools say operations are ready. */
+async function waitForTools(client: VapiClient, vm: string, timeoutMs: number, bar: ItemProgress): Promise<void> {
+  bar.spin('waiting for the guest tools…');
+  const deadline = Date.now() + timeoutMs;
+  while (!(await client.guest.power.get(vm)).operations_ready) {
+    if (Date.now() > deadline) throw new CliError('TIMED_OUT', `the guest tools of ${vm} did not answer within ${Math.round(timeoutMs / 1000)} s (is a guest agent installed and running?)`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

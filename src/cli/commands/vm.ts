@@ -12,6 +12,7 @@ import { parsePowerState, shortPowerState } from '../power-state.ts';
 import { resolveInventory, resolveInventoryAll, resolveVm } from '../resolve-vm.ts';
 import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
+import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -107,6 +108,8 @@ interface CreateOptions {
   readonly datastore?: string;
   readonly datacenter?: string;
   readonly library?: boolean;
+  readonly iso?: string;
+  readonly importDisk?: string;
 }
 
 /**
@@ -131,6 +134,8 @@ function vmCreateCommand(): Command {
     .option('--cpus <n>', 'virtual CPUs', positiveInt)
     .option('--memory <MiB>', 'memory in MiB', positiveInt)
     .option('--disk <MiB>', 'a new disk of this size in MiB', positiveInt)
+    .option('--import-disk <file>', 'the first disk from this local image (qcow2, raw or vmdk; on QEMU converted to qcow2): uploaded, then copied into the VM\'s folder')
+    .option('--iso <file>', "a CD-ROM with this ISO from a datastore (DATASTORE:PATH or '[datastore] path'), connected at power on: a blank disk boots from it")
     .addOption(new Option('--guest-os <id>', 'vSphere guest OS identifier').default('OTHER_LINUX_64'))
     .option('--host <host>', 'place on this host (id or name)')
     .option('--cluster <cluster>', 'place in this cluster (id or name)')
@@ -152,9 +157,21 @@ function vmCreateCommand(): Command {
       ...(opts.cpus ? { cpu: { count: opts.cpus } } : {}),
       ...(opts.memory ? { memory: { size_MiB: opts.memory } } : {}),
       ...(opts.disk ? { disks: [{ new_vmdk: { capacity: opts.disk * 1024 * 1024 } }] } : {}),
+      ...(opts.iso ? { cdroms: [{ backing: { type: 'ISO_FILE', iso_file: isoPath(opts.iso) }, start_connected: true }] } : {}),
     } as VMCreateSpec;
-    const id = await client.vm.create(spec);
-    out.result(`created ${id} (${name as string})`, id);
+    if (!opts.importDisk) {
+      const id = await client.vm.create(spec);
+      out.result(`created ${id} (${name as string})`, id);
+      return;
+    }
+    const staged = await stageImage(ctx, opts.importDisk, opts.datastore);
+    try {
+      const imported = { backing: { type: 'VMDK_FILE', vmdk_file: `[${staged.datastore}] ${staged.path}` } };
+      const id = await client.vm.create({ ...spec, disks: [imported, ...(spec.disks ?? [])] } as VMCreateSpec);
+      out.result(`created ${id} (${name as string}) with its first disk from ${opts.importDisk}`, id);
+    } finally {
+      await removeStaged(ctx, staged);
+    }
   });
 }
 
@@ -219,4 +236,11 @@ function vmRelocateCommand(): Command {
     await runTask(ctx.client, ctx.progress, `relocate ${id}`, task);
     ctx.out.result(`relocated ${id} (task ${task})`, { vm: id, task });
   });
+}
+
+/** `ds:path` or `[ds] path` → `[ds] path`, as the vSphere API names a datastore file. */
+function isoPath(text: string): string {
+  const ref = parseDatastoreFile(text);
+  if (!ref || ref.path === '') throw usageError(`--iso '${text}': name an ISO on a datastore: DATASTORE:PATH (datastore1:iso/guest.iso) or '[datastore1] iso/guest.iso'`);
+  return `[${ref.datastore}] ${ref.path}`;
 }

@@ -21,9 +21,11 @@ import {
   VmGuestProcessesService,
   VmHardwareService,
   VmPowerService,
+  VmgateDatastoresService,
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
+  VmgateHostsService,
   VmgatePermissionsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
@@ -228,6 +230,16 @@ export function vapiServices(call: VapiCaller) {
       },
       events: {
         list: (more: Pick<In<typeof VmgateEventsService, 'list'>, 'object' | 'limit' | 'before'> = {}, options?: CallOptions) => call(VmgateEventsService, 'list', defined({ ...more }), options),
+      },
+      datastores: {
+        list: (options?: CallOptions) => call(VmgateDatastoresService, 'list', {}, options),
+        get: (datastore: In<typeof VmgateDatastoresService, 'get'>['datastore'], options?: CallOptions) => call(VmgateDatastoresService, 'get', { datastore }, options),
+        create: (spec: In<typeof VmgateDatastoresService, 'create'>['spec'], options?: CallOptions) => call(VmgateDatastoresService, 'create', { spec }, options),
+        delete: (datastore: In<typeof VmgateDatastoresService, 'delete'>['datastore'], options?: CallOptions) => call(VmgateDatastoresService, 'delete', { datastore }, options),
+      },
+      hosts: {
+        list: (options?: CallOptions) => call(VmgateHostsService, 'list', {}, options),
+        get: (host: In<typeof VmgateHostsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostsService, 'get', { host }, options),
       },
     },
   };

@@ -36,9 +36,17 @@ export interface DatastoreFileOwnership {
 
 /** One datastore's files; every `rel` is relative to its root and confined to it. */
 export interface DatastoreFilesPort {
+  /** The absolute path of `rel`, checked to stay inside the datastore (links followed). */
+  resolve(rel: string): Promise<string>;
   readText(rel: string, options?: { readonly maxBytes?: number }): Promise<string>;
-  /** Write-then-rename: readers see the old content or the new, never a mix. */
-  writeAtomic(rel: string, data: string | Uint8Array): Promise<void>;
+  /**
+   * Write-then-rename: readers see the old content or the new, never a mix. Chunks from a
+   * stream are written as they come; a failure or an abort (`signal`) leaves the target as
+   * it was and no temporary file behind.
+   */
+  writeAtomic(rel: string, data: string | Uint8Array | AsyncIterable<Uint8Array>, options?: FolderCopyOptions): Promise<void>;
+  /** A file's size and bytes, streamed; the caller consumes or destroys the stream. */
+  openRead(rel: string): Promise<{ size: number; mtime: string; stream: AsyncIterable<Uint8Array> & { destroy(): void } }>;
   /** A new folder named after `name` (sanitised, `name_<n>` when taken); its rel path. */
   createVmFolder(name: string): Promise<string>;
   removeVmFolder(rel: string): Promise<void>;

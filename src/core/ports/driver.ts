@@ -9,7 +9,7 @@
  * VmgateError (see ../core/errors.ts) with the closest kind and, for guest operations,
  * a `reason` (guest_auth_failed, tools_not_running, file_not_found, …).
  */
-import type { DriverKind, PowerState, ToolsState, VmHardware } from '../model/index.ts';
+import type { DriverKind, PowerState, ToolsState, VirtualDisk, VmHardware } from '../model/index.ts';
 
 /** What a driver needs to know about a VM. Built by core from the inventory and .vmx. */
 export interface DriverVm {
@@ -48,6 +48,11 @@ export interface DriverEvent {
   /** Why, for the event log: 'guest shut down', 'QEMU process exited (signal SIGKILL)'. */
   readonly reason: string;
   readonly severity?: 'info' | 'warning' | 'error';
+  /**
+   * With powerState 'poweredOff': false when the guest did not stop through a shutdown of
+   * its own or a stop vmgate asked for (QEMU killed or crashed); vSphere's clean_power_off.
+   */
+  readonly clean?: boolean;
 }
 
 export interface GuestCredentials {
@@ -184,6 +189,32 @@ export interface HypervisorDriver {
   removeSnapshot?(vm: DriverVm, snap: SnapshotRef, running: boolean, ctx?: OpContext): Promise<void>;
 
   guest?: GuestOps;
+
+  /**
+   * The capacity in bytes of each of the VM's disks, read from the image files (QEMU:
+   * `qemu-img info`); null for a disk it cannot read. Registering a `.vmx` fills in what
+   * the file does not say.
+   */
+  diskCapacities?(vm: DriverVm): Promise<(number | null)[]>;
+
+  /**
+   * A disk of a new VM from an uploaded image (`source`, an absolute path on a datastore):
+   * copied to the disk's file (QEMU: converted to qcow2 with qemu-img, from qcow2, raw or
+   * vmdk). Returns the disk's capacity in bytes. Images that refer to other files (backing
+   * files, external extents) are refused.
+   */
+  importDisk?(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number>;
+
+  /**
+   * Before a snapshot: disks that cannot hold snapshots as they are (QEMU: a registered
+   * `.vmdk`) are converted — a copy beside the original, which stays — and the VM's new
+   * disk list is returned for core to record; null when nothing needs converting. A VM
+   * that runs is refused with a message saying to power it off first.
+   */
+  prepareDisksForSnapshots?(vm: DriverVm, ctx?: OpContext): Promise<VirtualDisk[] | null>;
+
+  /** How this driver runs guests (QEMU: `kvm` or `tcg`) and why; decided once per driver. */
+  accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;
 
   /**
    * The VM's console. With a ticket, the console from then on asks for a password and

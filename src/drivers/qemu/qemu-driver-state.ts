@@ -3,12 +3,9 @@
  * watches, the per-VM chain that keeps starts and stops of one VM apart, the event
  * listeners and the accelerator decision. One object, handed to every part.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DriverEvent, DriverVm } from '../../core/ports/driver.ts';
 import { probeKvm } from './accel-probe.ts';
-import type { AccelDecision, ProbeGuest } from './accel-probe.ts';
-import { exists } from './fs-helpers.ts';
+import type { AccelDecision } from './accel-probe.ts';
 import type { QemuInstance } from './qemu-instance.ts';
 import { qemuRuntimePaths } from './runtime-paths.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
@@ -20,7 +17,7 @@ export interface QemuDriverLogger {
 }
 
 export interface QemuDriverOptions {
-  /** 'auto' proves KVM with a probe guest before using it, else TCG. */
+  /** 'auto' proves KVM with a probe (accel-probe.ts) before using it, else TCG. */
   readonly accel: 'auto' | 'kvm' | 'tcg';
   /** Default 'qemu-system-x86_64' (from PATH). */
   readonly qemuBinary?: string;
@@ -28,12 +25,7 @@ export interface QemuDriverOptions {
   readonly qemuImg?: string;
   /** Timeout of one guest agent command. Default 15 s. */
   readonly guestAgentTimeoutMs?: number;
-  /**
-   * Kernel + initrd with qemu-ga for the KVM probe of accel 'auto'. Default: the test guest
-   * of this checkout (.cache/test-guest, from scripts/build-test-guest.sh) when it exists.
-   */
-  readonly probeGuest?: ProbeGuest | null;
-  /** Default 20 s. */
+  /** How long the KVM probe of accel 'auto' may take. Default 10 s. */
   readonly probeDeadlineMs?: number;
   /** Short directory for sockets of VMs whose folder path is too long. Default /tmp. */
   readonly runtimeDir?: string;
@@ -45,8 +37,6 @@ export interface QemuDriverOptions {
   readonly softPowerOffTimeoutMs?: number;
   readonly log?: QemuDriverLogger;
 }
-
-const DEFAULT_PROBE_DIR = fileURLToPath(new URL('../../../.cache/test-guest/', import.meta.url));
 
 const stderrLogger: QemuDriverLogger = {
   info: (obj, msg) => console.error(`[driver.qemu] ${typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`}`),
@@ -116,23 +106,16 @@ export class QemuDriverState {
     return run;
   }
 
-  /** KVM or TCG, decided once (a probe guest proves KVM for accel 'auto'). */
+  /** KVM or TCG, decided once (for accel 'auto' the probe of accel-probe.ts decides). */
   resolveAccel(): Promise<AccelDecision> {
     this.accelDecision ??= (async (): Promise<AccelDecision> => {
       let d: AccelDecision;
-      if (this.opts.accel === 'kvm') d = { accel: 'kvm', reason: 'configured' };
-      else if (this.opts.accel === 'tcg') d = { accel: 'tcg', reason: 'configured' };
-      else d = await probeKvm({ qemuBinary: this.qemuBinary, probeGuest: await this.defaultProbeGuest(), deadlineMs: this.opts.probeDeadlineMs });
+      if (this.opts.accel === 'kvm') d = { accel: 'kvm', reason: 'chosen with --qemu-accel kvm (not probed)' };
+      else if (this.opts.accel === 'tcg') d = { accel: 'tcg', reason: 'chosen with --qemu-accel tcg' };
+      else d = await probeKvm({ qemuBinary: this.qemuBinary, ...(this.opts.probeDeadlineMs === undefined ? {} : { deadlineMs: this.opts.probeDeadlineMs }) });
       this.log.info({ accel: d.accel, reason: d.reason }, `QEMU accelerator: ${d.accel} (${d.reason})`);
       return d;
     })();
     return this.accelDecision;
-  }
-
-  private async defaultProbeGuest(): Promise<ProbeGuest | null> {
-    if (this.opts.probeGuest !== undefined) return this.opts.probeGuest;
-    const kernel = join(DEFAULT_PROBE_DIR, 'vmlinuz');
-    const initrd = join(DEFAULT_PROBE_DIR, 'initrd.img');
-    return (await exists(kernel)) && (await exists(initrd)) ? { kernel, initrd } : null;
   }
 }

@@ -11,7 +11,7 @@
  * stopping them (qemu-launch.ts), power and lifecycle (qemu-power.ts), suspend and resume
  * (qemu-suspend.ts), snapshots (qemu-snapshots.ts), guest operations (qemu-guest-ops.ts).
  */
-import type { PowerState } from '../../core/model/index.ts';
+import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
   DriverEvent,
@@ -24,6 +24,12 @@ import type {
   SnapshotRef,
 } from '../../core/ports/driver.ts';
 import { requireInstance, runtimeOf } from './qemu-attach.ts';
+import { planDisks, resolveVmFile } from './command-line.ts';
+import { imageInfo, importImage } from './qemu-img.ts';
+import { exists } from './fs-helpers.ts';
+import { qemuError } from './qemu-error.ts';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
@@ -128,6 +134,32 @@ class QemuDriver implements HypervisorDriver {
 
   removeSnapshot(vm: DriverVm, snap: SnapshotRef, _running: boolean, ctx?: OpContext): Promise<void> {
     return snapshots.removeSnapshot(this.#q, vm, snap, ctx);
+  }
+
+  prepareDisksForSnapshots(vm: DriverVm, ctx?: OpContext): Promise<VirtualDisk[] | null> {
+    return snapshots.prepareDisksForSnapshots(this.#q, vm, ctx);
+  }
+
+  async diskCapacities(vm: DriverVm): Promise<(number | null)[]> {
+    return Promise.all(planDisks(vm).map(async (d) => imageInfo(d.file, this.#q.img()).then((i) => i.virtualSize, () => null)));
+  }
+
+  async importDisk(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number> {
+    const target = resolveVmFile(vm, disk.fileName);
+    if (await exists(target)) throw qemuError('already_exists', `disk file ${target} of ${vm.name} already exists`);
+    await mkdir(dirname(target), { recursive: true });
+    ctx?.progress?.(0, `converting ${source.split('/').pop() ?? source} to qcow2`);
+    try {
+      return await importImage(source, target, this.#q.img(ctx?.signal));
+    } catch (e) {
+      await rm(target, { force: true });
+      throw e;
+    }
+  }
+
+  async accelerator(): Promise<{ name: string; reason: string }> {
+    const d = await this.#q.resolveAccel();
+    return { name: d.accel, reason: d.reason };
   }
 
   // ---- letting go -----------------------------------------------------------------------

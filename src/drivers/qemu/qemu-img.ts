@@ -71,3 +71,31 @@ export async function snapshotApplyOffline(file: string, tag: string, opts: Qemu
 export async function snapshotDeleteOffline(file: string, tag: string, opts: QemuImgOptions): Promise<void> {
   await runQemuImg(['snapshot', '-d', tag, file], opts);
 }
+
+/** Formats `importImage` reads. */
+const IMPORT_FORMATS = new Set(['qcow2', 'raw', 'vmdk']);
+
+/**
+ * Converts an uploaded disk image (qcow2, raw or vmdk) to a new qcow2 file and returns its
+ * capacity in bytes. Only self-contained images are read: one with a backing file, an
+ * external data file or (vmdk) an extent in another file is refused, since converting it
+ * would read whatever file it names on this machine into the new disk.
+ */
+export async function importImage(source: string, target: string, opts: QemuImgOptions): Promise<number> {
+  const out = await runQemuImg(['info', '--output=json', '-U', source], opts);
+  const j = JSON.parse(out) as {
+    format: string;
+    'backing-filename'?: string;
+    'full-backing-filename'?: string;
+    'format-specific'?: { type?: string; data?: { 'data-file'?: string; extents?: { filename?: string }[] } };
+  };
+  const name = source.split('/').pop() ?? source;
+  if (!IMPORT_FORMATS.has(j.format)) throw qemuError('invalid_argument', `${name} is a ${j.format} image; vmgate imports qcow2, raw and vmdk disks`);
+  if (j['backing-filename'] !== undefined || j['full-backing-filename'] !== undefined) throw qemuError('invalid_argument', `${name} refers to a backing file (${j['backing-filename'] ?? j['full-backing-filename']}): import a self-contained image (qemu-img convert -O qcow2 it first)`);
+  const data = j['format-specific']?.data;
+  if (data?.['data-file'] !== undefined) throw qemuError('invalid_argument', `${name} keeps its data in another file (${data['data-file']}): import a self-contained image`);
+  const foreign = (data?.extents ?? []).find((e) => e.filename !== undefined && e.filename !== source);
+  if (foreign) throw qemuError('invalid_argument', `${name} is a vmdk whose data is in another file (${foreign.filename}): import a monolithic vmdk (one file), or convert it first`);
+  await runQemuImg(['convert', '-q', '-f', j.format, '-O', 'qcow2', source, target], { ...opts, timeoutMs: opts.timeoutMs ?? 3_600_000 });
+  return (await imageInfo(target, opts)).virtualSize;
+}

@@ -20,6 +20,7 @@ export interface QemuExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly reason: string;
+  /** 'info' only for a clean stop: the guest shut down, or QEMU quit over QMP. */
   readonly severity: 'info' | 'warning' | 'error';
 }
 
@@ -273,7 +274,7 @@ export class QemuInstance {
     if (!this.released) {
       this.released = true;
       this.onGone();
-      if (!this.expectedExit) this.emit({ vmId: this.vm.id, powerState: 'poweredOff', reason: info.reason, severity: info.severity });
+      if (!this.expectedExit) this.emit({ vmId: this.vm.id, powerState: 'poweredOff', reason: info.reason, severity: info.severity, clean: info.severity === 'info' });
     }
   }
 

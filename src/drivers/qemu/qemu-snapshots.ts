@@ -3,15 +3,16 @@
  * guest's memory when asked), through qemu-img while it does not.
  */
 import type { VmgateError } from '../../core/errors.ts';
-import type { PowerState } from '../../core/model/index.ts';
+import { rm } from 'node:fs/promises';
+import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type { DriverVm, OpContext, SnapshotRef } from '../../core/ports/driver.ts';
-import { planDisks } from './command-line.ts';
+import { planDisks, resolveVmFile } from './command-line.ts';
 import type { PlannedDisk } from './command-line.ts';
 import { exists } from './fs-helpers.ts';
 import { instanceOf, powerStateOf } from './qemu-attach.ts';
 import type { QemuDriverState } from './qemu-driver-state.ts';
 import { qemuError } from './qemu-error.ts';
-import { imageInfo, snapshotApplyOffline, snapshotCreateOffline, snapshotDeleteOffline } from './qemu-img.ts';
+import { imageInfo, runQemuImg, snapshotApplyOffline, snapshotCreateOffline, snapshotDeleteOffline } from './qemu-img.ts';
 import { launch, stopProcess } from './qemu-launch.ts';
 import { discardSuspendState } from './qemu-suspend.ts';
 import { cont, queryStatus, snapshotDelete, snapshotDisksInternal, snapshotLoad, snapshotSave } from './qmp/qmp-commands.ts';
@@ -119,4 +120,40 @@ async function offlineDelete(q: QemuDriverState, disks: readonly PlannedDisk[], 
       if (!isMissingSnapshot(e)) throw e;
     });
   }
+}
+
+/**
+ * Snapshots live inside qcow2 disks: a VM registered with other disks (a VMware `.vmdk`)
+ * gets a qcow2 copy of each (`disk.vmdk` → `disk.qcow2` beside it; the original stays, so
+ * nothing is lost and the VM can be given back to VMware) while it is off. Returns the new
+ * disk list, or null when every disk is qcow2 already.
+ */
+export async function prepareDisksForSnapshots(q: QemuDriverState, vm: DriverVm, ctx?: OpContext): Promise<VirtualDisk[] | null> {
+  const planned = planDisks(vm);
+  if (planned.every((d) => d.internalSnapshots)) return null;
+  if (await instanceOf(q, vm)) {
+    const bad = planned.find((d) => !d.internalSnapshots)!;
+    throw qemuError('not_allowed_in_current_state', `snapshots of ${vm.name} need qcow2 disks, but ${bad.file} is ${bad.format}: power the VM off and take the snapshot again — vmgate then converts its disks to qcow2 (the originals stay)`, { reason: 'vm_is_running' });
+  }
+  const out: VirtualDisk[] = [];
+  for (const [i, disk] of vm.hardware.disks.entries()) {
+    const p = planned[i]!;
+    if (p.internalSnapshots) {
+      out.push(disk);
+      continue;
+    }
+    const fileName = disk.fileName.replace(/\.[A-Za-z0-9]+$/, '') + '.qcow2';
+    const target = resolveVmFile(vm, fileName);
+    if (await exists(target)) throw qemuError('already_exists', `converting ${p.file} of ${vm.name} to qcow2 for snapshots: ${target} already exists (move it away or name it in the .vmx)`);
+    ctx?.progress?.(Math.round((i / vm.hardware.disks.length) * 50), `converting ${p.file} (${p.format}) to qcow2 for snapshots`);
+    try {
+      await runQemuImg(['convert', '-q', '-f', p.format, '-O', 'qcow2', p.file, target], { ...q.img(ctx?.signal), timeoutMs: 3_600_000 });
+    } catch (e) {
+      await rm(target, { force: true });
+      throw e;
+    }
+    q.log.info({ vmId: vm.id, from: p.file, to: target }, `${vm.name}: ${p.file} converted to qcow2 for snapshots`);
+    out.push({ ...disk, fileName });
+  }
+  return out;
 }

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isVmgateError } from '../../core/errors.ts';
-import type { PowerState } from '../../core/model/index.ts';
+import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
   ConsoleTicket,
@@ -135,6 +136,28 @@ class SimDriver implements HypervisorDriver {
   async getRuntime(vm: DriverVm): Promise<RuntimeState> {
     this.#open();
     return this.#sv(vm).runtime();
+  }
+
+  /** A simulated disk is a sparse file as long as the disk: its length is its capacity. */
+  async diskCapacities(vm: DriverVm): Promise<(number | null)[]> {
+    return Promise.all(vm.hardware.disks.map(async (d) => stat(resolve(vm.dir, d.fileName)).then((st) => (st.isFile() ? st.size : null), () => null)));
+  }
+
+  /** The image is copied as it is (the simulator does not read disks): its length is the capacity. */
+  async importDisk(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number> {
+    this.#open();
+    const target = resolve(vm.dir, disk.fileName);
+    await mkdir(vm.dir, { recursive: true });
+    ctx?.progress?.(0, `copying ${source} to ${target}`);
+    try {
+      await copyFile(source, target, constants.COPYFILE_EXCL);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw simError('already_exists', `disk file ${target} of ${vm.name} already exists`);
+      if (code === 'ENOENT') throw simError('not_found', `disk image ${source} does not exist`);
+      throw e;
+    }
+    return (await stat(target)).size;
   }
 
   async createDisks(vm: DriverVm, ctx?: OpContext): Promise<void> {
@@ -521,7 +544,7 @@ class SimDriver implements HypervisorDriver {
     } catch {
       // the driver is closing
     }
-    if (!this.#closed && !sv.forgotten) this.#emit({ vmId: sv.vm.id, powerState: 'poweredOff', toolsState: sv.toolsState, reason: 'the guest shut down', severity: 'info' });
+    if (!this.#closed && !sv.forgotten) this.#emit({ vmId: sv.vm.id, powerState: 'poweredOff', toolsState: sv.toolsState, reason: 'the guest shut down', severity: 'info', clean: true });
   }
 
   async #guestReboot(sv: SimVm, guest: SimGuest): Promise<void> {

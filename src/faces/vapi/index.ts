@@ -4,6 +4,7 @@ import { message, renderProtocolError, renderRestError, stdError, JsonRpcCode } 
 import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
+import { registerFolder } from './folder-route.ts';
 import { PUBLIC_URL } from './request-info.ts';
 
 /** The media type the face reads request bodies in; anything else is refused with 415. */
@@ -21,6 +22,7 @@ export const vapiFace: Face = {
       http: [
         { prefix: '/api', note: '(JSON-RPC, REST)', register: (scope) => registerApi(scope, deps) },
         { prefix: '/guestFile', register: (scope) => registerGuestFiles(scope, deps) },
+        { prefix: '/folder', note: '(datastore files)', register: async (scope) => registerFolder(scope, deps.core, deps.log) },
       ],
     };
   },

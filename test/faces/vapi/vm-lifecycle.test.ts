@@ -171,7 +171,7 @@ describe('vAPI VM create, delete, register, unregister, clone, relocate (real HT
       [{ nics: [{ type: 'PCNET32' }] }, /nics\[0\]\.type PCNET32/],
       [{ cpu: { count: 2, hot_add_enabled: true } }, /cpu\.hot_add_enabled/],
       [{ boot_devices: [{ type: 'CDROM' }] }, /boot_devices/],
-      [{ disks: [{ backing: { type: 'VMDK_FILE', vmdk_file: '[LocalDS_0] a/a.vmdk' } }] }, /disks\[0\]\.backing/],
+      [{ disks: [{ backing: { type: 'VMDK_FILE', vmdk_file: '[LocalDS_0] a/a.vmdk' }, new_vmdk: {} }] }, /disks\[0\]\.backing/],
       [{ storage_policy: { policy: 'gold' } }, /storage_policy/],
       [{ cdroms: [{ backing: { type: 'CLIENT_DEVICE' } }] }, /cdroms\[0\]\.backing\.type CLIENT_DEVICE/],
     ];

@@ -38,10 +38,12 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the nine services', () => {
+  it('has the eleven services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
+      'com.vmgate.datastores',
       'com.vmgate.events',
       'com.vmgate.groups',
+      'com.vmgate.hosts',
       'com.vmgate.permissions',
       'com.vmgate.pools',
       'com.vmgate.pools.entitlements',

@@ -12,6 +12,8 @@ import { sessionHandlers } from './session.ts';
 import { tasksHandlers } from './tasks.ts';
 import { vmHandlers } from './vm.ts';
 import { vmgateEventsHandlers } from './vmgate-events.ts';
+import { vmgateDatastoresHandlers } from './vmgate-datastores.ts';
+import { vmgateHostsHandlers } from './vmgate-hosts.ts';
 import { vmgateGroupsHandlers } from './vmgate-groups.ts';
 import { vmgateGuestProgramsHandlers } from './vmgate-guest-programs.ts';
 import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
@@ -45,4 +47,6 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgatePoolsHandlers,
   vmgatePoolEntitlementsHandlers,
   vmgateEventsHandlers,
+  vmgateDatastoresHandlers,
+  vmgateHostsHandlers,
 ];

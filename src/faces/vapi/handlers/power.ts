@@ -5,9 +5,9 @@ import { vapiPowerState } from './mappings.ts';
 /** com.vmware.vcenter.vm.power: synchronous like vCenter's (the call returns when done). */
 export const powerHandlers = implement(VmPowerService, {
   async get(call, { vm }) {
-    const v = await call.core.vms.get(call.caller, vm);
+    const { vm: v, clean } = await call.core.power.cleanPowerOff(call.caller, vm);
     const state = vapiPowerState(v.powerState);
-    return state === 'POWERED_OFF' ? { state, clean_power_off: true } : { state };
+    return state === 'POWERED_OFF' ? { state, clean_power_off: clean ?? true } : { state };
   },
   async start(call, { vm }) {
     await call.core.power.runAndWait(call.caller, vm, 'powerOn');

@@ -87,10 +87,16 @@ function firmwareOf(b: VmHardwareBootCreateSpec): 'bios' | 'efi' {
   return b.type === 'EFI' ? 'efi' : 'bios';
 }
 
-function diskOf(d: VmHardwareDiskCreateSpec, f: string): { capacityMiB: number; fileName?: string } {
+function diskOf(d: VmHardwareDiskCreateSpec, f: string): { capacityMiB: number; fileName?: string; importFrom?: string } {
   if (d.type !== undefined && d.type !== 'SCSI') throw notHonoured(`${f}.type`, 'vmgate puts new disks on SCSI');
   for (const k of ['ide', 'scsi', 'sata', 'nvme'] as const) if (d[k] !== undefined) throw notHonoured(`${f}.${k}`, 'vmgate chooses disk addresses itself');
-  if (d.backing !== undefined) throw notHonoured(`${f}.backing`, 'create makes new disks only; register a .vmx that refers to an existing VMDK instead');
+  if (d.backing !== undefined) {
+    // vmgate copies the image into the new VM's folder (QEMU: converted to qcow2) rather
+    // than sharing the file, so deleting the VM never deletes the file it was made from.
+    if (d.new_vmdk !== undefined) throw notHonoured(`${f}.backing`, 'give either backing (an image to import) or new_vmdk, not both');
+    if (d.backing.type !== 'VMDK_FILE' || d.backing.vmdk_file === undefined) throw invalidArgument(`${f}.backing: type VMDK_FILE with vmdk_file "[datastore] path" names the image to import`, { module: 'face.vapi' });
+    return { capacityMiB: 1, importFrom: d.backing.vmdk_file };
+  }
   const v = d.new_vmdk;
   if (v?.storage_policy) throw notHonoured(`${f}.new_vmdk.storage_policy`, 'vmgate has no storage policies');
   const capacity = v?.capacity;

@@ -34,6 +34,8 @@ import { VmgatePermissionsService } from './vmgate-permissions.ts';
 import { VmgatePoolsService } from './vmgate-pools.ts';
 import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
 import { VmgateEventsService } from './vmgate-events.ts';
+import { VmgateDatastoresService } from './vmgate-datastores.ts';
+import { VmgateHostsService } from './vmgate-hosts.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -68,6 +70,8 @@ export * from './vmgate-permissions.ts';
 export * from './vmgate-pools.ts';
 export * from './vmgate-pool-entitlements.ts';
 export * from './vmgate-events.ts';
+export * from './vmgate-datastores.ts';
+export * from './vmgate-hosts.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -98,6 +102,8 @@ export const SERVICE_LIST = [
   VmgatePoolsService,
   VmgatePoolEntitlementsService,
   VmgateEventsService,
+  VmgateDatastoresService,
+  VmgateHostsService,
 ] as const;
 
 /**

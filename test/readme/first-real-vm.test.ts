@@ -1,0 +1,165 @@
+/**
+ * docs/drivers.md, "First real VM: from a fresh machine", run as written on QEMU: the shell
+ * lines between `<!-- first-real-vm-test -->` and `<!-- /first-real-vm-test -->`, one by one,
+ * through /bin/sh, in a directory where a fresh `vmgate serve --driver qemu` (data directory
+ * `./data`) runs, with `vmgate` on the PATH and a HOME of its own, and the test guest's ISO
+ * as `guest.iso` (any live ISO with a guest agent would do). Only the CLI and the public
+ * API are used. The one change to the text: the server listens on a free port. Every line
+ * must exit 0 and print what the table below expects; some lines are also checked through
+ * the vSphere API (the disk is qcow2, clean_power_off after the stop).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hostNameOf } from '../../src/server/first-start.ts';
+import { parseTable } from '../cli/cli-fixture.ts';
+import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGuestIso } from '../support/qemu-guest.ts';
+import { spawnServer } from '../support/spawn-server.ts';
+import type { SpawnedServer } from '../support/spawn-server.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The walkthrough block's commands: its lines without blank lines and comments. */
+export function walkthroughCommands(doc: string): string[] {
+  const m = /<!-- first-real-vm-test -->\s*```sh\n([\s\S]*?)```\s*<!-- \/first-real-vm-test -->/.exec(doc);
+  if (!m) throw new Error('docs/drivers.md has no <!-- first-real-vm-test --> … <!-- /first-real-vm-test --> block around a ```sh block');
+  return m[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+interface Ctx {
+  readonly work: string;
+  api(method: string, path: string): Promise<{ status: number; body: unknown }>;
+}
+type Check = (stdout: string, ctx: Ctx) => void | Promise<void>;
+
+const EXPECT: Record<string, Check> = {
+  'vmgate login --server https://localhost:8443 --ca data/tls/server.crt --password-stdin < data/initial-admin-password': (out) => {
+    assert.match(out, /^logged in to https:\/\/localhost:\d+ as administrator \(/);
+  },
+  'vmgate host list': (out) => {
+    assert.deepEqual(
+      parseTable(out).map((r) => [r.HOST, r.NAME, r.CONNECTION]),
+      [['host-1', hostNameOf(hostname()), 'connected']],
+    );
+  },
+  'vmgate datastore upload guest.iso datastore1:iso/': async (out, ctx) => {
+    assert.match(out, /^uploaded guest\.iso to \[datastore1\] iso\/guest\.iso \(\d+\.\d MiB\)\n$/);
+    const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+    assert.equal(await sha(join(ctx.work, 'data', 'datastores', 'datastore1', 'iso', 'guest.iso')), await sha(join(ctx.work, 'guest.iso')));
+  },
+  'vmgate datastore ls datastore1:iso': (out) => {
+    assert.deepEqual(
+      parseTable(out).map((r) => [r.NAME, r.TYPE]),
+      [['guest.iso', 'file']],
+    );
+  },
+  'vmgate vm create first-vm --iso datastore1:iso/guest.iso --disk 1024 --memory 512': async (out, ctx) => {
+    assert.equal(out, 'created vm-1 (first-vm)\n');
+    const vm = (await ctx.api('GET', '/api/vcenter/vm/vm-1')).body as { disks: Record<string, { backing: { vmdk_file: string }; capacity: number }>; cdroms: Record<string, { backing: { iso_file: string } }> };
+    assert.deepEqual(
+      Object.values(vm.disks).map((d) => [d.backing.vmdk_file, d.capacity]),
+      [['[datastore1] first-vm/first-vm.qcow2', 1024 * 1024 * 1024]],
+    );
+    assert.deepEqual(Object.values(vm.cdroms).map((c) => c.backing.iso_file), ['[datastore1] iso/guest.iso']);
+    const info = spawnSync('qemu-img', ['info', '--output=json', join(ctx.work, 'data', 'datastores', 'datastore1', 'first-vm', 'first-vm.qcow2')], { encoding: 'utf8' });
+    assert.equal((JSON.parse(info.stdout) as { format: string }).format, 'qcow2');
+  },
+  'vmgate vm power on first-vm --wait-tools': async (out, ctx) => {
+    assert.deepEqual(
+      parseTable(out).map((r) => [r.NAME, r.POWER]),
+      [['first-vm', 'on']],
+    );
+    assert.equal(((await ctx.api('GET', '/api/vcenter/vm/vm-1/guest/power')).body as { operations_ready: boolean }).operations_ready, true);
+  },
+  "VMGATE_GUEST_PASSWORD=vmware vmgate guest run first-vm --guest-user root -- /bin/sh -c 'echo hello from $(uname -s)'": (out) => {
+    assert.equal(out, 'hello from Linux\n');
+  },
+  'vmgate vm power off first-vm': async (out, ctx) => {
+    assert.deepEqual(
+      parseTable(out).map((r) => [r.NAME, r.POWER]),
+      [['first-vm', 'off']],
+    );
+    assert.deepEqual((await ctx.api('GET', '/api/vcenter/vm/vm-1/power')).body, { state: 'POWERED_OFF', clean_power_off: true });
+  },
+  'vmgate vm delete first-vm': async (out, ctx) => {
+    assert.equal(out, 'deleted vm-1\n');
+    assert.equal((await ctx.api('GET', '/api/vcenter/vm/vm-1')).status, 404);
+  },
+};
+
+describe('docs/drivers.md: the first real VM on QEMU, run as written', { skip: qemuTestSkip({ iso: true }) }, () => {
+  let dir: string;
+  let work: string;
+  let server: SpawnedServer | undefined;
+  let commands: string[];
+  let release: (() => void) | undefined;
+  const env: NodeJS.ProcessEnv = {};
+
+  before(async () => {
+    release = await acquireQemuTestLock();
+    commands = walkthroughCommands(await readFile(join(ROOT, 'docs/drivers.md'), 'utf8'));
+    dir = await mkdtemp(join(tmpdir(), 'vmgate-first-vm-'));
+    work = join(dir, 'home-dir');
+    await mkdir(work);
+    await copyFile(testGuestIso(qemuTestGuest().guest), join(work, 'guest.iso'));
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'vmgate'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/vmgate.mjs')}" "$@"\n`);
+    await chmod(join(bin, 'vmgate'), 0o755);
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VMGATE_') && k !== 'NODE_OPTIONS' && k !== 'XDG_CONFIG_HOME') env[k] = v;
+    Object.assign(env, { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: join(dir, 'home'), NO_COLOR: '1' });
+    server = await spawnServer(join(work, 'data'), ['--driver', 'qemu'], { VMGATE_ADMIN_PASSWORD: undefined, VMGATE_DEMO_PASSWORD: undefined, VMGATE_CONFIG_DIR: undefined }, work);
+  });
+  after(async () => {
+    if (work) killQemuUnder(join(work, 'data'));
+    if (server) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+    release?.();
+  });
+
+  it('the banner names what the first start made and the accelerator; every block line has an expectation', () => {
+    const out = server!.stdout();
+    assert.match(out, /^ {2}QEMU accelerator {9}(kvm|tcg) \(.+\)$/m);
+    assert.match(out, /First start: created datacenter 'Datacenter', host '[^']+' \(this machine: \d+ CPUs, [\d.]+ GiB\)/);
+    assert.ok(out.includes(`and datastore 'datastore1' at ${join(work, 'data', 'datastores', 'datastore1')}.`), out);
+    for (const c of commands) assert.ok(Object.hasOwn(EXPECT, c), `no expectation for the line ${JSON.stringify(c)}: add one to EXPECT`);
+    assert.equal(commands.length, Object.keys(EXPECT).length, 'every expectation is a line of the block');
+  });
+
+  it('every line exits 0 and does what the walkthrough says', async (t) => {
+    const password = (await readFile(join(work, 'data', 'initial-admin-password'), 'utf8')).trim();
+    const ca = await readFile(join(work, 'data', 'tls', 'server.crt'), 'utf8');
+    const ctx: Ctx = {
+      work,
+      api: (method, path) =>
+        new Promise((res, rej) => {
+          const req = request({ host: '127.0.0.1', port: server!.ports.https, method, path, ca, servername: 'localhost', headers: { authorization: `Basic ${Buffer.from(`administrator:${password}`).toString('base64')}` } }, (r) => {
+            let s = '';
+            r.on('data', (d) => (s += d));
+            r.on('end', () => res({ status: r.statusCode!, body: s === '' ? undefined : (JSON.parse(s) as unknown) }));
+          });
+          req.on('error', rej);
+          req.end();
+        }),
+    };
+    for (const docLine of commands) {
+      const line = docLine.replace('https://localhost:8443', `https://localhost:${server!.ports.https}`);
+      const t0 = Date.now();
+      const r = spawnSync('/bin/sh', ['-c', line], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
+      t.diagnostic(`${docLine.slice(0, 60)}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      assert.equal(r.status, 0, `${docLine}\nexit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      await EXPECT[docLine]!(r.stdout, ctx);
+    }
+  });
+});
