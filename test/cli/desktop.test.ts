@@ -55,7 +55,7 @@ describe('vmgate desktop …', () => {
 describe('vmgate desktop … with a disclaimer, domains, an expired password and a VNC viewer', () => {
   let f: CliFixture;
   before(async () => {
-    f = await cliFixture({ login: false, server: { viewDomains: 'CORP,LAB', viewDisclaimer: 'Authorised use only.' } });
+    f = await cliFixture({ login: false, serve: { viewDomains: 'CORP,LAB', viewDisclaimer: 'Authorised use only.' } });
     await f.server.server.core.identity.updateUser(SYSTEM_CALLER, 'demo', { mustChangePassword: true });
   });
   after(async () => f.close());
