@@ -273,6 +273,10 @@ class GroupCommit {
  * transaction through a crash or `kill -9` of the process (the WAL is in the OS's hands
  * at commit) and may lose only the last commits on power loss or an OS crash, never
  * consistency; foreign_keys=ON; busy_timeout=5000 ms for other processes' locks.
+ * Throughput: a checkpoint (WAL pages copied into the database, with an fsync) every
+ * 10,000 WAL pages (~40 MiB) instead of SQLite's 1,000, so that a page written over and
+ * over is copied once, and the WAL file is cut back to 64 MiB after one; a page cache of
+ * up to 64 MiB (SQLite's default is 2 MiB), so the hot tables' pages stay in memory.
  */
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const memory = opts.path === ':memory:' || opts.path === '';
@@ -285,6 +289,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    sqlite.pragma('journal_size_limit = 67108864');
+    sqlite.pragma('cache_size = -65536');
     // Refresh the planner's statistics where they are stale (cheap: SQLite bounds the work).
     sqlite.pragma('optimize = 0x10002');
   } catch (e) {
