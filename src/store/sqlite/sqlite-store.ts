@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, sql } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 import { internal, notAllowedInCurrentState } from '../../core/errors.ts';
 import type {
   Cluster,
@@ -105,9 +106,10 @@ class SqliteStore implements Store {
   constructor(
     private readonly root: Db,
     private readonly ctx: SqlContext,
+    handle: SqliteDatabase,
     group?: GroupCommit,
   ) {
-    this.group = group ?? new GroupCommit(root, (tx) => new SqliteStore(root, tx, this.group));
+    this.group = group ?? new GroupCommit(root, handle, (tx) => new SqliteStore(root, tx, handle, this.group));
     this.datacenters = new NamedTableRepository(ctx, DATACENTERS);
     this.clusters = new NamedTableRepository(ctx, CLUSTERS);
     this.hosts = new NamedTableRepository(ctx, HOSTS);
@@ -206,6 +208,7 @@ class GroupCommit {
 
   constructor(
     private readonly root: Db,
+    private readonly handle: SqliteDatabase,
     private readonly storeFor: (ctx: SqlContext) => Store,
   ) {}
 
@@ -235,7 +238,7 @@ class GroupCommit {
             const p = this.queue.shift()!;
             taken.push(p);
             await trx.executeQuery(SAVEPOINT);
-            const ctx = transactionContext(trx);
+            const ctx = transactionContext(trx, this.handle);
             let value: unknown;
             try {
               value = await p.fn(this.storeFor(ctx));
@@ -299,7 +302,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     throw internal(`cannot open the database '${opts.path}': ${(e as Error).message}`, { module: 'store', cause: e });
   }
 
-  const db = new Kysely<AnyDatabase>({ dialect: new VmgateSqliteDialect({ database: wrapDatabase(sqlite) }) });
+  const handle = wrapDatabase(sqlite);
+  const state = { held: false };
+  const db = new Kysely<AnyDatabase>({ dialect: new VmgateSqliteDialect({ database: handle }, state) });
   const migrator = new Migrator({
     db,
     provider: migrationProvider,
@@ -315,5 +320,5 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
       cause: error,
     });
   }
-  return new SqliteStore(db, rootContext(db));
+  return new SqliteStore(db, rootContext(db, handle, state), handle);
 }
