@@ -204,6 +204,33 @@ describe('sqlite store', () => {
     }
   });
 
+  it('a statement outside a transaction neither sees into one in progress nor lands inside it', async () => {
+    const store = await openSqliteStore({ path: tempFile() });
+    try {
+      let inside!: () => void;
+      const opened = new Promise<void>((r) => (inside = r));
+      let proceed!: () => void;
+      const held = new Promise<void>((r) => (proceed = r));
+      const tx = store.transaction(async (t) => {
+        await t.vms.insert(vm(1));
+        inside();
+        await held;
+        throw new Error('rolled back');
+      });
+      await opened;
+      // While the transaction holds the database: a read and a write from outside.
+      const read = store.vms.get('vm-1');
+      const write = store.vms.insert(vm(2));
+      proceed();
+      await assert.rejects(tx, /rolled back/);
+      assert.equal(await read, undefined, 'the uncommitted row was not visible outside');
+      await write;
+      assert.deepEqual((await store.vms.list()).map((v) => v.id), ['vm-2'], 'the outside write was not rolled back with the transaction');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a transaction store may not be used after its transaction ended', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     try {
