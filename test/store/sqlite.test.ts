@@ -204,6 +204,23 @@ describe('sqlite store', () => {
     }
   });
 
+  it('while another process holds the write lock past the busy timeout, waiting transactions fail with a clear error and later ones work', async () => {
+    const path = tempFile();
+    const store = await openSqliteStore({ path });
+    const other = new Database(path);
+    try {
+      other.exec('begin immediate');
+      const waiting = [1, 2].map((n) => store.transaction((tx) => tx.settings.set(`k${n}`, 'v')));
+      for (const w of waiting) await assert.rejects(w, (e) => e instanceof VmgateError && /busy|locked/i.test(e.message));
+      other.exec('rollback');
+      await store.transaction((tx) => tx.settings.set('k3', 'v'));
+      assert.deepEqual([await store.settings.get('k1'), await store.settings.get('k3')], [undefined, 'v']);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
   it('a statement outside a transaction neither sees into one in progress nor lands inside it', async () => {
     const store = await openSqliteStore({ path: tempFile() });
     try {

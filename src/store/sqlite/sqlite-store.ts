@@ -261,8 +261,10 @@ class GroupCommit {
       });
     } catch (e) {
       // COMMIT (or a savepoint statement) failed: nothing of the group is stored. The ones
-      // already rejected keep their own error (a promise settles once).
-      for (const p of taken) p.reject(e);
+      // already rejected keep their own error (a promise settles once). If BEGIN itself
+      // failed (another process held the write lock past busy_timeout), none was taken:
+      // those waiting get its error, as they would have one by one.
+      for (const p of taken.length > 0 ? taken : this.queue.splice(0)) p.reject(e);
       return;
     }
     for (const { p, value } of succeeded) p.resolve(value);
