@@ -1,5 +1,6 @@
 /**
- * Tasks per second through core on the sim driver: power on/off cycles over 1,000 VMs.
+ * Tasks per second through core on the sim driver: power on/off cycles over 1,000 VMs,
+ * in BENCH_ROUNDS (3) turns interleaved with the driver alone.
  * Baselines in the same run: the sim driver called directly (no core), and the bare
  * persistence a task needs (insert + finish of a task row through the store).
  */
@@ -10,10 +11,17 @@ import { Core, SYSTEM_CALLER } from '../src/core/index.ts';
 import { createSimDriver } from '../src/drivers/sim/sim-driver.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { measure, report } from './lib.ts';
+import type { Measure } from './lib.ts';
 import { datastoreFiles } from '../src/datastore/index.ts';
 
 const VMS = Number(process.env.BENCH_VMS ?? 1000);
 const CONCURRENCY = 50;
+/** Turns of subject and driver alone, interleaved. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function total(label: string, ms: readonly Measure[]): Measure {
+  return { label, ops: ms.reduce((n, m) => n + m.ops, 0), seconds: ms.reduce((n, m) => n + m.seconds, 0) };
+}
 
 async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   let i = 0;
@@ -26,6 +34,9 @@ export async function benchCoreTasks(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vmgate-bench-'));
   const store = await openSqliteStore({ path: join(dir, 'vmgate.db') });
   const sim = createSimDriver({ speed: 1e9 });
+  // The baseline's own instance over the same VMs: core hears none of its events, so the
+  // baseline carries none of core's work (recording the tools state a power-on starts).
+  const alone = createSimDriver({ speed: 1e9 });
   const core = new Core({ store, files: datastoreFiles, drivers: new Map([['sim', sim]]), config: { datastoreRoot: join(dir, 'ds') } });
   await core.start();
   const c = SYSTEM_CALLER;
@@ -41,23 +52,32 @@ export async function benchCoreTasks(): Promise<void> {
     // Warm-up, not measured: a VM's first power-on makes its guest disk (and its first
     // power-off writes it). Without this the first measurement alone pays for that, and
     // compares a cold driver through core with a warm driver alone.
-    await pool(dvms, CONCURRENCY, async (d) => {
-      await sim.powerOn(d);
-      await sim.powerOff(d, { soft: false });
-    });
+    for (const driver of [sim, alone]) {
+      await pool(dvms, CONCURRENCY, async (d) => {
+        await driver.powerOn(d);
+        await driver.powerOff(d, { soft: false });
+      });
+    }
 
-    const subject = await measure(`core power on+off, ${VMS} VMs, ${CONCURRENCY} at a time`, VMS * 2, () =>
-      pool(ids, CONCURRENCY, async (id) => {
-        await core.tasks.result(c, await core.power.run(c, id, 'powerOn'));
-        await core.tasks.result(c, await core.power.run(c, id, 'powerOff'));
-      }),
-    );
-    const driverOnly = await measure(`sim driver alone power on+off, ${VMS} VMs`, VMS * 2, () =>
-      pool(dvms, CONCURRENCY, async (d) => {
-        await sim.powerOn(d);
-        await sim.powerOff(d, { soft: false });
-      }),
-    );
+    // Subject and driver alone take turns (ROUNDS each, summed): a shared machine's load
+    // swings over seconds, and one long run of each would compare two different moments.
+    const runs = { subject: [] as Measure[], driver: [] as Measure[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      runs.subject.push(await measure('', VMS * 2, () =>
+        pool(ids, CONCURRENCY, async (id) => {
+          await core.tasks.result(c, await core.power.run(c, id, 'powerOn'));
+          await core.tasks.result(c, await core.power.run(c, id, 'powerOff'));
+        }),
+      ));
+      runs.driver.push(await measure('', VMS * 2, () =>
+        pool(dvms, CONCURRENCY, async (d) => {
+          await alone.powerOn(d);
+          await alone.powerOff(d, { soft: false });
+        }),
+      ));
+    }
+    const subject = total(`core power on+off, ${VMS} VMs, ${CONCURRENCY} at a time`, runs.subject);
+    const driverOnly = total(`sim driver alone power on+off, ${VMS} VMs`, runs.driver);
     let k = 0;
     const persistOnly = await measure('store: insert + finish a task row', VMS * 2, async () => {
       for (let i = 0; i < VMS * 2; i++) {
@@ -70,6 +90,7 @@ export async function benchCoreTasks(): Promise<void> {
     report('Core tasks: power operations through core (sim driver)', subject, driverOnly, 'core overhead over the bare driver');
     report('Core tasks vs the persistence floor', subject, persistOnly, 'a task records more than one row (VM state, events)');
   } finally {
+    await alone.close();
     await core.close(1000);
     await store.close();
     await rm(dir, { recursive: true, force: true });

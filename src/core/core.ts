@@ -13,7 +13,7 @@ import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
-import type { DriverKind, PowerState } from './model/index.ts';
+import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
@@ -156,14 +156,19 @@ export class Core implements CoreApi {
         if (ev.powerState === 'poweredOff' && !patch.toolsState) patch.toolsState = vm.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown';
       }
       if (Object.keys(patch).length === 0) return;
-      await this.rt.update(vm, patch);
-      if (patch.powerState) {
+      // The change and its event: one transaction.
+      let next = vm;
+      let appended: InventoryEvent | undefined;
+      await this.ctx.store.transaction(async (tx) => {
+        next = await this.rt.write(tx, vm, patch);
         // An unclean stop is an error event: clean_power_off reads it (PowerService.cleanPowerOff).
         const severity = patch.powerState === 'poweredOff' && ev.clean === false ? 'error' : (ev.severity ?? 'warning');
-        await this.events.record(vm.id, `vm.${patch.powerState}`, `${vm.name} is ${describePowerState(patch.powerState)}: ${ev.reason}`, { severity });
-      } else if (patch.toolsState) {
-        await this.events.record(vm.id, 'vm.toolsStateChanged', `tools in ${vm.name}: ${patch.toolsState} (${ev.reason})`, { severity: 'info' });
-      }
+        appended = patch.powerState
+          ? await this.events.append(tx, vm.id, `vm.${patch.powerState}`, `${vm.name} is ${describePowerState(patch.powerState)}: ${ev.reason}`, { severity })
+          : await this.events.append(tx, vm.id, 'vm.toolsStateChanged', `tools in ${vm.name}: ${patch.toolsState} (${ev.reason})`, { severity: 'info' });
+      });
+      this.ctx.bus.emit('vm.changed', next, vm);
+      if (appended) this.ctx.bus.emit('event.appended', appended);
     } catch (e) {
       this.ctx.log.error({ err: e, event: ev }, 'could not record a driver event');
     }

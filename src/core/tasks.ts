@@ -4,7 +4,7 @@ import type { Authorizer } from './authorizer.ts';
 import type { EventLog } from './events.ts';
 import { VmgateError, internal, invalidArgument, notAllowedInCurrentState, notFound, toVmgateError } from './errors.ts';
 import { newGuid } from './ids.ts';
-import type { Task, TaskFilter, TaskKind } from './model/index.ts';
+import type { InventoryEvent, Task, TaskFilter, TaskKind } from './model/index.ts';
 import type { Store } from './ports/store.ts';
 
 export interface TaskContext {
@@ -95,15 +95,12 @@ export class TaskEngine {
       finishedAt: null,
     };
     try {
+      // A transaction even with no `begin`: the store commits concurrent ones together.
       const begin = spec.begin;
-      if (begin) {
-        await this.ctx.store.transaction(async (tx) => {
-          await tx.tasks.insert(task);
-          await begin(tx);
-        });
-      } else {
-        await this.ctx.store.tasks.insert(task);
-      }
+      await this.ctx.store.transaction(async (tx) => {
+        await tx.tasks.insert(task);
+        if (begin) await begin(tx);
+      });
     } catch (e) {
       spec.release?.();
       throw e;
@@ -137,16 +134,21 @@ export class TaskEngine {
           const state = err.kind === 'cancelled' || abort.signal.aborted ? 'cancelled' : 'error';
           if (err.kind === 'internal') this.ctx.log.error({ err: e, taskId: task.id }, 'task failed with an internal error');
           entry.committed = false;
-          final = await this.finish(entry, {
-            state,
-            step: state === 'cancelled' ? 'Cancelled' : 'Failed',
-            error: { kind: state === 'cancelled' ? 'cancelled' : err.kind, message: err.message, ...(err.reason ? { reason: err.reason } : {}) },
-          });
-          await this.events.record(task.targetId ?? 'root', state === 'cancelled' ? 'task.cancelled' : 'task.failed', `${task.kind}: ${err.message}`, {
-            severity: state === 'cancelled' ? 'info' : 'error',
-            caller: spec.caller,
-            taskId: task.id,
-          }).catch((e2: unknown) => this.ctx.log.error({ err: e2, taskId: task.id }, 'could not record the event of a failed task'));
+          // The task's end and its event: one transaction.
+          final = await this.finish(
+            entry,
+            {
+              state,
+              step: state === 'cancelled' ? 'Cancelled' : 'Failed',
+              error: { kind: state === 'cancelled' ? 'cancelled' : err.kind, message: err.message, ...(err.reason ? { reason: err.reason } : {}) },
+            },
+            (tx) =>
+              this.events.append(tx, task.targetId ?? 'root', state === 'cancelled' ? 'task.cancelled' : 'task.failed', `${task.kind}: ${err.message}`, {
+                severity: state === 'cancelled' ? 'info' : 'error',
+                caller: spec.caller,
+                taskId: task.id,
+              }),
+          );
         } finally {
           spec.release?.();
           this.running.delete(task.id);
@@ -199,7 +201,12 @@ export class TaskEngine {
     return result;
   }
 
-  private async finish(entry: Running, patch: Partial<Task>): Promise<Task> {
+  /**
+   * Records the task's end (unless complete() has), with the event `event` appends, in one
+   * transaction. If that fails the task still ends here (logged): its record shows it
+   * running until crash recovery marks it interrupted.
+   */
+  private async finish(entry: Running, patch: Partial<Task>, event?: (tx: Store) => Promise<InventoryEvent>): Promise<Task> {
     if (entry.persistTimer) clearTimeout(entry.persistTimer);
     entry.persistTimer = null;
     if (entry.committed) {
@@ -210,16 +217,21 @@ export class TaskEngine {
     const recorded = entry.task;
     const final: Task = { ...entry.task, ...patch, finishedAt: this.ctx.clock.now().toISOString() };
     entry.task = final;
+    let ev: InventoryEvent | null = null;
     try {
-      await this.ctx.store.tasks.update(
-        final.id,
-        { state: final.state, progress: final.progress, step: final.step, result: final.result, error: final.error, finishedAt: final.finishedAt },
-        recorded,
-      );
+      await this.ctx.store.transaction(async (tx) => {
+        await tx.tasks.update(
+          final.id,
+          { state: final.state, progress: final.progress, step: final.step, result: final.result, error: final.error, finishedAt: final.finishedAt },
+          recorded,
+        );
+        if (event) ev = await event(tx);
+      });
     } catch (e) {
-      this.ctx.log.error({ err: e, taskId: final.id }, 'could not record the end of a task');
+      this.ctx.log.error({ err: e, taskId: final.id }, event ? 'could not record the end of a task and its event' : 'could not record the end of a task');
     }
     this.ctx.bus.emit('task.changed', final);
+    if (ev) this.ctx.bus.emit('event.appended', ev);
     return final;
   }
 

@@ -159,7 +159,7 @@ describe('login throttle and hash pool (units)', () => {
     assert.equal(normaliseSource(''), 'local');
   });
 
-  it('hash pool: bounded concurrency, round-robin across sources, per-source and total limits', async () => {
+  it('hash pool: bounded concurrency, the source served longest ago first, per-source and total limits', async () => {
     const pool = new HashPool(() => ({ concurrency: 1, runningPerSource: 1, perSource: 3, total: 4 }));
     const order: string[] = [];
     const gates = new Map<string, () => void>();
@@ -184,7 +184,7 @@ describe('login throttle and hash pool (units)', () => {
     for (let i = 0; i < 5; i++) await finishLatest();
     await a1;
     assert.deepEqual(await Promise.all([a2, a3, b1, c1]), ['A2', 'A3', 'B1', 'C1']);
-    assert.deepEqual(order, ['A1', 'A2', 'B1', 'C1', 'A3'], 'B and C do not wait for all of A');
+    assert.deepEqual(order, ['A1', 'B1', 'C1', 'A2', 'A3'], 'B and C, never served, go before A’s second job');
     assert.deepEqual(pool.load, { running: 0, queued: 0 });
   });
 
@@ -214,6 +214,53 @@ describe('login throttle and hash pool (units)', () => {
     await Promise.all(runs);
     assert.deepEqual(started, ['A1', 'B1', 'A2', 'A3']);
     assert.deepEqual(pool.load, { running: 0, queued: 0 });
+  });
+
+  it('hash pool: a source that keeps queueing never gets ahead of one that waits; each source keeps its own order', async () => {
+    const pool = new HashPool(() => ({ concurrency: 1, runningPerSource: 1, perSource: 10, total: 100 }));
+    const started: string[] = [];
+    const gates: (() => void)[] = [];
+    const job = (name: string) => () =>
+      new Promise<void>((res) => {
+        started.push(name);
+        gates.push(res);
+      });
+    const runs: Promise<void>[] = [];
+    for (let i = 1; i <= 4; i++) runs.push(pool.run('flood', job(`F${i}`)));
+    runs.push(pool.run('alice', job('A1')));
+    // The flood queues more while its first runs, then bob arrives, then the flood again.
+    for (let i = 5; i <= 6; i++) runs.push(pool.run('flood', job(`F${i}`)));
+    runs.push(pool.run('bob', job('B1')), pool.run('alice', job('A2')));
+    runs.push(pool.run('flood', job('F7')));
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setImmediate(r));
+      gates[i]!();
+    }
+    await Promise.all(runs);
+    assert.deepEqual(started, ['F1', 'A1', 'B1', 'F2', 'A2', 'F3', 'F4', 'F5', 'F6', 'F7']);
+    assert.deepEqual(pool.load, { running: 0, queued: 0 });
+  });
+
+  it('logins: another address’s login is hashed next, ahead of every queued hash of a flood', async () => {
+    const f = await createTestCore({ config: { loginDelayMs: 0, loginHashConcurrency: 1, loginQueuePerSource: 50 } });
+    try {
+      await f.user('owner', 'read-only');
+      // Records the order in which hashes get a slot (the pool itself unchanged).
+      const pool = f.core.identity.hashPool;
+      const run = pool.run.bind(pool);
+      const hashed: string[] = [];
+      pool.run = (source, work) => run(source, () => (hashed.push(source), work()));
+      const flood = Array.from({ length: 20 }, (_, i) => outcome(f.core.identity.verifyCredentials(`nobody-${i}`, `guess-${i}`, '10.66.0.2')));
+      while (pool.load.queued < 19) await new Promise((r) => setImmediate(r));
+      assert.deepEqual(pool.load, { running: 1, queued: 19 }, 'one flood hash runs, 19 wait');
+      const owner = f.core.identity.verifyCredentials('owner', 'owner-password-1', '10.66.0.3');
+      assert.equal((await owner).userName, 'owner');
+      assert.deepEqual(hashed.slice(0, 2), ['10.66.0.2', '10.66.0.3'], 'the owner’s hash came right after the one running');
+      assert.deepEqual(tally(await Promise.all(flood)), { invalid: 20 });
+      assert.deepEqual(hashed.slice(2), Array(19).fill('10.66.0.2'));
+    } finally {
+      await f.close();
+    }
   });
 
   it('keyed mutex: one key at a time, other keys free', async () => {

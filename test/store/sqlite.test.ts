@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/migrations/index.ts';
 import { MIGRATION_TABLE, openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { AnyDatabase } from '../../src/store/sqlite/sql-context.ts';
-import { selectVms } from '../../src/store/sqlite/vm-repository.ts';
+import { selectHostUsage, selectVms } from '../../src/store/sqlite/vm-repository.ts';
 import type { VmFilter } from '../../src/core/model/index.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { session, user, vm } from './fixtures/records.ts';
@@ -54,7 +54,7 @@ describe('sqlite store', () => {
       const applied = db.prepare(`select name from ${MIGRATION_TABLE} order by name`).pluck().all();
       assert.deepEqual(applied, Object.keys(MIGRATIONS).sort());
       assert.equal(applied.at(-1), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, '0003-user-must-change-password');
+      assert.equal(SCHEMA_VERSION, '0004-host-usage-index');
     } finally {
       db.close();
     }
@@ -77,7 +77,7 @@ describe('sqlite store', () => {
     await (await openSqliteStore({ path })).close();
     // Back to a database as 0001 left it, holding names that clash once case is ignored.
     const raw = new Database(path);
-    raw.exec(`drop index users_name_nocase; drop table login_failures; alter table users drop column must_change_password; delete from ${MIGRATION_TABLE} where name in ('0002-login-hardening', '0003-user-must-change-password')`);
+    raw.exec(`drop index vms_host_usage; drop index users_name_nocase; drop table login_failures; alter table users drop column must_change_password; delete from ${MIGRATION_TABLE} where name in ('0002-login-hardening', '0003-user-must-change-password', '0004-host-usage-index')`);
     const insert = raw.prepare(`insert into users (id, seq, name, full_name, password_hash, disabled, failed_logins, locked_until, last_login_at, created_at) values (?, ?, ?, '', 'x', 0, 0, null, null, '2025-01-01T00:00:00.000Z')`);
     insert.run('user-1', 1, 'administrator');
     insert.run('user-2', 2, 'Administrator');
@@ -151,9 +151,100 @@ describe('sqlite store', () => {
         assert.match(plan(filter), /SEARCH vms USING INDEX vms_host/);
       }
       assert.match(plan({ uuids: ['x'] }), /SEARCH vms USING INDEX sqlite_autoindex_vms/);
+      // The load a power-on is admitted against: the partial index alone, no row read.
+      const usage = selectHostUsage(compiler, 'host-1').compile();
+      const usagePlan = raw
+        .prepare(`explain query plan ${usage.sql}`)
+        .all(...(usage.parameters as unknown[]))
+        .map((r) => (r as { detail: string }).detail)
+        .join('; ');
+      assert.equal(usagePlan, 'SEARCH vms USING COVERING INDEX vms_host_usage (host_id=?)');
     } finally {
       raw.close();
       await compiler.destroy();
+    }
+  });
+
+  it('transactions asked for together commit together: each all or nothing, each answered only once committed', async () => {
+    const path = tempFile();
+    const store = await openSqliteStore({ path });
+    // Another connection, as another process would see the file.
+    const other = new Database(path, { readonly: true });
+    const committed = (id: string) => other.prepare('select count(*) as n from vms where id = ?').get(id) as { n: number };
+    try {
+      const seen: Record<string, number> = {};
+      const write = (n: number, fail: boolean) =>
+        store
+          .transaction(async (tx) => {
+            await tx.vms.insert(vm(n));
+            await tx.settings.set(`k${n}`, 'v');
+            if (fail) throw new Error(`transaction ${n} fails after its writes`);
+            return n;
+          })
+          .then((r) => {
+            seen[`vm-${n}`] = committed(`vm-${n}`).n;
+            return r;
+          });
+      const results = await Promise.allSettled([write(1, false), write(2, true), write(3, false), write(4, true), write(5, false)]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+        [1, 'transaction 2 fails after its writes', 3, 'transaction 4 fails after its writes', 5],
+      );
+      assert.deepEqual(seen, { 'vm-1': 1, 'vm-3': 1, 'vm-5': 1 }, 'each success is on disk when its caller hears of it');
+      assert.deepEqual((await store.vms.list()).map((v) => v.id), ['vm-1', 'vm-3', 'vm-5'], 'the failed ones left nothing');
+      assert.equal(await store.settings.get('k2'), undefined);
+      assert.equal(await store.settings.get('k4'), undefined);
+      assert.equal(await store.settings.get('k5'), 'v');
+      // Later transactions, and a lone one, still commit.
+      assert.equal(await store.transaction(async (tx) => (await tx.vms.insert(vm(6)), 6)), 6);
+      assert.equal(committed('vm-6').n, 1);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('while another process holds the write lock past the busy timeout, waiting transactions fail with a clear error and later ones work', async () => {
+    const path = tempFile();
+    const store = await openSqliteStore({ path });
+    const other = new Database(path);
+    try {
+      other.exec('begin immediate');
+      const waiting = [1, 2].map((n) => store.transaction((tx) => tx.settings.set(`k${n}`, 'v')));
+      for (const w of waiting) await assert.rejects(w, (e) => e instanceof VmgateError && /busy|locked/i.test(e.message));
+      other.exec('rollback');
+      await store.transaction((tx) => tx.settings.set('k3', 'v'));
+      assert.deepEqual([await store.settings.get('k1'), await store.settings.get('k3')], [undefined, 'v']);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('a statement outside a transaction neither sees into one in progress nor lands inside it', async () => {
+    const store = await openSqliteStore({ path: tempFile() });
+    try {
+      let inside!: () => void;
+      const opened = new Promise<void>((r) => (inside = r));
+      let proceed!: () => void;
+      const held = new Promise<void>((r) => (proceed = r));
+      const tx = store.transaction(async (t) => {
+        await t.vms.insert(vm(1));
+        inside();
+        await held;
+        throw new Error('rolled back');
+      });
+      await opened;
+      // While the transaction holds the database: a read and a write from outside.
+      const read = store.vms.get('vm-1');
+      const write = store.vms.insert(vm(2));
+      proceed();
+      await assert.rejects(tx, /rolled back/);
+      assert.equal(await read, undefined, 'the uncommitted row was not visible outside');
+      await write;
+      assert.deepEqual((await store.vms.list()).map((v) => v.id), ['vm-2'], 'the outside write was not rolled back with the transaction');
+    } finally {
+      await store.close();
     }
   });
 

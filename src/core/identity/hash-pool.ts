@@ -15,17 +15,24 @@ export interface HashPoolLimits {
  * Password hashing off the request path's shared resources: scrypt runs on libuv's thread
  * pool (never the event loop), at most `concurrency` at a time, so that the pool's other
  * threads stay free for file I/O and memory stays bounded (16 MiB per scrypt). One source
- * runs at most `runningPerSource` of them, waiting jobs are taken round-robin across
- * sources, and a source over its limit is refused at once: a flood from one address waits
- * behind itself, not in front of everyone else.
+ * runs at most `runningPerSource` of them, and a source over its limit is refused at once.
+ *
+ * Fairness: each source's jobs wait in a queue of their own (in order), and a free slot goes
+ * to the waiting source served longest ago (or never): a source that has just had a hash,
+ * queued or not, goes behind every other waiting source. So a flood from one address waits
+ * behind itself: however many of its hashes are queued, another address's login waits for
+ * at most the hashes already running.
  */
 export class HashPool {
   private running = 0;
   private queued = 0;
-  /** Per source, its waiting jobs in order; the Map's order is the round-robin order. */
+  /** Per source, its waiting jobs in order. */
   private readonly queues = new Map<string, (() => void)[]>();
   private readonly held = new Map<string, number>();
   private readonly runningBy = new Map<string, number>();
+  /** Per source holding jobs: when it was last given a slot (a tick of `served`). */
+  private readonly lastServed = new Map<string, number>();
+  private served = 0;
 
   constructor(private readonly limits: () => HashPoolLimits) {}
 
@@ -38,7 +45,8 @@ export class HashPool {
     }
     this.held.set(source, mine + 1);
     try {
-      if (this.canStart(source)) this.started(source);
+      // A job of its own already waiting goes first (a source's jobs keep their order).
+      if (!this.queues.has(source) && this.canStart(source)) this.started(source);
       else {
         this.queued++;
         await new Promise<void>((start) => {
@@ -54,6 +62,7 @@ export class HashPool {
       }
     } finally {
       bump(this.held, source, -1);
+      if (!this.held.has(source)) this.lastServed.delete(source);
     }
   }
 
@@ -65,26 +74,30 @@ export class HashPool {
   private started(source: string): void {
     this.running++;
     bump(this.runningBy, source, 1);
+    this.lastServed.set(source, ++this.served);
   }
 
-  /** Frees the slot and starts waiting jobs, one per source in turn, while slots are free. */
+  /** Frees the slot and, while slots are free, starts the next job of the waiting source served longest ago. */
   private finished(source: string): void {
     this.running--;
     bump(this.runningBy, source, -1);
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const [s, q] of this.queues) {
-        if (!this.canStart(s)) continue;
-        const start = q.shift()!;
-        this.queues.delete(s);
-        if (q.length) this.queues.set(s, q); // to the back of the line
-        this.queued--;
-        this.started(s);
-        start();
-        progress = true;
-        break;
+    for (;;) {
+      let next: string | undefined;
+      let nextServed = Infinity;
+      for (const s of this.queues.keys()) {
+        const at = this.lastServed.get(s) ?? 0;
+        if (at < nextServed && this.canStart(s)) {
+          next = s;
+          nextServed = at;
+        }
       }
+      if (next === undefined) return;
+      const q = this.queues.get(next)!;
+      const start = q.shift()!;
+      if (q.length === 0) this.queues.delete(next);
+      this.queued--;
+      this.started(next);
+      start();
     }
   }
 

@@ -1,6 +1,7 @@
 import type { InventoryEvent, NewInventoryEvent } from '../../core/model/index.ts';
 import { invalidArgument } from '../../core/errors.ts';
 import type { EventRepository } from '../../core/ports/store.ts';
+import { CompiledTexts } from './sql-context.ts';
 import type { SqlContext } from './sql-context.ts';
 import { constraintError } from './sqlite-errors.ts';
 import { EVENTS } from './tables.ts';
@@ -8,14 +9,16 @@ import { fromRow, toRow } from './table-spec.ts';
 
 /** Append-only: SQLite hands out the increasing ids (AUTOINCREMENT never reuses one). */
 export class SqliteEventRepository implements EventRepository {
+  private readonly texts = CompiledTexts.of('events');
+
   constructor(private readonly ctx: SqlContext) {}
 
   async append(event: NewInventoryEvent): Promise<InventoryEvent> {
     const time = event.time ?? new Date().toISOString();
     const { id: _id, ...row } = toRow(EVENTS, { ...event, id: 0, time });
     try {
-      const r = await this.ctx.db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
-      return { ...event, id: Number(r.id), time };
+      const [r] = await this.texts.rows(this.ctx, `append ${Object.keys(row).join(',')}`, Object.values(row), (db) => db.insertInto('events').values(row).returning('id'));
+      return { ...event, id: Number(r!.id), time };
     } catch (e) {
       throw constraintError(e, EVENTS, event);
     }

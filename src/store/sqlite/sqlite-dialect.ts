@@ -4,12 +4,38 @@
  *   transaction waits (busy_timeout) for another writer instead of failing half-way
  *   when it upgrades from reading to writing;
  * - DDL is transactional (SQLite's is): the Migrator applies all pending migrations and
- *   records them in one transaction, so a crash mid-migration leaves the old schema.
+ *   records them in one transaction, so a crash mid-migration leaves the old schema;
+ * - it tells (`ConnectionState.held`) whether its one connection is lent out (a statement
+ *   or a transaction in progress), so the store knows when a statement may run on the
+ *   handle directly (see sql-context.ts).
  */
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, DialectAdapter, Driver, SqliteDialectConfig } from 'kysely';
 
+/** Whether kysely has lent out its one connection. */
+export interface ConnectionState {
+  held: boolean;
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly state: ConnectionState,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const c = await super.acquireConnection();
+    this.state.held = true;
+    return c;
+  }
+
+  override async releaseConnection(): Promise<void> {
+    this.state.held = false;
+    await super.releaseConnection();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -24,13 +50,16 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 export class VmgateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(
+    config: SqliteDialectConfig,
+    readonly state: ConnectionState = { held: false },
+  ) {
     super(config);
     this.#config = config;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.state);
   }
 
   override createAdapter(): DialectAdapter {

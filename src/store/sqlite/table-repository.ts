@@ -1,5 +1,6 @@
 import { invalidArgument, notFound } from '../../core/errors.ts';
 import type { NamedRepository, Repository } from '../../core/ports/store.ts';
+import { CompiledTexts } from './sql-context.ts';
 import type { Db, SqlContext } from './sql-context.ts';
 import { constraintError, describeRecord } from './sqlite-errors.ts';
 import { fromRow, toRow } from './table-spec.ts';
@@ -20,10 +21,15 @@ export function selectOrdered<T>(db: Db, spec: TableSpec<T>) {
  * one of these (or a subclass adding the table's own lookups).
  */
 export class TableRepository<T extends Id> implements Repository<T> {
+  /** SQL texts of the hot statements (get, insert, update by id), compiled once per table. */
+  protected readonly texts: CompiledTexts;
+
   constructor(
     protected readonly ctx: SqlContext,
     protected readonly spec: TableSpec<T>,
-  ) {}
+  ) {
+    this.texts = CompiledTexts.of(spec.table);
+  }
 
   get(id: string): Promise<T | undefined> {
     return this.first(this.ctx.db, 'id', id);
@@ -35,7 +41,9 @@ export class TableRepository<T extends Id> implements Repository<T> {
 
   async insert(row: T): Promise<void> {
     try {
-      await this.ctx.db.insertInto(this.spec.table).values(toRow(this.spec, row)).execute();
+      const values = toRow(this.spec, row);
+      const columns = Object.keys(values);
+      await this.texts.run(this.ctx, `insert ${columns.join(',')}`, Object.values(values), (db) => db.insertInto(this.spec.table).values(values));
     } catch (e) {
       throw constraintError(e, this.spec, row);
     }
@@ -98,14 +106,14 @@ export class TableRepository<T extends Id> implements Repository<T> {
       for (const [column, value] of Object.entries(this.spec.derived(merged))) if (!sameValue(before[column], value)) set[column] = value;
     }
     if (Object.keys(set).length === 0) return merged;
-    let updated: bigint;
+    let updated: number;
     try {
-      const r = await this.ctx.db.updateTable(this.spec.table).set(set).where('id', '=', current.id).executeTakeFirst();
-      updated = r.numUpdatedRows;
+      const params = [...Object.values(set), current.id];
+      updated = await this.texts.run(this.ctx, `update ${Object.keys(set).join(',')}`, params, (db) => db.updateTable(this.spec.table).set(set).where('id', '=', current.id));
     } catch (e) {
       throw constraintError(e, this.spec, merged);
     }
-    if (updated === 0n) throw notFound(`${describeRecord(this.spec, { id: current.id } as Partial<T>)} was not found`, { module: 'store' });
+    if (updated === 0) throw notFound(`${describeRecord(this.spec, { id: current.id } as Partial<T>)} was not found`, { module: 'store' });
     return merged;
   }
 
@@ -133,7 +141,11 @@ export class TableRepository<T extends Id> implements Repository<T> {
 
   /** The first row (in table order) whose column equals value. */
   protected async first(db: Db, column: string, value: SqlValue): Promise<T | undefined> {
-    const row = await this.select(db).where(column, '=', value).limit(1).executeTakeFirst();
+    // On the repository's own context (not inside an atomic() of its own): the compiled text.
+    const row =
+      db === this.ctx.db
+        ? (await this.texts.rows(this.ctx, `first ${column}`, [value, 1], (d) => this.select(d).where(column, '=', value).limit(1)))[0]
+        : await this.select(db).where(column, '=', value).limit(1).executeTakeFirst();
     return row === undefined ? undefined : fromRow(this.spec, row);
   }
 
