@@ -43,7 +43,7 @@ test('a VMware-shaped Linux VM: q35 on TCG, topology, memory, disk, vmxnet3, VNC
   assert.deepEqual(values(argv, '-m'), ['2048M']);
   assert.ok(argv.includes('-no-user-config') && argv.includes('-nodefaults'));
   assert.deepEqual(values(argv, '-display'), ['none']);
-  assert.deepEqual(values(argv, '-vnc'), ['127.0.0.1:1']);
+  assert.deepEqual(values(argv, '-vnc'), ['127.0.0.1:1,password=on']);
   assert.deepEqual(JSON.parse(values(argv, '-blockdev')[0]), {
     driver: 'qcow2',
     'node-name': 'disk0',

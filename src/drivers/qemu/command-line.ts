@@ -14,7 +14,9 @@
  *   to the CD-ROM: a new VM boots its installer or live ISO, an installed one its disk.
  * - NICs: user-mode networking (`-netdev user`, no host forwards), device by model:
  *   vmxnet3, e1000, e1000e, virtio (virtio-net-pci); Windows with `virtio` gets e1000e.
- * - VNC on 127.0.0.1, QMP and the guest agent on unix sockets, serial console to a file.
+ * - VNC on the console address (127.0.0.1 unless told otherwise) with `password=on`: no
+ *   client gets in until the driver sets a one-time password through QMP; QMP and the
+ *   guest agent on unix sockets, serial console to a file.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { DriverVm } from '../../core/ports/driver.ts';
@@ -28,8 +30,10 @@ export type DiskFormat = 'qcow2' | 'vmdk' | 'raw' | 'vdi' | 'vpc' | 'vhdx';
 export interface CommandLineOptions {
   readonly accel: QemuAccel;
   readonly paths: QemuRuntimePaths;
-  /** TCP port on 127.0.0.1 (≥ 5900), or null for no VNC server. */
+  /** TCP port (≥ 5900) on `vncHost`, or null for no VNC server. */
   readonly vncPort: number | null;
+  /** Address the VNC server binds to. Default 127.0.0.1. */
+  readonly vncHost?: string;
   /** -S: vCPUs wait for `cont`. */
   readonly startPaused: boolean;
   /** -incoming defer: the state comes later through migrate-incoming (resume). */
@@ -126,7 +130,8 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
   add('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,bus=usb0.0');
   if (opts.vncPort !== null) {
     if (opts.vncPort < 5900 || opts.vncPort > 65535) throw new RangeError(`VNC port ${opts.vncPort} is outside 5900-65535`);
-    add('-vnc', `127.0.0.1:${opts.vncPort - 5900}`);
+    const host = opts.vncHost ?? '127.0.0.1';
+    add('-vnc', `${host.includes(':') ? `[${host}]` : host}:${opts.vncPort - 5900},password=on`);
   }
 
   // Disks.

@@ -39,6 +39,8 @@ export interface QemuDriverOptions {
   readonly runtimeDir?: string;
   /** UEFI firmware for firmware 'efi' (Debian's ovmf package by default). */
   readonly ovmf?: { readonly code: string; readonly vars: string };
+  /** Address the VNC consoles listen on (the server's --console-address). Default 127.0.0.1. */
+  readonly consoleHost?: string;
   /** How long QEMU may take to open its monitor. Default 30 s. */
   readonly startTimeoutMs?: number;
   /** Soft power-off grace when the caller gives none. Default 60 s. */
@@ -58,6 +60,7 @@ export class QemuDriverState {
   readonly qemuImgBinary: string;
   readonly agentTimeoutMs: number;
   readonly runtimeDir: string;
+  readonly consoleHost: string;
   readonly startTimeoutMs: number;
   readonly softPowerOffTimeoutMs: number;
   readonly log: QemuDriverLogger;
@@ -79,6 +82,7 @@ export class QemuDriverState {
     this.qemuImgBinary = opts.qemuImg ?? 'qemu-img';
     this.agentTimeoutMs = opts.guestAgentTimeoutMs ?? 15_000;
     this.runtimeDir = opts.runtimeDir ?? '/tmp';
+    this.consoleHost = opts.consoleHost ?? '127.0.0.1';
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
     this.softPowerOffTimeoutMs = opts.softPowerOffTimeoutMs ?? 60_000;
     this.log = opts.log ?? stderrLogger;

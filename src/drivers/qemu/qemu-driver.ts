@@ -14,6 +14,7 @@
 import type { PowerState } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
+  ConsoleTicket,
   DriverEvent,
   DriverVm,
   GuestOps,
@@ -98,8 +99,8 @@ class QemuDriver implements HypervisorDriver {
     return power.waitForTools(this.#q, vm, timeoutMs, ctx);
   }
 
-  console(vm: DriverVm): Promise<ConsoleEndpoint> {
-    return power.consoleOf(this.#q, vm);
+  console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
+    return power.consoleOf(this.#q, vm, ticket);
   }
 
   // ---- suspend and resume ---------------------------------------------------------------

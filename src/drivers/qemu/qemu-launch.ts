@@ -47,8 +47,8 @@ export async function launch(q: QemuDriverState, vm: DriverVm, lo: LaunchOptions
   }
   const taken = new Set([...q.instances.values()].map((i) => i.vncPort).filter((x): x is number => x !== null));
   for (let attempt = 1; ; attempt++) {
-    const vncPort = await pickVncPort(5900, 5999, taken);
-    const cl = buildQemuCommandLine(vm, { accel, paths: p, vncPort, startPaused: true, incoming: lo.incoming, efi });
+    const vncPort = await pickVncPort(5900, 5999, taken, q.consoleHost);
+    const cl = buildQemuCommandLine(vm, { accel, paths: p, vncPort, vncHost: q.consoleHost, startPaused: true, incoming: lo.incoming, efi });
     ctx?.progress?.(10, `starting QEMU for ${vm.name} (${accel})`);
     const inst = spawnQemu(q, vm, p, cl.argv, vncPort);
     try {
