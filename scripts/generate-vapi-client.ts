@@ -28,6 +28,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['guest.transfers', 'VmGuestFilesystemTransfersService'],
   ['guest.identity', 'VmGuestIdentityService'],
   ['guest.power', 'VmGuestPowerService'],
+  ['console.tickets', 'VmConsoleTicketsService'],
   ['host', 'HostService'],
   ['datacenter', 'DatacenterService'],
   ['cluster', 'ClusterService'],
@@ -45,6 +46,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.pools', 'VmgatePoolsService'],
   ['vmgate.pools.entitlements', 'VmgatePoolEntitlementsService'],
   ['vmgate.events', 'VmgateEventsService'],
+  ['vmgate.console', 'VmgateConsoleService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

@@ -13,6 +13,7 @@ import {
   SessionService,
   TasksService,
   VMService,
+  VmConsoleTicketsService,
   VmGuestFilesystemDirectoriesService,
   VmGuestFilesystemFilesService,
   VmGuestFilesystemTransfersService,
@@ -21,6 +22,7 @@ import {
   VmGuestProcessesService,
   VmHardwareService,
   VmPowerService,
+  VmgateConsoleService,
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
@@ -113,6 +115,11 @@ export function vapiServices(call: VapiCaller) {
         shutdown: (vm: In<typeof VmGuestPowerService, 'shutdown'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'shutdown', { vm }, options),
         reboot: (vm: In<typeof VmGuestPowerService, 'reboot'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'reboot', { vm }, options),
         standby: (vm: In<typeof VmGuestPowerService, 'standby'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'standby', { vm }, options),
+      },
+    },
+    console: {
+      tickets: {
+        create: (vm: In<typeof VmConsoleTicketsService, 'create'>['vm'], spec: In<typeof VmConsoleTicketsService, 'create'>['spec'], options?: CallOptions) => call(VmConsoleTicketsService, 'create', { vm, spec }, options),
       },
     },
     host: {
@@ -228,6 +235,9 @@ export function vapiServices(call: VapiCaller) {
       },
       events: {
         list: (more: Pick<In<typeof VmgateEventsService, 'list'>, 'object' | 'limit' | 'before'> = {}, options?: CallOptions) => call(VmgateEventsService, 'list', defined({ ...more }), options),
+      },
+      console: {
+        open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
       },
     },
   };

@@ -1,4 +1,5 @@
 import type { ImplementedService } from '../call.ts';
+import { consoleTicketsHandlers, vmgateConsoleHandlers } from './console.ts';
 import { guestDirectoriesHandlers } from './guest-directories.ts';
 import { guestFilesHandlers } from './guest-files.ts';
 import { guestIdentityHandlers } from './guest-identity.ts';
@@ -34,6 +35,7 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   guestTransfersHandlers,
   guestIdentityHandlers,
   guestPowerHandlers,
+  consoleTicketsHandlers,
   ...INVENTORY_HANDLERS,
   // vmgate's own services
   vmgateSnapshotsHandlers,
@@ -45,4 +47,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgatePoolsHandlers,
   vmgatePoolEntitlementsHandlers,
   vmgateEventsHandlers,
+  vmgateConsoleHandlers,
 ];

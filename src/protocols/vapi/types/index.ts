@@ -18,6 +18,7 @@ import { VmGuestFilesystemDirectoriesService } from './guest-directories.ts';
 import { VmGuestFilesystemTransfersService } from './guest-transfers.ts';
 import { VmGuestIdentityService } from './guest-identity.ts';
 import { VmGuestPowerService } from './guest-power.ts';
+import { VmConsoleTicketsService } from './console-tickets.ts';
 import { HostService } from './host.ts';
 import { DatacenterService } from './datacenter.ts';
 import { ClusterService } from './cluster.ts';
@@ -34,6 +35,7 @@ import { VmgatePermissionsService } from './vmgate-permissions.ts';
 import { VmgatePoolsService } from './vmgate-pools.ts';
 import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
 import { VmgateEventsService } from './vmgate-events.ts';
+import { VmgateConsoleService } from './vmgate-console.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -52,6 +54,7 @@ export * from './guest-directories.ts';
 export * from './guest-transfers.ts';
 export * from './guest-identity.ts';
 export * from './guest-power.ts';
+export * from './console-tickets.ts';
 export * from './host.ts';
 export * from './datacenter.ts';
 export * from './cluster.ts';
@@ -68,6 +71,7 @@ export * from './vmgate-permissions.ts';
 export * from './vmgate-pools.ts';
 export * from './vmgate-pool-entitlements.ts';
 export * from './vmgate-events.ts';
+export * from './vmgate-console.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -81,6 +85,7 @@ export const SERVICE_LIST = [
   VmGuestFilesystemTransfersService,
   VmGuestIdentityService,
   VmGuestPowerService,
+  VmConsoleTicketsService,
   HostService,
   DatacenterService,
   ClusterService,
@@ -98,6 +103,7 @@ export const SERVICE_LIST = [
   VmgatePoolsService,
   VmgatePoolEntitlementsService,
   VmgateEventsService,
+  VmgateConsoleService,
 ] as const;
 
 /**
