@@ -29,7 +29,9 @@ export class UpgradeRefused extends Error {
 
 export function wsRfbSession(url: string, ca: string, opts: { protocols?: string[] } = {}): Promise<WsRfbSession> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, opts.protocols ?? [], { ca, servername: 'localhost' });
+    // The server's certificate names localhost; ws hands TLS options through to https.request.
+    const tls: WebSocket.ClientOptions & { servername: string } = { ca, servername: 'localhost' };
+    const ws = new WebSocket(url, opts.protocols ?? [], tls);
     let buf = Buffer.alloc(0);
     let stage: 'version' | 'types' | 'result' | 'init' | 'update' = 'version';
     let types: number[] = [];
