@@ -12,4 +12,4 @@ export type { VmCreateSpec, VmPlacementSpec, VmHardwareUpdate } from './vms.ts';
 export type { ProgramResult } from './guest.ts';
 export type { TaskContext } from './tasks.ts';
 export { ManualClock, systemClock } from './clock.ts';
-export type { GuestCredentials } from './ports/driver.ts';
+export type { GuestCredentials, GuestNetworkInterface } from './ports/driver.ts';

@@ -141,6 +141,14 @@ export interface ConsoleTicket {
   readonly validForMs: number;
 }
 
+/** One network interface of a guest, as its tools report it. */
+export interface GuestNetworkInterface {
+  readonly name: string;
+  /** Lower case, colon-separated; null when the guest reports none. */
+  readonly macAddress: string | null;
+  readonly ipAddresses: readonly { readonly address: string; readonly prefixLength: number; readonly family: 'ipv4' | 'ipv6' }[];
+}
+
 export interface SnapshotRef {
   readonly id: string;
   readonly includeMemory: boolean;
@@ -190,6 +198,9 @@ export interface HypervisorDriver {
    * accepts the ticket's once; the endpoint's `password` says whether it was applied.
    */
   console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
+
+  /** The guest's network interfaces and addresses, from its tools (needs tools running). */
+  guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;
 
   /** The VM is being unregistered or deleted: stop watching it, free what the driver holds. */
   forget(vm: DriverVm): Promise<void>;

@@ -26,6 +26,8 @@ export interface QemuDriverOptions {
   readonly qemuBinary?: string;
   /** Default 'qemu-img'. */
   readonly qemuImg?: string;
+  /** passt, for NICs on a nat network. Default 'passt' (from PATH). */
+  readonly passtBinary?: string;
   /** Timeout of one guest agent command. Default 15 s. */
   readonly guestAgentTimeoutMs?: number;
   /**
@@ -58,6 +60,7 @@ const stderrLogger: QemuDriverLogger = {
 export class QemuDriverState {
   readonly qemuBinary: string;
   readonly qemuImgBinary: string;
+  readonly passtBinary: string;
   readonly agentTimeoutMs: number;
   readonly runtimeDir: string;
   readonly consoleHost: string;
@@ -80,6 +83,7 @@ export class QemuDriverState {
   constructor(private readonly opts: QemuDriverOptions) {
     this.qemuBinary = opts.qemuBinary ?? 'qemu-system-x86_64';
     this.qemuImgBinary = opts.qemuImg ?? 'qemu-img';
+    this.passtBinary = opts.passtBinary ?? 'passt';
     this.agentTimeoutMs = opts.guestAgentTimeoutMs ?? 15_000;
     this.runtimeDir = opts.runtimeDir ?? '/tmp';
     this.consoleHost = opts.consoleHost ?? '127.0.0.1';

@@ -17,6 +17,7 @@ import type {
   ConsoleTicket,
   DriverEvent,
   DriverVm,
+  GuestNetworkInterface,
   GuestOps,
   HypervisorDriver,
   OpContext,
@@ -28,6 +29,7 @@ import { requireInstance, runtimeOf } from './qemu-attach.ts';
 import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
+import { guestNetworkOf } from './guest-network.ts';
 import * as power from './qemu-power.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
@@ -97,6 +99,11 @@ class QemuDriver implements HypervisorDriver {
 
   waitForTools(vm: DriverVm, timeoutMs: number, ctx?: OpContext): Promise<void> {
     return power.waitForTools(this.#q, vm, timeoutMs, ctx);
+  }
+
+  async guestNetwork(vm: DriverVm): Promise<GuestNetworkInterface[]> {
+    const inst = await requireInstance(this.#q, vm, 'read the guest network of');
+    return guestNetworkOf(await inst.agent.execute('guest-network-get-interfaces'));
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
