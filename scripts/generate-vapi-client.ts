@@ -29,6 +29,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['guest.identity', 'VmGuestIdentityService'],
   ['guest.power', 'VmGuestPowerService'],
   ['console.tickets', 'VmConsoleTicketsService'],
+  ['guest.networking.interfaces', 'VmGuestNetworkingInterfacesService'],
   ['host', 'HostService'],
   ['datacenter', 'DatacenterService'],
   ['cluster', 'ClusterService'],

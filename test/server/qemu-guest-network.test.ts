@@ -124,6 +124,13 @@ describe('QEMU nat network: the guest cannot reach the host’s loopback service
     assert.equal(own.stdout.trim(), ip, 'the agent reports the address the guest has');
     const mac = await sh('cat /sys/class/net/eth0/address');
     assert.equal(mac.stdout.trim(), '00:50:56:3a:4b:5c');
+    const prefix = Number((await sh("ip -4 -o addr show dev eth0 | sed -n 's/.* inet [0-9.]*\\/\\([0-9]*\\).*/\\1/p'")).stdout.trim());
+    assert.ok(prefix > 0 && prefix <= 32, `prefix ${prefix}`);
+    const ifaces = await client.guest.networking.interfaces.list(vm);
+    assert.deepEqual(
+      ifaces.map((i) => [i.mac_address, i.nic, i.ip?.ip_addresses.filter((a) => !a.ip_address.includes(':'))]),
+      [['00:50:56:3a:4b:5c', '4000', [{ ip_address: ip, prefix_length: prefix, state: 'PREFERRED' }]]],
+    );
 
     // nc works in this guest: it reaches a listener inside the guest itself.
     const control = await sh("(echo pong | nc -l -p 7777 >/dev/null &) ; sleep 1; echo ping | nc -w 3 127.0.0.1 7777");

@@ -18,6 +18,7 @@ import {
   VmGuestFilesystemFilesService,
   VmGuestFilesystemTransfersService,
   VmGuestIdentityService,
+  VmGuestNetworkingInterfacesService,
   VmGuestPowerService,
   VmGuestProcessesService,
   VmHardwareService,
@@ -115,6 +116,11 @@ export function vapiServices(call: VapiCaller) {
         shutdown: (vm: In<typeof VmGuestPowerService, 'shutdown'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'shutdown', { vm }, options),
         reboot: (vm: In<typeof VmGuestPowerService, 'reboot'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'reboot', { vm }, options),
         standby: (vm: In<typeof VmGuestPowerService, 'standby'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'standby', { vm }, options),
+      },
+      networking: {
+        interfaces: {
+          list: (vm: In<typeof VmGuestNetworkingInterfacesService, 'list'>['vm'], options?: CallOptions) => call(VmGuestNetworkingInterfacesService, 'list', { vm }, options),
+        },
       },
     },
     console: {

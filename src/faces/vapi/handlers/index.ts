@@ -3,6 +3,7 @@ import { consoleTicketsHandlers, vmgateConsoleHandlers } from './console.ts';
 import { guestDirectoriesHandlers } from './guest-directories.ts';
 import { guestFilesHandlers } from './guest-files.ts';
 import { guestIdentityHandlers } from './guest-identity.ts';
+import { guestNetworkingHandlers } from './guest-networking.ts';
 import { guestPowerHandlers } from './guest-power.ts';
 import { guestProcessesHandlers } from './guest-processes.ts';
 import { guestTransfersHandlers } from './guest-transfers.ts';
@@ -34,6 +35,7 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   guestDirectoriesHandlers,
   guestTransfersHandlers,
   guestIdentityHandlers,
+  guestNetworkingHandlers,
   guestPowerHandlers,
   consoleTicketsHandlers,
   ...INVENTORY_HANDLERS,

@@ -19,6 +19,7 @@ import { VmGuestFilesystemTransfersService } from './guest-transfers.ts';
 import { VmGuestIdentityService } from './guest-identity.ts';
 import { VmGuestPowerService } from './guest-power.ts';
 import { VmConsoleTicketsService } from './console-tickets.ts';
+import { VmGuestNetworkingInterfacesService } from './guest-networking.ts';
 import { HostService } from './host.ts';
 import { DatacenterService } from './datacenter.ts';
 import { ClusterService } from './cluster.ts';
@@ -55,6 +56,7 @@ export * from './guest-transfers.ts';
 export * from './guest-identity.ts';
 export * from './guest-power.ts';
 export * from './console-tickets.ts';
+export * from './guest-networking.ts';
 export * from './host.ts';
 export * from './datacenter.ts';
 export * from './cluster.ts';
@@ -86,6 +88,7 @@ export const SERVICE_LIST = [
   VmGuestIdentityService,
   VmGuestPowerService,
   VmConsoleTicketsService,
+  VmGuestNetworkingInterfacesService,
   HostService,
   DatacenterService,
   ClusterService,
