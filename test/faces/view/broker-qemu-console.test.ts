@@ -3,7 +3,8 @@
  * on (TCG, the test guest by kernel boot) and returns the console's address, port and a
  * one-time token; the console is QEMU's own VNC server (`password=on`, the token set
  * through QMP `set_password`/`expire_password`): a VNC handshake with the token succeeds
- * once, a wrong token, no password and the spent token are refused.
+ * once, a wrong token, no password and the spent token are refused. A vSphere console
+ * ticket opens the same console through the WebSocket proxy, once.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
@@ -14,7 +15,8 @@ import { SYSTEM_CALLER } from '../../../src/core/index.ts';
 import { textAt } from '../../../src/protocols/view/index.ts';
 import { skippable } from '../../support/ci.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../../support/qemu-guest.ts';
-import { startTestServer } from '../../support/test-server.ts';
+import { ADMIN_PASSWORD, startTestServer } from '../../support/test-server.ts';
+import { wsRfbSession } from '../../support/ws-rfb-client.ts';
 import type { TestServer } from '../../support/test-server.ts';
 import { BrokerConversation, LOGIN, expectElement } from './view-kit.ts';
 import { vncHandshake } from './vnc-handshake.ts';
@@ -36,6 +38,7 @@ describe('View broker on QEMU: the desktop console takes the one-time token only
   let s: TestServer;
   let release: (() => void) | undefined;
   let pool: string;
+  let vmId: string;
 
   before(async () => {
     release = await acquireQemuTestLock();
@@ -55,6 +58,7 @@ describe('View broker on QEMU: the desktop console takes the one-time token only
       kernelBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
       placement: { hostId: host.id, datastoreId: ds.id },
     });
+    vmId = vm.id;
     await core.identity.createUser(c, { name: 'carol', password: 'carol-password-1' });
     const carol = await core.identity.resolveUser('carol');
     await core.identity.setPermission(c, { principal: `user:${carol.id}`, entityId: 'root', roleId: 'desktop-user', propagate: true });
@@ -99,5 +103,16 @@ describe('View broker on QEMU: the desktop console takes the one-time token only
     assert.equal((await vncHandshake('127.0.0.1', port, token2)).name, 'QEMU (QemuDesk-1)');
     await spent();
     await assert.rejects(vncHandshake('127.0.0.1', port, token2), /VNC authentication failed/);
+  });
+
+  it('a vSphere console ticket opens the same QEMU console through the WebSocket proxy, once', async () => {
+    const login = await s.request('POST', '/api/session', { headers: { authorization: 'Basic ' + Buffer.from(`administrator:${ADMIN_PASSWORD}`).toString('base64') } });
+    const token = JSON.parse(login.body) as string;
+    const r = await s.request('POST', `/api/vcenter/vm/${vmId}/console/tickets`, { headers: { 'vmware-api-session-id': token, 'content-type': 'application/json' }, body: '{"type":"WEBMKS"}' });
+    assert.equal(r.status, 201, r.body);
+    const { ticket } = JSON.parse(r.body) as { ticket: string };
+    const rfb = await wsRfbSession(ticket, s.ca);
+    assert.deepEqual([rfb.types, rfb.name, rfb.firstMessageType], [[1], 'QEMU (QemuDesk-1)', 0]);
+    await assert.rejects(wsRfbSession(ticket, s.ca), /refused: 401 the console ticket is unknown or was used already/);
   });
 });
