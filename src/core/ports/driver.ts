@@ -194,8 +194,10 @@ export interface HypervisorDriver {
   guest?: GuestOps;
 
   /**
-   * The VM's console. With a ticket, the console from then on asks for a password and
-   * accepts the ticket's once; the endpoint's `password` says whether it was applied.
+   * The VM's console. It always asks for VNC authentication and accepts no password until
+   * a ticket sets one; then it accepts the ticket's password once, within its validity.
+   * The endpoint's `password` is the ticket's (null without a ticket). It listens on the
+   * console address the driver was built with (`--console-address`).
    */
   console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
 

@@ -29,6 +29,8 @@ const MAX_CLIENT_MESSAGE = 1024 * 1024;
 /** Stop reading the VM's console while this much waits to go out to a slow client. */
 const HIGH_WATER = 4 * 1024 * 1024;
 const UPSTREAM_TIMEOUT_MS = 10_000;
+/** A client must finish its side of the handshake (version, security type) within this. */
+const CLIENT_HANDSHAKE_MS = 30_000;
 
 export interface ConsoleProxy {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -90,6 +92,8 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
     ws.on('close', end);
     ws.on('error', end);
     vm.pause();
+    const handshakeTimer = setTimeout(end, CLIENT_HANDSHAKE_MS);
+    ws.once('close', () => clearTimeout(handshakeTimer));
 
     // RFB 3.8 server side up to the security result: None (the ticket authenticated).
     let stage: 'version' | 'security' | 'relay' = 'version';
@@ -126,6 +130,7 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
         stage = 'relay';
       }
       if (stage === 'relay') {
+        clearTimeout(handshakeTimer);
         if (pending.length > 0) vm.write(pending);
         pending = Buffer.alloc(0);
         vm.on('data', (d: Buffer) => {

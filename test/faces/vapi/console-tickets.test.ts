@@ -104,6 +104,14 @@ describe('vAPI face: console tickets and the WebSocket console proxy (sim)', () 
     });
   }
 
+  it('two connections racing with one ticket: exactly one gets the console', async () => {
+    const r = await call('rest', admin, TICKETS, 'create', { vm: onVm.id, spec: { type: 'WEBMKS' } });
+    const url = (r.value as { ticket: string }).ticket;
+    const results = await Promise.allSettled([wsRfbSession(url, s.ca), wsRfbSession(url, s.ca), wsRfbSession(url, s.ca)]);
+    assert.deepEqual(results.map((x) => x.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+    for (const x of results) if (x.status === 'rejected') assert.match(String(x.reason), /refused: 401 the console ticket is unknown or was used already/);
+  });
+
   it('VMRC asks for the same thing and gets the same kind of URL', async () => {
     const r = await call('rest', admin, TICKETS, 'create', { vm: onVm.id, spec: { type: 'VMRC' } });
     assert.match((r.value as { ticket: string }).ticket, WSS_TICKET);
