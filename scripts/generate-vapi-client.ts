@@ -28,6 +28,8 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['guest.transfers', 'VmGuestFilesystemTransfersService'],
   ['guest.identity', 'VmGuestIdentityService'],
   ['guest.power', 'VmGuestPowerService'],
+  ['console.tickets', 'VmConsoleTicketsService'],
+  ['guest.networking.interfaces', 'VmGuestNetworkingInterfacesService'],
   ['host', 'HostService'],
   ['datacenter', 'DatacenterService'],
   ['cluster', 'ClusterService'],
@@ -47,6 +49,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.events', 'VmgateEventsService'],
   ['vmgate.datastores', 'VmgateDatastoresService'],
   ['vmgate.hosts', 'VmgateHostsService'],
+  ['vmgate.console', 'VmgateConsoleService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

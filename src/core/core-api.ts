@@ -1,3 +1,4 @@
+import type { ConsoleService } from './consoles.ts';
 import type { DatastoreFileService } from './datastore-file-service.ts';
 import type { EventLog } from './events.ts';
 import type { GuestService } from './guest.ts';
@@ -25,6 +26,8 @@ export interface CoreApi {
   readonly vdi: VdiService;
   /** Broker jobs: look-up by name/GUID/FQDN, start-or-place, place, task watching (RDV). */
   readonly vmJobs: VmJobService;
+  /** VM consoles: one-time VNC passwords and WebSocket proxy tickets. */
+  readonly consoles: ConsoleService;
   readonly tasks: TaskEngine;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */

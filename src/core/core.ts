@@ -7,6 +7,7 @@ import { systemClock } from './clock.ts';
 import type { CoreApi } from './core-api.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
+import { ConsoleService } from './consoles.ts';
 import { DatastoreFileService } from './datastore-file-service.ts';
 import { EventBus } from './event-bus.ts';
 import { EventLog } from './events.ts';
@@ -58,6 +59,7 @@ export class Core implements CoreApi {
   /** Files on datastores for a caller (the vmserverd file operations). */
   readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
+  readonly consoles: ConsoleService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -90,6 +92,7 @@ export class Core implements CoreApi {
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
+    this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
   }
 
   /** Core's time (the clock it was given). */

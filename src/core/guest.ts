@@ -1,4 +1,4 @@
-import type { GuestCredentials, GuestFileInfo, GuestProcessInfo, GuestProgramSpec, HypervisorDriver, DriverVm } from './ports/driver.ts';
+import type { GuestCredentials, GuestFileInfo, GuestNetworkInterface, GuestProcessInfo, GuestProgramSpec, HypervisorDriver, DriverVm } from './ports/driver.ts';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
@@ -68,6 +68,19 @@ export class GuestService {
     const { driver, dvm } = await this.rt.resolveDriverVm(vm);
     if (!driver.guest) throw unsupported(`the ${driver.kind} driver has no guest operations`, { module: 'core.guest' });
     return { vm, driver, dvm, g: driver.guest };
+  }
+
+  /**
+   * The guest's network interfaces and addresses as its tools report them (QEMU: the guest
+   * agent's guest-network-get-interfaces). Needs System.View and running tools; a driver
+   * that cannot tell answers an empty list.
+   */
+  async networkInterfaces(caller: Caller, ref: string): Promise<GuestNetworkInterface[]> {
+    const vm = await this.vms.resolve(caller, ref);
+    if (vm.powerState !== 'poweredOn') throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is ${describePowerState(vm.powerState)}: its guest reports no network`, { module: 'core.guest', reason: 'vm_not_running' });
+    if (vm.toolsState !== 'running') throw notAllowedInCurrentState(`tools are not running in ${vm.id} (${vm.name})`, { module: 'core.guest', reason: 'tools_not_running' });
+    const { driver, dvm } = await this.rt.resolveDriverVm(vm);
+    return driver.guestNetwork ? driver.guestNetwork(dvm) : [];
   }
 
   async login(caller: Caller, ref: string, creds: GuestCredentials): Promise<void> {

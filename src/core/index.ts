@@ -12,4 +12,4 @@ export type { VmCreateSpec, VmPlacementSpec, VmHardwareUpdate, VmConfigDefaults,
 export type { ProgramResult, VmWho } from './guest.ts';
 export type { TaskContext } from './tasks.ts';
 export { ManualClock, systemClock } from './clock.ts';
-export type { GuestCredentials } from './ports/driver.ts';
+export type { GuestCredentials, GuestNetworkInterface } from './ports/driver.ts';

@@ -7,7 +7,7 @@ import type { InventoryEvent, Task, Vm } from './model/index.ts';
 import type { Store } from './ports/store.ts';
 import { describePowerState } from './power.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { checkVmName, newMac } from './vm-hardware.ts';
+import { checkVmName, freshMac, macsOf } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { resolveVm } from './vm-refs.ts';
@@ -59,7 +59,8 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
           const doc = parseVmx(await to.readText(oldVmx));
           const cfg = readVmxConfig(doc);
           const uuid = newGuid();
-          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: newMac() }));
+          const taken = macsOf(await d.ctx.store.vms.query({}));
+          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken) }));
           const hardware = { ...cfg.hardware, nics };
           writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
           await to.writeAtomic(vmxRel, doc.toString());

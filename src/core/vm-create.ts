@@ -7,7 +7,7 @@ import { invalidArgument, notFound, unsupported } from './errors.ts';
 import { checkFreeText, TEXT_LIMITS } from './names.ts';
 import type { KernelBoot, Vm, VmHardware } from './model/index.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { buildHardware, checkVmName } from './vm-hardware.ts';
+import { buildHardware, checkVmName, freshMac, macsOf } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { buildNewVmx } from './vmx/index.ts';
@@ -38,7 +38,18 @@ export interface VmCreateSpec {
 export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): Promise<Vm> {
   checkVmName(spec.name);
   checkFreeText('annotation', spec.annotation, TEXT_LIMITS.long, 'core.vm');
-  const hardware = buildHardware(spec);
+  const built = buildHardware(spec);
+  // Generated MACs are unique in the inventory (one given by the caller is the caller's choice).
+  const taken = macsOf(await d.ctx.store.vms.query({}));
+  const nics = built.nics.map((n, i) => {
+    if (spec.nics?.[i]?.macAddress !== undefined) return n;
+    if (!taken.has(n.macAddress)) {
+      taken.add(n.macAddress);
+      return n;
+    }
+    return { ...n, macAddress: freshMac(taken) };
+  });
+  const hardware: VmHardware = { ...built, nics };
   const draft = { id: 'new VM', name: spec.name, hardware };
   const { host, datastore } = await placeVm(d, caller, draft, spec.placement);
   const driverKind = host?.driver ?? d.ctx.config.defaultDriver;

@@ -90,6 +90,21 @@ export function checkVmName(name: unknown): asserts name is string {
   checkObjectName('VM name', name, { also: [/[/\\"]/, 'no slashes, backslashes or quotes'], module: 'core.vm' });
 }
 
+/** A new MAC no address in `taken` has (added to it). */
+export function freshMac(taken: Set<string>): string {
+  for (;;) {
+    const mac = newMac();
+    if (taken.has(mac)) continue;
+    taken.add(mac);
+    return mac;
+  }
+}
+
+/** The MACs of every VM in the inventory, lower case. */
+export function macsOf(vms: readonly { readonly hardware: VmHardware }[]): Set<string> {
+  return new Set(vms.flatMap((v) => v.hardware.nics.map((n) => n.macAddress.toLowerCase())));
+}
+
 export function newMac(): string {
   const b = randomBytes(3);
   return `00:50:56:${(b[0]! & 0x3f).toString(16).padStart(2, '0')}:${b[1]!.toString(16).padStart(2, '0')}:${b[2]!.toString(16).padStart(2, '0')}`;

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { CoreApi, Logger } from '../core/index.ts';
 
@@ -62,6 +64,13 @@ export interface HttpMount {
   /** What the banner shows after the URL (`(JSON-RPC, REST)`), if anything. */
   readonly note?: string;
   register(scope: FastifyInstance): Promise<void>;
+  /**
+   * HTTP Upgrade requests (WebSocket) for paths under `prefix`, straight from the
+   * listener: the face answers on the raw socket (a status line and close, or the
+   * upgrade). Upgrades no mount takes are answered 404. The face ends these connections
+   * in its `stop`.
+   */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 /**

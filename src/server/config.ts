@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { invalidArgument } from '../core/errors.ts';
 
@@ -16,6 +17,8 @@ export interface ServeConfig {
   readonly demoVms: number;
   readonly simSpeed: number;
   readonly qemuAccel: 'auto' | 'kvm' | 'tcg';
+  /** Address the VMs' VNC consoles listen on and that console tickets name. */
+  readonly consoleAddress: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly maxFailedLogins: number;
   readonly lockoutSeconds: number;
@@ -44,7 +47,7 @@ export interface OptionSpec {
   readonly key: keyof ServeConfig;
   readonly flag: string;
   readonly env: string;
-  readonly kind: 'string' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls' | 'domains' | 'text';
+  readonly kind: 'string' | 'address' | 'port' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'url' | 'urls' | 'domains' | 'text';
   readonly values?: readonly string[];
   readonly def: ServeConfig[keyof ServeConfig];
   readonly help: string;
@@ -63,6 +66,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'demoVms', flag: '--demo-vms', env: 'VMGATE_DEMO_VMS', kind: 'int', def: 4, help: 'VMs per demo host' },
   { key: 'simSpeed', flag: '--sim-speed', env: 'VMGATE_SIM_SPEED', kind: 'number', def: 1, help: 'simulator speed factor (2 = twice as fast)' },
   { key: 'qemuAccel', flag: '--qemu-accel', env: 'VMGATE_QEMU_ACCEL', kind: 'enum', values: ['auto', 'kvm', 'tcg'], def: 'auto', help: 'QEMU accelerator; auto proves KVM works first' },
+  { key: 'consoleAddress', flag: '--console-address', env: 'VMGATE_CONSOLE_ADDRESS', kind: 'address', def: '127.0.0.1', help: 'address the VMs\' VNC consoles listen on and that console tickets name (keep loopback unless clients connect from elsewhere)' },
   { key: 'logLevel', flag: '--log-level', env: 'VMGATE_LOG_LEVEL', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], def: 'info', help: 'log level of <data-dir>/logs/vmgate.log' },
   { key: 'maxFailedLogins', flag: '--max-failed-logins', env: 'VMGATE_MAX_FAILED_LOGINS', kind: 'int', def: 5, help: 'wrong passwords from one address before the account locks for that address' },
   { key: 'lockoutSeconds', flag: '--lockout-seconds', env: 'VMGATE_LOCKOUT_SECONDS', kind: 'int', def: 900, help: 'how long such a lock lasts (and the window failures are counted in)' },
@@ -89,6 +93,10 @@ function parseValue(spec: OptionSpec, raw: unknown, source: string): unknown {
   };
   switch (spec.kind) {
     case 'string':
+      return s;
+    case 'address':
+      // An IP address (a console must bind to it, and clients are told it).
+      if (isIP(s) === 0) bad();
       return s;
     case 'bool':
       if (typeof raw === 'boolean') return raw;

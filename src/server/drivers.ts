@@ -10,10 +10,10 @@ import type { ServeConfig } from './config.ts';
  */
 export async function createDrivers(config: ServeConfig, log: Logger, needQemu: boolean): Promise<Map<DriverKind, HypervisorDriver>> {
   const drivers = new Map<DriverKind, HypervisorDriver>();
-  drivers.set('sim', createSimDriver({ speed: config.simSpeed }));
+  drivers.set('sim', createSimDriver({ speed: config.simSpeed, consoleHost: config.consoleAddress }));
   if (config.driver === 'qemu' || needQemu) {
     const { createQemuDriver } = await import('../drivers/qemu/qemu-driver.ts');
-    drivers.set('qemu', createQemuDriver({ accel: config.qemuAccel, log }));
+    drivers.set('qemu', createQemuDriver({ accel: config.qemuAccel, consoleHost: config.consoleAddress, log }));
   }
   return drivers;
 }

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Core, Logger } from '../core/index.ts';
 import type { HttpMount } from '../faces/face.ts';
@@ -90,5 +92,17 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
   for (const mount of opts.mounts) {
     await app.register(async (scope) => mount.register(scope), { prefix: mount.prefix });
   }
+  // WebSocket upgrades go to the mount whose prefix the path is under; nobody else's are taken.
+  const upgrading = opts.mounts.filter((m) => m.upgrade !== undefined);
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const path = (req.url ?? '').split('?')[0]!;
+    const mount = upgrading.find((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
+    if (!mount) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    mount.upgrade!(req, socket, head);
+  });
   return app;
 }

@@ -1,12 +1,12 @@
 /**
- * What the request log may not hold. A guest transfer URL (`/guestFile/<token>`) is a
- * bearer credential, so the token is replaced by `[redacted]` before a URL is logged;
+ * What the request log may not hold. A guest transfer URL (`/guestFile/<token>`) and a
+ * console proxy URL (`/console/vnc/<ticket>`) are bearer credentials, so the token is replaced by `[redacted]` before a URL is logged;
  * so are query parameters that carry credentials. Session ids travel in headers, which
  * pino's `redact` paths cover (src/server/serve.ts).
  */
 
 /** Path prefixes whose next segment is a credential. */
-const TOKEN_PATHS = /(\/guestFile\/)[^/?#]+/gi;
+const TOKEN_PATHS = /(\/guestFile\/|\/console\/vnc\/)[^/?#]+/gi;
 const TOKEN_QUERY = /([?&](?:token|ticket|session_?id|vmware-api-session-id|password)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {

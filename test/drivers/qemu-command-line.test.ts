@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildQemuCommandLine, diskFormatOf, qemuOptValue } from '../../src/drivers/qemu/command-line.ts';
+import { nicNetwork, buildQemuCommandLine, diskFormatOf, qemuOptValue } from '../../src/drivers/qemu/command-line.ts';
 import type { CommandLineOptions } from '../../src/drivers/qemu/command-line.ts';
 import { MAX_UNIX_SOCKET_PATH_BYTES, qemuRuntimePaths, safeFileName } from '../../src/drivers/qemu/runtime-paths.ts';
 import type { DriverVm } from '../../src/core/ports/driver.ts';
@@ -24,7 +24,7 @@ function vm(hw: Partial<VmHardware> = {}, dir = '/data/datastore/web01'): Driver
 }
 
 function opts(v: DriverVm, over: Partial<CommandLineOptions> = {}): CommandLineOptions {
-  return { accel: 'tcg', paths: qemuRuntimePaths(v), vncPort: 5901, startPaused: true, incoming: false, ...over };
+  return { accel: 'tcg', paths: qemuRuntimePaths(v), vncPort: 5901, startPaused: true, incoming: false, natSockets: new Map([[0, `${v.dir}/n0.sock`]]), ...over };
 }
 
 /** The values that follow each occurrence of `flag`. */
@@ -43,7 +43,7 @@ test('a VMware-shaped Linux VM: q35 on TCG, topology, memory, disk, vmxnet3, VNC
   assert.deepEqual(values(argv, '-m'), ['2048M']);
   assert.ok(argv.includes('-no-user-config') && argv.includes('-nodefaults'));
   assert.deepEqual(values(argv, '-display'), ['none']);
-  assert.deepEqual(values(argv, '-vnc'), ['127.0.0.1:1']);
+  assert.deepEqual(values(argv, '-vnc'), ['127.0.0.1:1,password=on']);
   assert.deepEqual(JSON.parse(values(argv, '-blockdev')[0]), {
     driver: 'qcow2',
     'node-name': 'disk0',
@@ -52,7 +52,7 @@ test('a VMware-shaped Linux VM: q35 on TCG, topology, memory, disk, vmxnet3, VNC
   });
   assert.ok(values(argv, '-device').includes('virtio-scsi-pci,id=scsi0'));
   assert.ok(values(argv, '-device').includes('scsi-hd,bus=scsi0.0,drive=disk0,id=disk0-dev,bootindex=1'));
-  assert.deepEqual(values(argv, '-netdev'), ['user,id=net0']);
+  assert.deepEqual(values(argv, '-netdev'), ['stream,id=net0,server=off,addr.type=unix,addr.path=/data/datastore/web01/n0.sock']);
   assert.ok(values(argv, '-device').includes('vmxnet3,netdev=net0,id=net0-dev,mac=00:50:56:ab:cd:ef'));
   assert.ok(values(argv, '-chardev').includes('socket,id=qmp,path=/data/datastore/web01/qmp.sock,server=on,wait=off'));
   assert.deepEqual(values(argv, '-mon'), ['chardev=qmp,mode=control']);
@@ -136,7 +136,8 @@ test('kernel boot of an appliance: -kernel/-initrd/-append, no boot indexes, vir
   const devices = values(argv, '-device');
   assert.ok(devices.includes('virtio-blk-pci,drive=disk0,id=disk0-dev'));
   assert.ok(devices.includes('nvme,drive=disk1,id=disk1-dev,serial=vmgate-disk1'));
-  assert.ok(devices.includes('e1000,netdev=net0,id=net0-dev'), 'an invalid MAC is left to QEMU');
+  // sha256("564d9a4e-1c2b-3d4e-5f60-718293a4b5c6/0") starts 7e1b3c: stable per VM and NIC, never QEMU's one default.
+  assert.ok(devices.includes('e1000,netdev=net0,id=net0-dev,mac=52:54:00:7e:1b:3c'), 'a NIC without a valid MAC gets one derived from the VM');
   assert.equal(argv.includes('-S'), false);
 });
 
@@ -182,4 +183,43 @@ test('sockets move to a short runtime directory when the VM folder path is too l
   assert.equal(long.pidFile, `${longDir}/qemu.pid`, 'everything else stays in the VM folder');
   assert.equal(qemuRuntimePaths({ dir: longDir, name: 'web01' }).socketDir, long.socketDir, 'the same folder always maps to the same directory');
   assert.equal(safeFileName('../a/b'), '_a_b');
+});
+
+test('networks: nat is passt over a unix socket, isolated a lone hub port, bridge:<name> a tap on that bridge', () => {
+  const v = vm({
+    nics: [
+      { device: 'ethernet0', macAddress: '00:50:56:00:00:0a', network: 'VM Network', connected: true, model: 'virtio' },
+      { device: 'ethernet1', macAddress: '00:50:56:00:00:0b', network: 'Isolated', connected: true, model: 'e1000' },
+      { device: 'ethernet2', macAddress: '00:50:56:00:00:0c', network: 'bridge:br-lan', connected: true, model: 'virtio' },
+      { device: 'ethernet3', macAddress: '00:50:56:00:00:0d', network: 'nat', connected: true, model: 'virtio' },
+    ],
+  });
+  const cl = buildQemuCommandLine(v, opts(v, { natSockets: new Map([[0, '/run/v/n0.sock'], [3, '/run/v/n3.sock']]) }));
+  assert.deepEqual(values(cl.argv, '-netdev'), [
+    'stream,id=net0,server=off,addr.type=unix,addr.path=/run/v/n0.sock',
+    'hubport,id=net1,hubid=1',
+    'bridge,id=net2,br=br-lan',
+    'stream,id=net3,server=off,addr.type=unix,addr.path=/run/v/n3.sock',
+  ]);
+  assert.deepEqual(cl.natNics, [0, 3]);
+  const nics = values(cl.argv, '-device').filter((d) => d.includes('netdev='));
+  assert.deepEqual(nics, [
+    'virtio-net-pci,netdev=net0,id=net0-dev,mac=00:50:56:00:00:0a',
+    'e1000,netdev=net1,id=net1-dev,mac=00:50:56:00:00:0b',
+    'virtio-net-pci,netdev=net2,id=net2-dev,mac=00:50:56:00:00:0c',
+    'virtio-net-pci,netdev=net3,id=net3-dev,mac=00:50:56:00:00:0d',
+  ]);
+  assert.equal(cl.argv.includes('user,id=net0'), false, 'no slirp: its 10.0.2.2 is the host loopback');
+});
+
+test('network names: which kind each selects; a bridge name Linux would refuse is an error', () => {
+  assert.deepEqual(nicNetwork('VM Network'), { kind: 'nat' });
+  assert.deepEqual(nicNetwork('bridged'), { kind: 'nat' });
+  assert.deepEqual(nicNetwork(' isolated '), { kind: 'isolated' });
+  assert.deepEqual(nicNetwork('bridge:br0'), { kind: 'bridge', bridge: 'br0' });
+  assert.throws(() => nicNetwork('bridge:br0,helper=/bin/sh'), /'br0,helper=\/bin\/sh' is not a Linux bridge name/);
+  assert.throws(() => nicNetwork('bridge:'), /is not a Linux bridge name/);
+  assert.throws(() => nicNetwork('bridge:a-name-too-long-for-linux'), /is not a Linux bridge name/);
+  const v = vm();
+  assert.throws(() => buildQemuCommandLine(v, opts(v, { natSockets: new Map() })), /ethernet0 is on a nat network but has no passt socket/);
 });

@@ -7,7 +7,6 @@ import * as nodeTest from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createQemuDriver } from '../../src/drivers/qemu/qemu-driver.ts';
@@ -15,6 +14,7 @@ import type { DriverEvent, DriverVm, GuestCredentials, HypervisorDriver } from '
 import { VmgateError } from '../../src/core/errors.ts';
 import { acquireQemuTestLock, qemuTestGuest, qemuTestSkip, testGuestVm } from '../support/qemu-guest.ts';
 import { driverConformance } from './driver-conformance.ts';
+import { vncHandshake } from '../faces/view/vnc-handshake.ts';
 import { skippable } from '../support/ci.ts';
 
 const skip = qemuTestSkip();
@@ -216,20 +216,18 @@ describe('qemu driver with a real guest (TCG)', { timeout: 600_000 }, () => {
     assert.deepEqual(await driver.getRuntime(vm), { powerState: 'poweredOn', toolsState: 'running' });
   });
 
-  test('the console is VNC on loopback', async () => {
+  test('the console is VNC on loopback, locked until a ticket, which works once', async () => {
     const c = await driver.console!(vm);
-    assert.equal(c.protocol, 'VNC');
-    assert.equal(c.host, '127.0.0.1');
+    assert.deepEqual([c.protocol, c.host, c.password], ['VNC', '127.0.0.1', null]);
     assert.ok(c.port >= 5900);
-    const banner = await new Promise<string>((resolve, reject) => {
-      const s = connect(c.port, c.host);
-      s.once('data', (d) => {
-        resolve(d.toString());
-        s.destroy();
-      });
-      s.once('error', reject);
-    });
-    assert.match(banner, /^RFB 003\.008/);
+    await assert.rejects(vncHandshake(c.host, c.port, null), /VNC authentication failed/);
+    const t = await driver.console!(vm, { password: 'Qt1cket2', validForMs: 60_000 });
+    assert.deepEqual([t.port, t.password], [c.port, 'Qt1cket2']);
+    await assert.rejects(vncHandshake(c.host, c.port, 'Qt1cket3'), /VNC authentication failed/);
+    const hs = await vncHandshake(c.host, c.port, 'Qt1cket2');
+    assert.deepEqual([hs.types, hs.name], [[2], `QEMU (${vm.name})`]);
+    await new Promise((r) => setTimeout(r, 300)); // the driver burns it on QEMU's VNC_INITIALIZED
+    await assert.rejects(vncHandshake(c.host, c.port, 'Qt1cket2'), /VNC authentication failed/);
   });
 
   test('after a control-plane restart a new driver reattaches, sees poweredOn and can exec', async () => {

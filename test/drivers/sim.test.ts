@@ -541,7 +541,12 @@ describe('sim driver', () => {
         assert.equal(ep.host, '127.0.0.1');
         assert.equal(ep.password, null);
         assert.ok(ep.port > 0);
-        const frame = await grabRfbFrame(ep.host, ep.port);
+        // Locked until a ticket: no security type None, and no password works yet.
+        await assert.rejects(grabRfbFrame(ep.host, ep.port), /does not offer security type None \(offers 2\)/);
+        await assert.rejects(grabRfbFrame(ep.host, ep.port, { password: 'guessed1' }), /the console password was used or has not been issued/);
+        const ticketed = await driver.console!(vm, { password: 'Frame1pw', validForMs: 60_000 });
+        assert.deepEqual([ticketed.port, ticketed.password], [ep.port, 'Frame1pw']);
+        const frame = await grabRfbFrame(ep.host, ep.port, { password: 'Frame1pw' });
         assert.equal(frame.serverVersion, 'RFB 003.008');
         assert.equal(frame.name, 'console-vm');
         assert.equal(frame.width, 640);
@@ -551,7 +556,8 @@ describe('sim driver', () => {
         assert.ok(countColors(frame) >= 4, 'the frame has no text');
 
         await driver.pause!(vm);
-        const paused = await grabRfbFrame(ep.host, ep.port);
+        await driver.console!(vm, { password: 'Frame2pw', validForMs: 60_000 });
+        const paused = await grabRfbFrame(ep.host, ep.port, { password: 'Frame2pw' });
         assert.notDeepEqual(paused.pixels, frame.pixels, 'the screen does not show the power state');
         await driver.unpause!(vm);
         assert.equal((await driver.console!(vm)).port, ep.port);

@@ -124,7 +124,7 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
     assert.deepEqual(
       faces.map((f) => [f.name, f.paths, f.port === null ? null : typeof f.port, f.tcpNote]),
       [
-        ['vapi', ['/api (JSON-RPC, REST)', '/guestFile', '/folder (datastore files)'], null, null],
+        ['vapi', ['/api (JSON-RPC, REST)', '/guestFile', '/folder (datastore files)', '/console (WebSocket console proxy)'], null, null],
         ['authd', [], 'number', 'TLS after the banner, then USER/PASS and EXEC frames'],
         ['view', ['/broker (XML, POST /broker/xml)'], null, null],
         ['rdv', ['/RDV (SOAP 1.1, ?wsdl)'], null, null],

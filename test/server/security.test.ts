@@ -97,6 +97,14 @@ describe('security of a running server (real sockets, real files)', () => {
     assert.ok(!log.includes(token), 'the token is nowhere in the log');
   });
 
+  it('5b: a console proxy ticket asked for without a WebSocket upgrade is not in the log either', async () => {
+    const ticket = 'Zy9-console-ticket-that-must-not-be-logged_x';
+    const r = await fetchStatus(server.ports.https, `/console/vnc/${ticket}`);
+    assert.equal(r, 426);
+    const log = await untilLog(join(dataDir, 'logs', 'vmgate.log'), (t) => t.includes('/console/vnc/[redacted]'));
+    assert.ok(!log.includes(ticket), 'the ticket is nowhere in the log');
+  });
+
   it('5: an existing data directory open to others is left alone but warned about; vmgate narrows its own log', async () => {
     const dir = join(root, 'existing');
     await mkdir(join(dir, 'logs'), { recursive: true, mode: 0o755 });

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { vncAuthResponse } from '../../src/drivers/sim/vnc-auth.ts';
 
 /** What one RFB (VNC) session saw: ServerInit and one full framebuffer in the server's pixel format. */
 export interface RfbFrame {
@@ -56,11 +57,13 @@ class Reader {
 }
 
 /**
- * A tiny RFB 3.8 client for tests: handshake with security type None, ServerInit, one
- * non-incremental FramebufferUpdateRequest for the whole screen (Raw encoding), then it
- * disconnects and returns what it got.
+ * A tiny RFB 3.8 client for tests: handshake with security type None (or VNC
+ * authentication with `password`), ServerInit, one non-incremental
+ * FramebufferUpdateRequest for the whole screen (Raw encoding), then it disconnects and
+ * returns what it got.
  */
-export async function grabRfbFrame(host: string, port: number, timeoutMs = 10_000): Promise<RfbFrame> {
+export async function grabRfbFrame(host: string, port: number, opts: { password?: string; timeoutMs?: number } = {}): Promise<RfbFrame> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const socket = connect({ host, port });
   const timer = setTimeout(() => socket.destroy(new Error(`no complete RFB frame from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
   try {
@@ -75,8 +78,14 @@ export async function grabRfbFrame(host: string, port: number, timeoutMs = 10_00
       throw new Error(`the server refused the connection: ${(await r.read(len)).toString('utf8')}`);
     }
     const types = [...(await r.read(count))];
-    if (!types.includes(1)) throw new Error(`the server does not offer security type None (offers ${types.join(', ')})`);
-    socket.write(Buffer.from([1]));
+    if (opts.password !== undefined) {
+      if (!types.includes(2)) throw new Error(`the server does not offer VNC authentication (offers ${types.join(', ')})`);
+      socket.write(Buffer.from([2]));
+      socket.write(vncAuthResponse(opts.password, await r.read(16)));
+    } else {
+      if (!types.includes(1)) throw new Error(`the server does not offer security type None (offers ${types.join(', ')})`);
+      socket.write(Buffer.from([1]));
+    }
     const result = (await r.read(4)).readUInt32BE(0);
     if (result !== 0) {
       const len = (await r.read(4)).readUInt32BE(0);

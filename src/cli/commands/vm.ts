@@ -1,6 +1,6 @@
 /**
- * `vmgate vm …`: list, get, create, delete, clone, relocate; `vm power` and
- * `vm snapshot` live in their own files.
+ * `vmgate vm …`: list, get, create, delete, clone, relocate; `vm power`,
+ * `vm snapshot` and `vm console` live in their own files.
  */
 import { Command, Option } from 'commander';
 import type { VMCreateSpec, VMInfo, VMSummary } from '../../clients/vapi/index.ts';
@@ -13,6 +13,7 @@ import { resolveInventory, resolveInventoryAll, resolveVm } from '../resolve-vm.
 import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
 import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
+import { vmConsoleCommand } from './vm-console.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -26,6 +27,7 @@ export function vmCommand(): Command {
   vm.addCommand(vmSnapshotCommand());
   vm.addCommand(vmCloneCommand());
   vm.addCommand(vmRelocateCommand());
+  vm.addCommand(vmConsoleCommand());
   return vm;
 }
 

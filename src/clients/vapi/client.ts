@@ -198,6 +198,8 @@ export class VapiClient {
   readonly vm = this.services.vm;
   readonly power = this.services.power;
   readonly hardware = this.services.hardware;
+  /** Console tickets: a one-time `wss://` URL to vmgate's WebSocket console proxy. */
+  readonly console = this.services.console;
 
   readonly guest = {
     ...this.services.guest,

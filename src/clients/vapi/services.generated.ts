@@ -13,14 +13,17 @@ import {
   SessionService,
   TasksService,
   VMService,
+  VmConsoleTicketsService,
   VmGuestFilesystemDirectoriesService,
   VmGuestFilesystemFilesService,
   VmGuestFilesystemTransfersService,
   VmGuestIdentityService,
+  VmGuestNetworkingInterfacesService,
   VmGuestPowerService,
   VmGuestProcessesService,
   VmHardwareService,
   VmPowerService,
+  VmgateConsoleService,
   VmgateDatastoresService,
   VmgateEventsService,
   VmgateGroupsService,
@@ -115,6 +118,16 @@ export function vapiServices(call: VapiCaller) {
         shutdown: (vm: In<typeof VmGuestPowerService, 'shutdown'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'shutdown', { vm }, options),
         reboot: (vm: In<typeof VmGuestPowerService, 'reboot'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'reboot', { vm }, options),
         standby: (vm: In<typeof VmGuestPowerService, 'standby'>['vm'], options?: CallOptions) => call(VmGuestPowerService, 'standby', { vm }, options),
+      },
+      networking: {
+        interfaces: {
+          list: (vm: In<typeof VmGuestNetworkingInterfacesService, 'list'>['vm'], options?: CallOptions) => call(VmGuestNetworkingInterfacesService, 'list', { vm }, options),
+        },
+      },
+    },
+    console: {
+      tickets: {
+        create: (vm: In<typeof VmConsoleTicketsService, 'create'>['vm'], spec: In<typeof VmConsoleTicketsService, 'create'>['spec'], options?: CallOptions) => call(VmConsoleTicketsService, 'create', { vm, spec }, options),
       },
     },
     host: {
@@ -240,6 +253,9 @@ export function vapiServices(call: VapiCaller) {
       hosts: {
         list: (options?: CallOptions) => call(VmgateHostsService, 'list', {}, options),
         get: (host: In<typeof VmgateHostsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostsService, 'get', { host }, options),
+      },
+      console: {
+        open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
       },
     },
   };

@@ -146,6 +146,14 @@ export interface ConsoleTicket {
   readonly validForMs: number;
 }
 
+/** One network interface of a guest, as its tools report it. */
+export interface GuestNetworkInterface {
+  readonly name: string;
+  /** Lower case, colon-separated; null when the guest reports none. */
+  readonly macAddress: string | null;
+  readonly ipAddresses: readonly { readonly address: string; readonly prefixLength: number; readonly family: 'ipv4' | 'ipv6' }[];
+}
+
 export interface SnapshotRef {
   readonly id: string;
   readonly includeMemory: boolean;
@@ -217,10 +225,15 @@ export interface HypervisorDriver {
   accelerator?(): Promise<{ readonly name: string; readonly reason: string }>;
 
   /**
-   * The VM's console. With a ticket, the console from then on asks for a password and
-   * accepts the ticket's once; the endpoint's `password` says whether it was applied.
+   * The VM's console. It always asks for VNC authentication and accepts no password until
+   * a ticket sets one; then it accepts the ticket's password once, within its validity.
+   * The endpoint's `password` is the ticket's (null without a ticket). It listens on the
+   * console address the driver was built with (`--console-address`).
    */
   console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
+
+  /** The guest's network interfaces and addresses, from its tools (needs tools running). */
+  guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;
 
   /** The VM is being unregistered or deleted: stop watching it, free what the driver holds. */
   forget(vm: DriverVm): Promise<void>;

@@ -12,10 +12,18 @@
  * - boot order (without kernel boot): `bootindex` on every disk, then on every CD-ROM with
  *   an ISO. A blank disk has no boot sector, so the firmware (SeaBIOS, OVMF) falls through
  *   to the CD-ROM: a new VM boots its installer or live ISO, an installed one its disk.
- * - NICs: user-mode networking (`-netdev user`, no host forwards), device by model:
- *   vmxnet3, e1000, e1000e, virtio (virtio-net-pci); Windows with `virtio` gets e1000e.
- * - VNC on 127.0.0.1, QMP and the guest agent on unix sockets, serial console to a file.
+ * - NICs by the network they name (`ethernetN.networkName`, see {@link nicNetwork}):
+ *   `isolated` → a hub port with nothing else on it (no network); `bridge:<name>` → a tap
+ *   on that existing Linux bridge (`-netdev bridge`, through qemu-bridge-helper); anything
+ *   else is `nat`: passt (started by the driver, its gateway mapping off, so the guest
+ *   cannot reach the host's loopback) over `-netdev stream` on a unix socket. Device by
+ *   model: vmxnet3, e1000, e1000e, virtio (virtio-net-pci); Windows with `virtio` gets
+ *   e1000e. A NIC without a valid MAC gets one derived from the VM's UUID and its index.
+ * - VNC on the console address (127.0.0.1 unless told otherwise) with `password=on`: no
+ *   client gets in until the driver sets a one-time password through QMP; QMP and the
+ *   guest agent on unix sockets, serial console to a file.
  */
+import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { DriverVm } from '../../core/ports/driver.ts';
 import type { VirtualDisk } from '../../core/model/index.ts';
@@ -28,14 +36,51 @@ export type DiskFormat = 'qcow2' | 'vmdk' | 'raw' | 'vdi' | 'vpc' | 'vhdx';
 export interface CommandLineOptions {
   readonly accel: QemuAccel;
   readonly paths: QemuRuntimePaths;
-  /** TCP port on 127.0.0.1 (≥ 5900), or null for no VNC server. */
+  /** TCP port (≥ 5900) on `vncHost`, or null for no VNC server. */
   readonly vncPort: number | null;
+  /** Address the VNC server binds to. Default 127.0.0.1. */
+  readonly vncHost?: string;
   /** -S: vCPUs wait for `cont`. */
   readonly startPaused: boolean;
   /** -incoming defer: the state comes later through migrate-incoming (resume). */
   readonly incoming: boolean;
   /** UEFI firmware (when hardware.firmware is 'efi'): the code image and this VM's variable store. */
   readonly efi?: { readonly code: string; readonly vars: string } | null;
+  /** The passt socket of each `nat` NIC, by NIC index (from {@link natSocketPath}). */
+  readonly natSockets?: ReadonlyMap<number, string>;
+}
+
+/** How a NIC reaches the world, from the network name its `.vmx` gives it. */
+export type NicNetwork = { readonly kind: 'nat' } | { readonly kind: 'isolated' } | { readonly kind: 'bridge'; readonly bridge: string };
+
+/** Linux interface names: at most 15 characters, no '/', no whitespace. */
+const BRIDGE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/**
+ * The network kind a NIC's network name selects: `isolated` (any case) → no network;
+ * `bridge:<bridge>` → that Linux bridge; any other name (`VM Network`, `nat`, a VMware
+ * `bridged` / `hostonly` / `nat` connection type) → nat.
+ */
+export function nicNetwork(network: string): NicNetwork {
+  const n = network.trim();
+  if (/^isolated$/i.test(n)) return { kind: 'isolated' };
+  const m = /^bridge:(.*)$/i.exec(n);
+  if (m) {
+    if (!BRIDGE_NAME.test(m[1]!)) throw new RangeError(`'${m[1]}' is not a Linux bridge name (1-15 letters, digits, '.', '_', '-')`);
+    return { kind: 'bridge', bridge: m[1]! };
+  }
+  return { kind: 'nat' };
+}
+
+/** The unix socket passt listens on for NIC `index` (short: it lives beside qmp.sock). */
+export function natSocketPath(paths: Pick<QemuRuntimePaths, 'socketDir'>, index: number): string {
+  return `${paths.socketDir}/n${index}.sock`;
+}
+
+/** A stable, locally administered MAC for a NIC whose .vmx has none (52:54:00 is QEMU's prefix). */
+export function derivedMac(uuid: string, index: number): string {
+  const h = createHash('sha256').update(`${uuid.toLowerCase()}/${index}`).digest();
+  return `52:54:00:${[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 }
 
 /** One disk as opened by QEMU. */
@@ -50,6 +95,8 @@ export interface PlannedDisk {
 
 export interface QemuCommandLine {
   readonly argv: readonly string[];
+  /** Indexes of the NICs on a nat network (each needs passt on its socket). */
+  readonly natNics: readonly number[];
   readonly disks: readonly PlannedDisk[];
   /** netdev ids of NICs that start with the cable unplugged (set_link after start). */
   readonly disconnectedNics: readonly string[];
@@ -126,7 +173,8 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
   add('-device', 'qemu-xhci,id=usb0', '-device', 'usb-tablet,bus=usb0.0');
   if (opts.vncPort !== null) {
     if (opts.vncPort < 5900 || opts.vncPort > 65535) throw new RangeError(`VNC port ${opts.vncPort} is outside 5900-65535`);
-    add('-vnc', `127.0.0.1:${opts.vncPort - 5900}`);
+    const host = opts.vncHost ?? '127.0.0.1';
+    add('-vnc', `${host.includes(':') ? `[${host}]` : host}:${opts.vncPort - 5900},password=on`);
   }
 
   // Disks.
@@ -165,14 +213,23 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     }
   });
 
-  // NICs: user-mode networking only.
+  // NICs: nat (passt), isolated or a bridge.
   const disconnectedNics: string[] = [];
   hw.nics.forEach((nic, i) => {
     const id = `net${i}`;
-    add('-netdev', `user,id=${id}`);
+    const net = nicNetwork(nic.network);
+    if (net.kind === 'isolated') {
+      add('-netdev', `hubport,id=${id},hubid=${i}`);
+    } else if (net.kind === 'bridge') {
+      add('-netdev', `bridge,id=${id},br=${net.bridge}`);
+    } else {
+      const socket = opts.natSockets?.get(i);
+      if (socket === undefined) throw new RangeError(`NIC ${nic.device} is on a nat network but has no passt socket`);
+      add('-netdev', `stream,id=${id},server=off,addr.type=unix,addr.path=${qemuOptValue(socket)}`);
+    }
     const model = nicDevice(nic.model, windows);
-    const mac = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(nic.macAddress) ? `,mac=${nic.macAddress.toLowerCase()}` : '';
-    add('-device', `${model},netdev=${id},id=${id}-dev${mac}`);
+    const mac = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(nic.macAddress) ? nic.macAddress.toLowerCase() : derivedMac(vm.uuid, i);
+    add('-device', `${model},netdev=${id},id=${id}-dev,mac=${mac}`);
     if (!nic.connected) disconnectedNics.push(id);
   });
 
@@ -187,7 +244,7 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
   add('-msg', 'timestamp=on');
   if (opts.startPaused) add('-S');
   if (opts.incoming) add('-incoming', 'defer');
-  return { argv: a, disks, disconnectedNics };
+  return { argv: a, disks, disconnectedNics, natNics: hw.nics.flatMap((n, i) => (nicNetwork(n.network).kind === 'nat' ? [i] : [])) };
 }
 
 function nicDevice(model: string, windows: boolean): string {

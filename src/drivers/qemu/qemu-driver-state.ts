@@ -23,6 +23,8 @@ export interface QemuDriverOptions {
   readonly qemuBinary?: string;
   /** Default 'qemu-img'. */
   readonly qemuImg?: string;
+  /** passt, for NICs on a nat network. Default 'passt' (from PATH). */
+  readonly passtBinary?: string;
   /** Timeout of one guest agent command. Default 15 s. */
   readonly guestAgentTimeoutMs?: number;
   /** How long the KVM probe of accel 'auto' may take. Default 10 s. */
@@ -31,6 +33,8 @@ export interface QemuDriverOptions {
   readonly runtimeDir?: string;
   /** UEFI firmware for firmware 'efi' (Debian's ovmf package by default). */
   readonly ovmf?: { readonly code: string; readonly vars: string };
+  /** Address the VNC consoles listen on (the server's --console-address). Default 127.0.0.1. */
+  readonly consoleHost?: string;
   /** How long QEMU may take to open its monitor. Default 30 s. */
   readonly startTimeoutMs?: number;
   /** Soft power-off grace when the caller gives none. Default 60 s. */
@@ -46,8 +50,10 @@ const stderrLogger: QemuDriverLogger = {
 export class QemuDriverState {
   readonly qemuBinary: string;
   readonly qemuImgBinary: string;
+  readonly passtBinary: string;
   readonly agentTimeoutMs: number;
   readonly runtimeDir: string;
+  readonly consoleHost: string;
   readonly startTimeoutMs: number;
   readonly softPowerOffTimeoutMs: number;
   readonly log: QemuDriverLogger;
@@ -67,8 +73,10 @@ export class QemuDriverState {
   constructor(private readonly opts: QemuDriverOptions) {
     this.qemuBinary = opts.qemuBinary ?? 'qemu-system-x86_64';
     this.qemuImgBinary = opts.qemuImg ?? 'qemu-img';
+    this.passtBinary = opts.passtBinary ?? 'passt';
     this.agentTimeoutMs = opts.guestAgentTimeoutMs ?? 15_000;
     this.runtimeDir = opts.runtimeDir ?? '/tmp';
+    this.consoleHost = opts.consoleHost ?? '127.0.0.1';
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
     this.softPowerOffTimeoutMs = opts.softPowerOffTimeoutMs ?? 60_000;
     this.log = opts.log ?? stderrLogger;

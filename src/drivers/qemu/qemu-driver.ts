@@ -14,8 +14,10 @@
 import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
+  ConsoleTicket,
   DriverEvent,
   DriverVm,
+  GuestNetworkInterface,
   GuestOps,
   HypervisorDriver,
   OpContext,
@@ -33,6 +35,7 @@ import { dirname } from 'node:path';
 import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
+import { guestNetworkOf } from './guest-network.ts';
 import * as power from './qemu-power.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
@@ -104,8 +107,13 @@ class QemuDriver implements HypervisorDriver {
     return power.waitForTools(this.#q, vm, timeoutMs, ctx);
   }
 
-  console(vm: DriverVm): Promise<ConsoleEndpoint> {
-    return power.consoleOf(this.#q, vm);
+  async guestNetwork(vm: DriverVm): Promise<GuestNetworkInterface[]> {
+    const inst = await requireInstance(this.#q, vm, 'read the guest network of');
+    return guestNetworkOf(await inst.agent.execute('guest-network-get-interfaces'));
+  }
+
+  console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
+    return power.consoleOf(this.#q, vm, ticket);
   }
 
   // ---- suspend and resume ---------------------------------------------------------------

@@ -6,12 +6,13 @@
  * reset, its agent comes up) and never kills the guest when it lets go.
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { DriverEvent, DriverVm } from '../../core/ports/driver.ts';
 import { GuestAgentClient } from './guest-agent-client.ts';
 import { QmpClient } from './qmp/qmp-client.ts';
 import type { QmpEvent } from './qmp/qmp-client.ts';
-import { queryStatus } from './qmp/qmp-commands.ts';
+import { queryStatus, setVncPassword } from './qmp/qmp-commands.ts';
 import { isProcessAlive } from './qemu-process.ts';
 import { QemuGuestState } from './qemu-guest-state.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
@@ -199,6 +200,11 @@ export class QemuInstance {
     switch (ev.event) {
       case 'SHUTDOWN':
         this.lastShutdown = { guest: ev.data.guest === true, reason: String(ev.data.reason ?? '') };
+        break;
+      case 'VNC_INITIALIZED':
+        // A client got past VNC authentication: the one-time password is spent. Replace it
+        // with one nobody knows (expire_password 'now' would still pass within this second).
+        void setVncPassword(this.qmp, randomBytes(6).toString('base64')).catch(() => undefined);
         break;
       case 'RESET':
         if (this.expectReset) {

@@ -9,7 +9,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { VmgateError } from '../../core/errors.ts';
 import type { DriverVm, OpContext } from '../../core/ports/driver.ts';
-import { buildQemuCommandLine, planDisks, resolveVmFile } from './command-line.ts';
+import { buildQemuCommandLine, natSocketPath, nicNetwork, planDisks, resolveVmFile } from './command-line.ts';
 import type { QemuAccel } from './command-line.ts';
 import { exists, logTail, sleep } from './fs-helpers.ts';
 import { instanceOf, newInstance } from './qemu-attach.ts';
@@ -19,6 +19,7 @@ import type { QemuInstance } from './qemu-instance.ts';
 import { waitForProcessExit } from './qemu-process.ts';
 import { quit, setLink } from './qmp/qmp-commands.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
+import { startPassts } from './passt.ts';
 import { pickVncPort } from './vnc-port.ts';
 
 export interface LaunchOptions {
@@ -46,9 +47,21 @@ export async function launch(q: QemuDriverState, vm: DriverVm, lo: LaunchOptions
     efi = { code: q.ovmf.code, vars: p.efiVars };
   }
   const taken = new Set([...q.instances.values()].map((i) => i.vncPort).filter((x): x is number => x !== null));
+  const natSockets = new Map<number, string>();
+  vm.hardware.nics.forEach((n, i) => {
+    let kind: string;
+    try {
+      kind = nicNetwork(n.network).kind;
+    } catch (e) {
+      throw qemuError('invalid_argument', `${vm.name}, NIC ${n.device}: ${(e as Error).message}`);
+    }
+    if (kind === 'nat') natSockets.set(i, natSocketPath(p, i));
+  });
   for (let attempt = 1; ; attempt++) {
-    const vncPort = await pickVncPort(5900, 5999, taken);
-    const cl = buildQemuCommandLine(vm, { accel, paths: p, vncPort, startPaused: true, incoming: lo.incoming, efi });
+    const vncPort = await pickVncPort(5900, 5999, taken, q.consoleHost);
+    const cl = buildQemuCommandLine(vm, { accel, paths: p, vncPort, vncHost: q.consoleHost, startPaused: true, incoming: lo.incoming, efi, natSockets });
+    if (natSockets.size > 0) ctx?.progress?.(8, `starting the nat network of ${vm.name} (passt)`);
+    const passts = await startPassts(q.passtBinary, vm, natSockets);
     ctx?.progress?.(10, `starting QEMU for ${vm.name} (${accel})`);
     const inst = spawnQemu(q, vm, p, cl.argv, vncPort);
     try {
@@ -61,6 +74,7 @@ export async function launch(q: QemuDriverState, vm: DriverVm, lo: LaunchOptions
       inst.expectedExit = true;
       inst.kill();
       await inst.waitForExit(5_000);
+      for (const pt of passts) pt.stop();
       // Another process took the VNC port between our check and QEMU's bind: next port.
       if (attempt < 3 && /Address already in use/.test((e as Error).message)) {
         taken.add(vncPort);

@@ -4,7 +4,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ConsoleEndpoint, DriverVm, OpContext, PowerOffOptions } from '../../core/ports/driver.ts';
+import type { ConsoleEndpoint, ConsoleTicket, DriverVm, OpContext, PowerOffOptions } from '../../core/ports/driver.ts';
 import { planDisks } from './command-line.ts';
 import type { PlannedDisk } from './command-line.ts';
 import { exists } from './fs-helpers.ts';
@@ -13,7 +13,7 @@ import type { QemuDriverState } from './qemu-driver-state.ts';
 import { qemuError } from './qemu-error.ts';
 import { createQcow2, runQemuImg } from './qemu-img.ts';
 import { launch, stopProcess } from './qemu-launch.ts';
-import { cont, queryStatus, queryVnc, stop, systemPowerdown, systemReset } from './qmp/qmp-commands.ts';
+import { cont, expireVncPassword, queryStatus, queryVnc, setVncPassword, stop, systemPowerdown, systemReset } from './qmp/qmp-commands.ts';
 
 export async function createDisks(q: QemuDriverState, vm: DriverVm, ctx?: OpContext): Promise<void> {
   const disks = planDisks(vm);
@@ -98,12 +98,27 @@ export async function waitForTools(q: QemuDriverState, vm: DriverVm, timeoutMs: 
   throw qemuError('timed_out', `the guest agent of ${vm.id} (${vm.name}) did not answer within ${Math.round(timeoutMs / 1000)} s`, { reason: 'timeout_waiting_for_tools' });
 }
 
-export async function consoleOf(q: QemuDriverState, vm: DriverVm): Promise<ConsoleEndpoint> {
+/**
+ * The VNC console. QEMU runs it with `password=on`, so nobody gets in until a ticket sets
+ * a password here (`set_password`, then `expire_password` at the ticket's end, rounded up
+ * to whole seconds, QEMU's unit); the first client that authenticates burns it (the
+ * instance replaces it on QEMU's VNC_INITIALIZED event).
+ */
+export async function consoleOf(q: QemuDriverState, vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
   const inst = await requireInstance(q, vm, 'open the console of');
   const vnc = await queryVnc(inst.qmp);
   const port = Number(vnc.service ?? inst.vncPort);
   if (!vnc.enabled || !Number.isInteger(port) || port <= 0) throw qemuError('unsupported', `${vm.name} has no VNC console`);
-  return { protocol: 'VNC', host: vnc.host && vnc.host !== '' ? vnc.host : '127.0.0.1', port, password: null };
+  if (ticket) {
+    try {
+      await setVncPassword(inst.qmp, ticket.password);
+      await expireVncPassword(inst.qmp, `+${Math.max(1, Math.ceil(ticket.validForMs / 1000))}`);
+    } catch (e) {
+      // A QEMU started without password=on (by an older vmgate) cannot take one.
+      throw qemuError('not_allowed_in_current_state', `the console of ${vm.name} cannot take a one-time password (${(e as Error).message}); power the VM off and on again`, { cause: e });
+    }
+  }
+  return { protocol: 'VNC', host: q.consoleHost, port, password: ticket?.password ?? null };
 }
 
 async function runQemuImgCreate(q: QemuDriverState, d: PlannedDisk, vm: DriverVm): Promise<void> {

@@ -9,6 +9,11 @@ export interface RfbServerOptions {
   readonly desktopName: () => string;
   /** The current screen; called again after `invalidate()`. */
   readonly render: () => PixelCanvas;
+  /**
+   * Ask for VNC authentication from the start (no password is valid until `setPassword`).
+   * Default false: security type None until a password is set.
+   */
+  readonly passwordRequired?: boolean;
 }
 
 /** RFB pixel format (RFC 6143 §7.4). */
@@ -80,6 +85,7 @@ export class RfbServer {
   private constructor(server: Server, opts: RfbServerOptions) {
     this.#server = server;
     this.#opts = opts;
+    this.#passworded = opts.passwordRequired === true;
     server.on('connection', (s) => this.#accept(s));
   }
 

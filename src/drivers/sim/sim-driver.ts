@@ -562,6 +562,8 @@ class SimDriver implements HypervisorDriver {
     if (sv.console) return sv.console.catch(() => null);
     const starting = RfbServer.listen({
       host: this.#consoleHost,
+      // Locked until core issues a ticket: nobody on the console's network gets in without one.
+      passwordRequired: true,
       desktopName: () => sv.vm.name,
       render: () => renderConsoleFrame({ vmName: sv.vm.name, hostname: sv.guest?.hostname() ?? sv.vm.name, powerState: sv.power, toolsState: sv.toolsState }),
     });

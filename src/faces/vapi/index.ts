@@ -5,6 +5,8 @@ import { registerJsonRpc } from './jsonrpc-route.ts';
 import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
 import { registerFolder } from './folder-route.ts';
+import { createConsoleProxy } from './console-proxy.ts';
+import { CONSOLE_PROXY_PATH } from './handlers/console.ts';
 import { PUBLIC_URL } from './request-info.ts';
 
 /** The media type the face reads request bodies in; anything else is refused with 415. */
@@ -12,21 +14,32 @@ const JSON_MEDIA_TYPE = 'application/json';
 
 /**
  * The vSphere Automation API face: JSON-RPC `POST /api` and REST `/api/...`, plus the
- * guest file transfer URLs `/guestFile/<token>` that vm.guest.filesystem hands out.
+ * URLs it hands out: guest file transfers `/guestFile/<token>` (vm.guest.filesystem) and
+ * the WebSocket console proxy `/console/vnc/<ticket>` (vm.console.tickets).
  */
 export const vapiFace: Face = {
   name: 'vapi',
   title: 'vSphere Automation API',
   start(deps) {
+    const consoles = createConsoleProxy(deps.core, deps.log, CONSOLE_PROXY_PATH);
     return {
       http: [
         { prefix: '/api', note: '(JSON-RPC, REST)', register: (scope) => registerApi(scope, deps) },
         { prefix: '/guestFile', register: (scope) => registerGuestFiles(scope, deps) },
         { prefix: '/folder', note: '(datastore files)', register: async (scope) => registerFolder(scope, deps.core, deps.log) },
+        { prefix: '/console', note: '(WebSocket console proxy)', register: registerConsole, upgrade: (req, socket, head) => consoles.upgrade(req, socket, head) },
       ],
+      stop: () => consoles.stop(),
     };
   },
 };
+
+/** `/console`: WebSocket upgrades only (see console-proxy.ts); a plain request is told so. */
+async function registerConsole(app: FastifyInstance): Promise<void> {
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(426).header('upgrade', 'websocket').header('content-type', 'text/plain; charset=utf-8').send(`${req.url.split('?')[0]} is a WebSocket console: connect with Upgrade: websocket and a ticket from POST /api/vcenter/vm/{vm}/console/tickets\n`),
+  );
+}
 
 /**
  * `/api`: bodies are read raw (as a Buffer) so that malformed JSON gets the face's own

@@ -521,6 +521,12 @@ describe('vAPI face: guest operations (real HTTPS, both flavours)', () => {
         assert.deepEqual(id, { name: 'OTHER_LINUX_64', family: 'LINUX', full_name: { id: 'vmgate.guest_os.OTHER_LINUX_64', default_message: 'Other Linux (64-bit)', args: [] }, host_name: rec.fqdn });
       });
 
+      it(`${f}: guest networking interfaces: none from the simulator's guest; a powered-off VM is service_unavailable`, async () => {
+        assert.deepEqual(await ok(f, 'com.vmware.vcenter.vm.guest.networking.interfaces', 'list', { vm }), []);
+        const r = await fails(f, 'com.vmware.vcenter.vm.guest.networking.interfaces', 'list', { vm: offVm }, 'service_unavailable', 503);
+        assert.match(r.messages!, /reports no network: it is powered off/);
+      });
+
       it(`${f}: guest power get`, async () => {
         assert.deepEqual(await ok(f, GUEST_POWER, 'get', { vm }), { state: 'RUNNING', operations_ready: true });
         assert.deepEqual(await ok(f, GUEST_POWER, 'get', { vm: offVm }), { state: 'NOT_RUNNING', operations_ready: false });

@@ -82,6 +82,16 @@ export function queryVnc(qmp: QmpExecutor): Promise<QemuVncInfo> {
   return qmp.execute<QemuVncInfo>('query-vnc');
 }
 
+/** The VNC password (QEMU started with `-vnc …,password=on`; VNC reads at most 8 characters). */
+export async function setVncPassword(qmp: QmpExecutor, password: string): Promise<void> {
+  await qmp.execute('set_password', { protocol: 'vnc', password });
+}
+
+/** When the VNC password stops working: `+N` seconds from now, `now` or `never`. */
+export async function expireVncPassword(qmp: QmpExecutor, time: string): Promise<void> {
+  await qmp.execute('expire_password', { protocol: 'vnc', time });
+}
+
 // ---- jobs --------------------------------------------------------------------------------
 
 export interface QemuJobInfo {

@@ -1,7 +1,9 @@
 import type { ImplementedService } from '../call.ts';
+import { consoleTicketsHandlers, vmgateConsoleHandlers } from './console.ts';
 import { guestDirectoriesHandlers } from './guest-directories.ts';
 import { guestFilesHandlers } from './guest-files.ts';
 import { guestIdentityHandlers } from './guest-identity.ts';
+import { guestNetworkingHandlers } from './guest-networking.ts';
 import { guestPowerHandlers } from './guest-power.ts';
 import { guestProcessesHandlers } from './guest-processes.ts';
 import { guestTransfersHandlers } from './guest-transfers.ts';
@@ -35,7 +37,9 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   guestDirectoriesHandlers,
   guestTransfersHandlers,
   guestIdentityHandlers,
+  guestNetworkingHandlers,
   guestPowerHandlers,
+  consoleTicketsHandlers,
   ...INVENTORY_HANDLERS,
   // vmgate's own services
   vmgateSnapshotsHandlers,
@@ -49,4 +53,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateEventsHandlers,
   vmgateDatastoresHandlers,
   vmgateHostsHandlers,
+  vmgateConsoleHandlers,
 ];

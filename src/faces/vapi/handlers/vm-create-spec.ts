@@ -3,7 +3,7 @@
  *
  * vmgate honours: name, guest_OS, placement, hardware_version, boot.type, cpu count and
  * cores per socket, memory size, new disks (on SCSI, capacity and base name), NICs (type
- * E1000 / E1000E / VMXNET3, MAC, the datacenter's standard network, start_connected) and
+ * E1000 / E1000E / VMXNET3 / VIRTIO, MAC, the datacenter's standard network, start_connected) and
  * CD-ROMs (on IDE, an ISO file or an empty drive). A field it cannot honour answers
  * `unsupported` naming the field instead of being dropped; a field set to the value
  * vSphere would use anyway (hot_add_enabled false, an empty list) is accepted.
@@ -41,7 +41,7 @@ export function notHonoured(field: string, why: string): Error {
   return unsupported(`${field} is not supported by vmgate: ${why}`, { module: 'face.vapi' });
 }
 
-const NIC_MODELS: Readonly<Partial<Record<VmHardwareEthernetEmulationType, string>>> = { E1000: 'e1000', E1000E: 'e1000e', VMXNET3: 'vmxnet3' };
+const NIC_MODELS: Readonly<Partial<Record<VmHardwareEthernetEmulationType, string>>> = { E1000: 'e1000', E1000E: 'e1000e', VMXNET3: 'vmxnet3', VIRTIO: 'virtio' };
 
 export async function coreCreateSpec(call: VapiCall, spec: VMCreateSpec): Promise<VmCreateSpec> {
   const f = 'spec';
@@ -119,7 +119,7 @@ async function nicOf(call: VapiCall, n: VmHardwareEthernetCreateSpec, f: string)
   const out: { network?: string; model?: string; macAddress?: string; connected?: boolean } = { connected: n.start_connected ?? false };
   if (n.type !== undefined) {
     const model = NIC_MODELS[n.type];
-    if (!model) throw notHonoured(`${f}.type ${n.type}`, 'vmgate emulates E1000, E1000E and VMXNET3');
+    if (!model) throw notHonoured(`${f}.type ${n.type}`, 'vmgate emulates E1000, E1000E, VMXNET3 and VIRTIO');
     out.model = model;
   }
   if (n.mac_type === 'MANUAL' && n.mac_address === undefined) throw invalidArgument(`${f}.mac_address is required when mac_type is MANUAL`, { module: 'face.vapi' });

@@ -102,9 +102,11 @@ const NIC_TYPES: Readonly<Record<string, VmHardwareEthernetEmulationType>> = {
   vmxnet2: 'VMXNET2',
   vmxnet: 'VMXNET',
   vlance: 'PCNET32',
+  virtio: 'VIRTIO',
+  'virtio-net': 'VIRTIO',
 };
 
-/** A NIC model as vSphere's emulation type; virtio (qemu) reads as the paravirtual VMXNET3. */
+/** A NIC model as the API's emulation type (virtio: vmgate's VIRTIO); an unknown model reads as the paravirtual VMXNET3. */
 export function vapiNicType(model: string): VmHardwareEthernetEmulationType {
   return NIC_TYPES[model.toLowerCase()] ?? 'VMXNET3';
 }

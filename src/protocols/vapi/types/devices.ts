@@ -116,9 +116,19 @@ export const VmHardwareDiskCreateSpec = struct('com.vmware.vcenter.vm.hardware.d
 });
 export type VmHardwareDiskCreateSpec = Infer<typeof VmHardwareDiskCreateSpec>;
 
+/**
+ * vSphere's values plus vmgate's `VIRTIO` (virtio-net on QEMU; the vSphere enum has no
+ * name for it, and vAPI enumerations are open: SDK bindings pass unknown values through).
+ * `VMXNET3` stays VMware's paravirtual NIC.
+ */
 export const VmHardwareEthernetEmulationType = enumT('com.vmware.vcenter.vm.hardware.ethernet.emulation_type', [
-  'E1000', 'E1000E', 'PCNET32', 'VMXNET', 'VMXNET2', 'VMXNET3',
+  'E1000', 'E1000E', 'PCNET32', 'VMXNET', 'VMXNET2', 'VMXNET3', 'VIRTIO',
 ]);
+
+/** Values vmgate adds to vSphere's enumerations (the spec test leaves exactly these out). */
+export const VMGATE_ENUM_EXTENSIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'com.vmware.vcenter.vm.hardware.ethernet.emulation_type': ['VIRTIO'],
+});
 export type VmHardwareEthernetEmulationType = Infer<typeof VmHardwareEthernetEmulationType>;
 
 export const VmHardwareEthernetMacAddressType = enumT('com.vmware.vcenter.vm.hardware.ethernet.mac_address_type', [

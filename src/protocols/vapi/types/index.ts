@@ -18,6 +18,8 @@ import { VmGuestFilesystemDirectoriesService } from './guest-directories.ts';
 import { VmGuestFilesystemTransfersService } from './guest-transfers.ts';
 import { VmGuestIdentityService } from './guest-identity.ts';
 import { VmGuestPowerService } from './guest-power.ts';
+import { VmConsoleTicketsService } from './console-tickets.ts';
+import { VmGuestNetworkingInterfacesService } from './guest-networking.ts';
 import { HostService } from './host.ts';
 import { DatacenterService } from './datacenter.ts';
 import { ClusterService } from './cluster.ts';
@@ -36,6 +38,7 @@ import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
 import { VmgateEventsService } from './vmgate-events.ts';
 import { VmgateDatastoresService } from './vmgate-datastores.ts';
 import { VmgateHostsService } from './vmgate-hosts.ts';
+import { VmgateConsoleService } from './vmgate-console.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -54,6 +57,8 @@ export * from './guest-directories.ts';
 export * from './guest-transfers.ts';
 export * from './guest-identity.ts';
 export * from './guest-power.ts';
+export * from './console-tickets.ts';
+export * from './guest-networking.ts';
 export * from './host.ts';
 export * from './datacenter.ts';
 export * from './cluster.ts';
@@ -72,6 +77,7 @@ export * from './vmgate-pool-entitlements.ts';
 export * from './vmgate-events.ts';
 export * from './vmgate-datastores.ts';
 export * from './vmgate-hosts.ts';
+export * from './vmgate-console.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -85,6 +91,8 @@ export const SERVICE_LIST = [
   VmGuestFilesystemTransfersService,
   VmGuestIdentityService,
   VmGuestPowerService,
+  VmConsoleTicketsService,
+  VmGuestNetworkingInterfacesService,
   HostService,
   DatacenterService,
   ClusterService,
@@ -104,6 +112,7 @@ export const SERVICE_LIST = [
   VmgateEventsService,
   VmgateDatastoresService,
   VmgateHostsService,
+  VmgateConsoleService,
 ] as const;
 
 /**

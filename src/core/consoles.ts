@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { Caller } from './caller.ts';
+import type { CoreContext } from './context.ts';
+import { newConsoleTicket } from './console-tickets.ts';
+import { internal, notAllowedInCurrentState, resourceExhausted, unauthenticated, unsupported } from './errors.ts';
+import type { EventLog } from './events.ts';
+import type { Vm } from './model/index.ts';
+import type { ConsoleEndpoint } from './ports/driver.ts';
+import { describePowerState } from './power.ts';
+import type { VmRuntime } from './vm-runtime.ts';
+import type { VmService } from './vms.ts';
+
+/** How long a console proxy ticket (the `wss://` URL) is good for: the client opens it right away. */
+export const CONSOLE_PROXY_TICKET_MS = 60_000;
+/** Proxy tickets outstanding at once (unused ones expire; this only bounds a flood). */
+const MAX_PROXY_TICKETS = 10_000;
+
+/** A console opened for a client: where it is and the one-time password it takes. */
+export interface ConsoleAccess {
+  readonly vmId: string;
+  readonly vmName: string;
+  readonly endpoint: ConsoleEndpoint & { readonly password: string };
+}
+
+export interface ConsoleProxyTicket {
+  /** 32 random bytes, base64url: the last part of the proxy URL. */
+  readonly ticket: string;
+  readonly vmId: string;
+  readonly expiresAt: Date;
+}
+
+interface PendingTicket {
+  readonly vmId: string;
+  readonly caller: Caller;
+  readonly expiresAt: number;
+}
+
+/**
+ * VM consoles for people: `open` hands out the console's address with a fresh one-time
+ * VNC password (the driver's console accepts it once, within a minute); proxy tickets
+ * are one-time keys to vmgate's WebSocket console proxy (vSphere's console tickets), which
+ * redeems them with `redeemProxyTicket` and then opens the console itself. Both need
+ * `VirtualMachine.Console` on the VM (desktop users have it on their entitled desktops)
+ * and a VM that runs.
+ */
+export class ConsoleService {
+  readonly #tickets = new Map<string, PendingTicket>();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly events: EventLog,
+    private readonly vms: VmService,
+    private readonly rt: VmRuntime,
+  ) {}
+
+  /** The console of a running VM with a new one-time password. */
+  async open(caller: Caller, ref: string): Promise<ConsoleAccess> {
+    const vm = await this.#runningVm(caller, ref);
+    const { driver, dvm } = await this.rt.resolveDriverVm(vm);
+    if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.consoles' });
+    const endpoint = await driver.console(dvm, newConsoleTicket());
+    if (endpoint.password === null) throw internal(`the ${driver.kind} driver did not apply a console password to ${vm.id} (${vm.name})`, { module: 'core.consoles' });
+    await this.events.record(vm.id, 'vm.consoleOpened', `${caller.userName} was given a one-time console password for ${vm.name}`, { caller });
+    return { vmId: vm.id, vmName: vm.name, endpoint: { ...endpoint, password: endpoint.password } };
+  }
+
+  /** A one-time ticket for the WebSocket console proxy, good for {@link CONSOLE_PROXY_TICKET_MS}. */
+  async issueProxyTicket(caller: Caller, ref: string): Promise<ConsoleProxyTicket> {
+    const vm = await this.#runningVm(caller, ref);
+    const now = this.ctx.clock.now().getTime();
+    this.#prune(now);
+    if (this.#tickets.size >= MAX_PROXY_TICKETS) throw resourceExhausted(`too many console tickets are outstanding (${MAX_PROXY_TICKETS}); use or let some expire first`, { module: 'core.consoles' });
+    const ticket = randomBytes(32).toString('base64url');
+    const expiresAt = now + CONSOLE_PROXY_TICKET_MS;
+    this.#tickets.set(ticket, { vmId: vm.id, caller, expiresAt });
+    return { ticket, vmId: vm.id, expiresAt: new Date(expiresAt) };
+  }
+
+  /**
+   * Uses up a proxy ticket (at most once, whatever happens next) and opens the console for
+   * the user it was issued to: permission and power state are checked again now.
+   */
+  async redeemProxyTicket(ticket: string): Promise<ConsoleAccess> {
+    const t = this.#tickets.get(ticket);
+    // Taken out before anything waits: two connections with one ticket cannot both get it.
+    this.#tickets.delete(ticket);
+    if (!t) throw unauthenticated('the console ticket is unknown or was used already', { module: 'core.consoles'});
+    if (this.ctx.clock.now().getTime() > t.expiresAt) throw unauthenticated('the console ticket has expired', { module: 'core.consoles'});
+    return this.open(t.caller, t.vmId);
+  }
+
+  async #runningVm(caller: Caller, ref: string): Promise<Vm> {
+    const vm = await this.vms.resolve(caller, ref, 'VirtualMachine.Console');
+    if (vm.powerState !== 'poweredOn' && vm.powerState !== 'paused') {
+      throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is ${describePowerState(vm.powerState)}: its console exists only while it runs`, { module: 'core.consoles', reason: 'vm_not_running' });
+    }
+    return vm;
+  }
+
+  #prune(now: number): void {
+    for (const [k, t] of this.#tickets) if (now > t.expiresAt) this.#tickets.delete(k);
+  }
+}
