@@ -28,6 +28,8 @@ export interface FaceSettings {
   readonly rdvCallbacks?: readonly string[];
   /** RDV: URL prefixes a WS-Addressing ReplyTo callback must start with. */
   readonly rdvCallbackAllow?: readonly string[];
+  /** authd: the directory for one-time local login tickets (`<data-dir>/tickets`); absent: no local login. */
+  readonly localTicketDir?: string;
 }
 
 /**

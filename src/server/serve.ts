@@ -99,7 +99,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     // Each face is started once, with core's services only (no ctx, no store, no drivers).
     const started: { entry: FaceEntry; parts: FaceParts }[] = [];
     for (const entry of entries) {
-      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [] } });
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], localTicketDir: join(config.dataDir, 'tickets') } });
       started.push({ entry, parts });
       if (parts.stop) stoppers.unshift(parts.stop);
     }
