@@ -407,12 +407,14 @@ export function VixHost_Connect(apiVersion: number, hostType: number, hostName: 
     if (![C.VIX_SERVICEPROVIDER_DEFAULT, C.VIX_SERVICEPROVIDER_VMWARE_SERVER, C.VIX_SERVICEPROVIDER_VMWARE_WORKSTATION, C.VIX_SERVICEPROVIDER_VMWARE_PLAYER].includes(hostType)) throw new VixFail(C.VIX_E_INVALID_ARG, `unknown hostType ${hostType}`);
     const port = hostPort > 0 ? hostPort : Number(process.env.VMGATE_AUTHD_PORT ?? VMGATE_DEFAULT_AUTHD_PORT);
     const host = hostName ?? '127.0.0.1';
+    const pump = (options & C.VIX_HOSTOPTION_USE_EVENT_PUMP) !== 0;
+    const type = hostType === C.VIX_SERVICEPROVIDER_DEFAULT ? C.VIX_SERVICEPROVIDER_VMWARE_SERVER : hostType;
     if (userName == null && password == null) {
-      if (hostName != null) throw new VixFail(C.VIX_E_INVALID_ARG, 'a named host needs a user name and password');
-      throw new VixFail(C.VIX_E_NOT_SUPPORTED, 'connecting as the current OS user is not available yet: pass a user name and password');
+      if (hostName != null) throw new VixFail(C.VIX_E_INVALID_ARG, 'a named host needs a user name and password (only the local host knows the current user)');
+      return startConnect({ host, port, user: '', password: '', local: true, timeoutMs: 30_000, ...trustOf(propertyListHandle) }, pump, type, callbackProc ?? null, clientData);
     }
     if (typeof userName !== 'string' || typeof password !== 'string') throw new VixFail(C.VIX_E_INVALID_ARG, 'userName and password go together');
-    return startConnect({ host, port, user: userName, password, timeoutMs: 30_000, ...trustOf(propertyListHandle) }, (options & C.VIX_HOSTOPTION_USE_EVENT_PUMP) !== 0, hostType === C.VIX_SERVICEPROVIDER_DEFAULT ? C.VIX_SERVICEPROVIDER_VMWARE_SERVER : hostType, callbackProc ?? null, clientData);
+    return startConnect({ host, port, user: userName, password, timeoutMs: 30_000, ...trustOf(propertyListHandle) }, pump, type, callbackProc ?? null, clientData);
   });
 }
 

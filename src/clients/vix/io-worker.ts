@@ -33,12 +33,13 @@ async function connect(m: Extract<ToWorker, { t: 'connect' }>): Promise<void> {
     return;
   }
   try {
-    await client.login(tg.user, tg.password);
+    if (tg.local) await client.loginAsCurrentUser();
+    else await client.login(tg.user, tg.password);
   } catch (e) {
     client.close();
     conns.delete(m.conn);
     const line = e instanceof VmserverdConnectionError ? (e.line ?? '') : '';
-    post({ t: 'connectFailed', conn: m.conn, auth: line.startsWith('530') || line.startsWith('501'), message: e instanceof Error ? e.message : String(e) });
+    post({ t: 'connectFailed', conn: m.conn, auth: line !== '' || !/server closed|connection failed/.test(String(e)), message: e instanceof Error ? e.message : String(e) });
     return;
   }
   client.socket.on('close', () => {

@@ -9,6 +9,8 @@ export interface ConnectTarget {
   readonly insecure?: boolean;
   readonly user: string;
   readonly password: string;
+  /** Log in as the current OS user with a one-time ticket (user and password unused). */
+  readonly local?: boolean;
   readonly timeoutMs: number;
 }
 

@@ -58,6 +58,27 @@ describe('the faithful VIX API', () => {
       assert.equal(V.Vix_GetHandleType(host), V.VIX_HANDLETYPE_HOST);
       assert.deepEqual(V.Vix_GetProperties(host, V.VIX_PROPERTY_HOST_HOSTTYPE, V.VIX_PROPERTY_HOST_API_VERSION, V.VIX_PROPERTY_NONE), [0, 2, 1]);
     });
+    it('three ways (chapter 3): a named host; the local host as a named user; the local host as the current OS user (a one-time ticket)', () => {
+      const ways: [string | null, string | null, string | null][] = [
+        ['127.0.0.1', ADMIN.user, ADMIN.password],
+        [null, ADMIN.user, ADMIN.password],
+        [null, null, null],
+      ];
+      for (const [name, user, password] of ways) {
+        const job = V.VixHost_Connect(V.VIX_API_VERSION, V.VIX_SERVICEPROVIDER_VMWARE_SERVER, name, k.authdPort, user, password, 0, V.VIX_INVALID_HANDLE, null, null);
+        const [err, h] = V.VixJob_Wait(job, V.VIX_PROPERTY_JOB_RESULT_HANDLE, V.VIX_PROPERTY_NONE);
+        assert.equal(err, 0, `${name} ${user}`);
+        assert.equal(V.Vix_GetHandleType(h as number), V.VIX_HANDLETYPE_HOST);
+        const [e2, vm] = open(h as number, VM0);
+        assert.equal(e2, 0);
+        V.Vix_ReleaseHandle(vm);
+        V.Vix_ReleaseHandle(job);
+        V.VixHost_Disconnect(h as number);
+      }
+      const j = V.VixHost_Connect(V.VIX_API_VERSION, V.VIX_SERVICEPROVIDER_VMWARE_SERVER, '127.0.0.1', k.authdPort, null, null, 0, 0, null, null);
+      assert.deepEqual(V.VixJob_Wait(j, V.VIX_PROPERTY_JOB_RESULT_USER_MESSAGE), [V.VIX_E_INVALID_ARG, 'a named host needs a user name and password (only the local host knows the current user)']);
+      V.Vix_ReleaseHandle(j);
+    });
     it('a wrong password is VIX_E_AUTHENTICATION_FAIL, with no host handle', () => {
       assert.deepEqual(connect(k, 0, ADMIN.user, 'wrong-password'), [35, 0]);
     });
