@@ -285,6 +285,18 @@ function readProps(o: Obj, list: readonly number[]): [VixError, ...unknown[]] {
   }
 }
 
+/** A VM property as last seen (no request: for the promise API after its own refresh). */
+export function vmCachedProperty(vmHandle: VixHandle, id: number): unknown {
+  const o = handles.get(vmHandle);
+  if (o?.kind !== 'vm') throw new VixFail(o ? C.VIX_E_NOT_SUPPORTED_ON_HANDLE_TYPE : C.VIX_E_INVALID_HANDLE);
+  return propertyOf(o, id);
+}
+/** The host handle a VM handle belongs to. */
+export function vmHostHandle(vmHandle: VixHandle): VixHandle {
+  const o = handles.get(vmHandle);
+  return o?.kind === 'vm' ? o.host.id : C.VIX_INVALID_HANDLE;
+}
+
 /** `Vix_GetProperties(handle, id, …, VIX_PROPERTY_NONE)` → `[err, value, …]`. */
 export function Vix_GetProperties(handle: VixHandle, ...propertyIds: number[]): [VixError, ...unknown[]] {
   const o = handles.get(handle);
@@ -619,13 +631,13 @@ function guestJob(vmHandle: VixHandle, cb: Cb, clientData: unknown, body: (vm: V
 
 /**
  * Runs a program in the guest. `commandLineArgs` is one string, split as a shell splits
- * words and quotes. Results: VIX_PROPERTY_JOB_RESULT_PROCESS_ID, _GUEST_PROGRAM_EXIT_CODE,
+ * words and quotes (vmgate also takes an array: the arguments exactly). Results: VIX_PROPERTY_JOB_RESULT_PROCESS_ID, _GUEST_PROGRAM_EXIT_CODE,
  * _GUEST_PROGRAM_ELAPSED_TIME (seconds) and, vmgate's addition, _COMMAND_OUTPUT (stdout).
  */
-export function VixVM_RunProgramInGuest(vmHandle: VixHandle, guestProgramName: string, commandLineArgs: string | null, options: number, _propertyListHandle: VixHandle, callbackProc: Cb, clientData: unknown): VixHandle {
+export function VixVM_RunProgramInGuest(vmHandle: VixHandle, guestProgramName: string, commandLineArgs: string | readonly string[] | null, options: number, _propertyListHandle: VixHandle, callbackProc: Cb, clientData: unknown): VixHandle {
   return guestJob(vmHandle, callbackProc, clientData, function* (vm, g, j) {
     const program = str(guestProgramName, 'guestProgramName');
-    const args = splitCommandLine(commandLineArgs);
+    const args = Array.isArray(commandLineArgs) ? commandLineArgs.map(String) : splitCommandLine(commandLineArgs as string | null);
     const immediate = (options & C.VIX_RUNPROGRAM_RETURN_IMMEDIATELY) !== 0;
     const out = yield* call('Guest_RunProgram', { vmx: vm.vmx, ...g, program, args: { arg: args }, ...(immediate ? { wait: 0 } : {}) }, 'guest');
     if (immediate) return;

@@ -7,3 +7,5 @@ export * from './constants.ts';
 export { VIX_ERROR_CODE, VIX_SUCCEEDED, VIX_FAILED, Vix_GetErrorText, EXEC_TO_VIX, vixErrorOf } from './errors.ts';
 export type { ErrorContext } from './errors.ts';
 export * from './api.ts';
+export { connect, VixError, VixHost, VixVm, VixSnapshot } from './promise.ts';
+export type { ConnectOptions, ProgressOptions, ProgramResult, DirectoryEntry } from './promise.ts';
