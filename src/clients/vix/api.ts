@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import * as C from './constants.ts';
-import type { VixError, VixEventProc, VixHandle } from './constants.ts';
+import type { VixErrorCode, VixEventProc, VixHandle } from './constants.ts';
 import type { ErrorContext } from './errors.ts';
 import { vixErrorOf } from './errors.ts';
 import type { HostObj, JobBody, JobObj, Obj, Reply, SnapshotInfo, SnapshotObj, Step, VmInfo, VmObj } from './runtime.ts';
@@ -272,7 +272,7 @@ function propertyOf(o: Obj, id: number): unknown {
   throw new VixFail(C.VIX_E_UNRECOGNIZED_PROPERTY, `property ${id} is not a property of a ${o.kind} handle`);
 }
 
-function readProps(o: Obj, list: readonly number[]): [VixError, ...unknown[]] {
+function readProps(o: Obj, list: readonly number[]): [VixErrorCode, ...unknown[]] {
   const want = ids(list);
   try {
     if (o.kind === 'vm' && want.some((p) => VM_DYNAMIC.has(p))) o.info = vmInfoOf(syncExec(o.host, 'VM_INFO', { vmx: o.vmx }, 'vm'));
@@ -298,13 +298,13 @@ export function vmHostHandle(vmHandle: VixHandle): VixHandle {
 }
 
 /** `Vix_GetProperties(handle, id, …, VIX_PROPERTY_NONE)` → `[err, value, …]`. */
-export function Vix_GetProperties(handle: VixHandle, ...propertyIds: number[]): [VixError, ...unknown[]] {
+export function Vix_GetProperties(handle: VixHandle, ...propertyIds: number[]): [VixErrorCode, ...unknown[]] {
   const o = handles.get(handle);
   if (!o) return [C.VIX_E_INVALID_HANDLE, ...ids(propertyIds).map(() => undefined)];
   return readProps(o, propertyIds);
 }
 
-export function Vix_GetPropertyType(handle: VixHandle, propertyId: number): [VixError, number] {
+export function Vix_GetPropertyType(handle: VixHandle, propertyId: number): [VixErrorCode, number] {
   if (!handles.has(handle)) return [C.VIX_E_INVALID_HANDLE, C.VIX_PROPERTYTYPE_ANY];
   const t = PROPERTY_TYPE.get(propertyId);
   return t === undefined ? [C.VIX_E_UNRECOGNIZED_PROPERTY, C.VIX_PROPERTYTYPE_ANY] : [C.VIX_OK, t];
@@ -324,7 +324,7 @@ export function Vix_PumpEvents(hostHandle?: VixHandle, _options: number = C.VIX_
 // ---- VixJob_* ---------------------------------------------------------------------------
 
 /** Blocks until the job completes → `[err, value, …]` of the properties asked for. */
-export function VixJob_Wait(jobHandle: VixHandle, ...propertyIds: number[]): [VixError, ...unknown[]] {
+export function VixJob_Wait(jobHandle: VixHandle, ...propertyIds: number[]): [VixErrorCode, ...unknown[]] {
   const want = ids(propertyIds);
   let j: JobObj;
   try {
@@ -338,7 +338,7 @@ export function VixJob_Wait(jobHandle: VixHandle, ...propertyIds: number[]): [Vi
 }
 
 /** Non-blocking: `[err, completed]` (takes what the network brought, but never pumps a pump host). */
-export function VixJob_CheckCompletion(jobHandle: VixHandle): [VixError, boolean] {
+export function VixJob_CheckCompletion(jobHandle: VixHandle): [VixErrorCode, boolean] {
   try {
     const j = lookup(jobHandle, 'job');
     if (!j.done && !j.host?.pump) pumpAll(0);
@@ -349,7 +349,7 @@ export function VixJob_CheckCompletion(jobHandle: VixHandle): [VixError, boolean
   }
 }
 
-export function VixJob_GetError(jobHandle: VixHandle): VixError {
+export function VixJob_GetError(jobHandle: VixHandle): VixErrorCode {
   const o = handles.get(jobHandle);
   if (!o) return C.VIX_E_INVALID_HANDLE;
   if (o.kind !== 'job') return C.VIX_E_NOT_SUPPORTED_ON_HANDLE_TYPE;
@@ -362,7 +362,7 @@ export function VixJob_GetNumProperties(jobHandle: VixHandle, resultPropertyId: 
   return o.rows.filter((r) => r.has(resultPropertyId)).length;
 }
 
-export function VixJob_GetNthProperties(jobHandle: VixHandle, index: number, ...propertyIds: number[]): [VixError, ...unknown[]] {
+export function VixJob_GetNthProperties(jobHandle: VixHandle, index: number, ...propertyIds: number[]): [VixErrorCode, ...unknown[]] {
   const want = ids(propertyIds);
   const o = handles.get(jobHandle);
   if (!o) return [C.VIX_E_INVALID_HANDLE, ...want.map(() => undefined)];
@@ -376,7 +376,7 @@ export function VixJob_GetNthProperties(jobHandle: VixHandle, index: number, ...
 // ---- VixPropertyList_* ----------------------------------------------------------------
 
 /** `VixPropertyList_AllocPropertyList(host, id, value, …, VIX_PROPERTY_NONE)` → `[err, handle]`. */
-export function VixPropertyList_AllocPropertyList(_hostHandle: VixHandle, ...pairs: unknown[]): [VixError, VixHandle] {
+export function VixPropertyList_AllocPropertyList(_hostHandle: VixHandle, ...pairs: unknown[]): [VixErrorCode, VixHandle] {
   const props = new Map<number, unknown>();
   for (let i = 0; i < pairs.length; i += 2) {
     const id = pairs[i];
@@ -688,7 +688,7 @@ export function VixVM_KillProcessInGuest(vmHandle: VixHandle, pid: number, _opti
   });
 }
 
-function vixErrorOfGuest(code: string): VixError {
+function vixErrorOfGuest(code: string): VixErrorCode {
   return vixErrorOf(code, 'guest');
 }
 
@@ -804,7 +804,7 @@ export function VixVM_ListDirectoryInGuest(vmHandle: VixHandle, pathName: string
 
 // ---- snapshots ------------------------------------------------------------------------
 
-function syncVm<T>(vmHandle: VixHandle, f: (vm: VmObj) => T): [VixError, T | typeof C.VIX_INVALID_HANDLE] {
+function syncVm<T>(vmHandle: VixHandle, f: (vm: VmObj) => T): [VixErrorCode, T | typeof C.VIX_INVALID_HANDLE] {
   try {
     const vm = lookup(vmHandle, 'vm');
     if (vm.deleted) throw new VixFail(C.VIX_E_VM_NOT_FOUND);
@@ -815,17 +815,17 @@ function syncVm<T>(vmHandle: VixHandle, f: (vm: VmObj) => T): [VixError, T | typ
   }
 }
 
-export function VixVM_GetNumRootSnapshots(vmHandle: VixHandle): [VixError, number] {
+export function VixVM_GetNumRootSnapshots(vmHandle: VixHandle): [VixErrorCode, number] {
   return syncVm(vmHandle, (vm) => listSnapshots(vm).filter((s) => s.parent === '').length);
 }
-export function VixVM_GetRootSnapshot(vmHandle: VixHandle, index: number): [VixError, VixHandle] {
+export function VixVM_GetRootSnapshot(vmHandle: VixHandle, index: number): [VixErrorCode, VixHandle] {
   return syncVm(vmHandle, (vm) => {
     const s = listSnapshots(vm).filter((x) => x.parent === '')[index];
     if (!s) throw new VixFail(C.VIX_E_SNAPSHOT_NOTFOUND, `no root snapshot ${index}`);
     return snapshotHandle(vm, s);
   });
 }
-export function VixVM_GetCurrentSnapshot(vmHandle: VixHandle): [VixError, VixHandle] {
+export function VixVM_GetCurrentSnapshot(vmHandle: VixHandle): [VixErrorCode, VixHandle] {
   return syncVm(vmHandle, (vm) => {
     const s = listSnapshots(vm).find((x) => x.current);
     if (!s) throw new VixFail(C.VIX_E_SNAPSHOT_NOTFOUND, 'the VM has no current snapshot');
@@ -833,7 +833,7 @@ export function VixVM_GetCurrentSnapshot(vmHandle: VixHandle): [VixError, VixHan
   });
 }
 /** A snapshot by name, or by path of names (`base/patched`). */
-export function VixVM_GetNamedSnapshot(vmHandle: VixHandle, name: string): [VixError, VixHandle] {
+export function VixVM_GetNamedSnapshot(vmHandle: VixHandle, name: string): [VixErrorCode, VixHandle] {
   return syncVm(vmHandle, (vm) => {
     const all = listSnapshots(vm);
     let parent = '';
@@ -850,7 +850,7 @@ export function VixVM_GetNamedSnapshot(vmHandle: VixHandle, name: string): [VixE
   });
 }
 
-function syncSnap<T>(h: VixHandle, f: (s: SnapshotObj, all: SnapshotInfo[]) => T): [VixError, T | typeof C.VIX_INVALID_HANDLE] {
+function syncSnap<T>(h: VixHandle, f: (s: SnapshotObj, all: SnapshotInfo[]) => T): [VixErrorCode, T | typeof C.VIX_INVALID_HANDLE] {
   try {
     const s = lookup(h, 'snapshot');
     return [C.VIX_OK, f(s, listSnapshots(s.vm))];
@@ -859,10 +859,10 @@ function syncSnap<T>(h: VixHandle, f: (s: SnapshotObj, all: SnapshotInfo[]) => T
     throw e;
   }
 }
-export function VixSnapshot_GetNumChildren(parentSnapshotHandle: VixHandle): [VixError, number] {
+export function VixSnapshot_GetNumChildren(parentSnapshotHandle: VixHandle): [VixErrorCode, number] {
   return syncSnap(parentSnapshotHandle, (s, all) => all.filter((x) => x.parent === s.info.id).length);
 }
-export function VixSnapshot_GetChild(parentSnapshotHandle: VixHandle, index: number): [VixError, VixHandle] {
+export function VixSnapshot_GetChild(parentSnapshotHandle: VixHandle, index: number): [VixErrorCode, VixHandle] {
   return syncSnap(parentSnapshotHandle, (s, all) => {
     const c = all.filter((x) => x.parent === s.info.id)[index];
     if (!c) throw new VixFail(C.VIX_E_SNAPSHOT_NOTFOUND, `no child snapshot ${index}`);
@@ -870,7 +870,7 @@ export function VixSnapshot_GetChild(parentSnapshotHandle: VixHandle, index: num
   });
 }
 /** The parent snapshot; a root snapshot's parent is VIX_INVALID_HANDLE (with VIX_OK). */
-export function VixSnapshot_GetParent(snapshotHandle_: VixHandle): [VixError, VixHandle] {
+export function VixSnapshot_GetParent(snapshotHandle_: VixHandle): [VixErrorCode, VixHandle] {
   return syncSnap(snapshotHandle_, (s, all) => {
     const p = all.find((x) => x.id === s.info.parent);
     return p ? snapshotHandle(s.vm, p) : C.VIX_INVALID_HANDLE;

@@ -4,8 +4,11 @@
  */
 
 export type VixHandle = number;
-/** A VIX error: the low 16 bits are the code (`VIX_ERROR_CODE`); vmgate sets no higher bits. */
-export type VixError = number;
+/**
+ * C's `VixError`: the low 16 bits are the code (`VIX_ERROR_CODE`); vmgate sets no higher
+ * bits. (In TypeScript `VixError` is the promise API's error class.)
+ */
+export type VixErrorCode = number;
 
 export const VIX_INVALID_HANDLE = 0;
 /** `VixHost_Connect`'s apiVersion: "the newest this library speaks". */

@@ -3,16 +3,16 @@
  * the vmserverd exec face's error codes (docs/faces/vmserverd.md) into VIX errors.
  */
 import * as C from './constants.ts';
-import type { VixError } from './constants.ts';
+import type { VixErrorCode } from './constants.ts';
 
 /** The code in the low 16 bits (`err & 0xFFFF`), for errors above 2^32 too. */
-export function VIX_ERROR_CODE(err: VixError): number {
+export function VIX_ERROR_CODE(err: VixErrorCode): number {
   return Number(BigInt.asUintN(16, BigInt(Math.trunc(err))));
 }
-export function VIX_SUCCEEDED(err: VixError): boolean {
+export function VIX_SUCCEEDED(err: VixErrorCode): boolean {
   return err === C.VIX_OK;
 }
-export function VIX_FAILED(err: VixError): boolean {
+export function VIX_FAILED(err: VixErrorCode): boolean {
   return err !== C.VIX_OK;
 }
 
@@ -79,7 +79,7 @@ const TEXT = new Map<number, string>([
 ]);
 
 /** `Vix_GetErrorText(err, locale)`: the text of the error's code (English whatever the locale). */
-export function Vix_GetErrorText(err: VixError, _locale?: string | null): string {
+export function Vix_GetErrorText(err: VixErrorCode, _locale?: string | null): string {
   return TEXT.get(VIX_ERROR_CODE(err)) ?? `Unknown error ${VIX_ERROR_CODE(err)}`;
 }
 
@@ -90,7 +90,7 @@ export type ErrorContext = 'host' | 'vm' | 'powerOn' | 'power' | 'tools' | 'gues
  * The one table: exec face code → VIX error, by context (`default` unless a context says
  * otherwise). docs/sdk/vix.md prints the same table.
  */
-export const EXEC_TO_VIX: ReadonlyMap<string, { readonly default: VixError } & Partial<Record<ErrorContext, VixError>>> = new Map<string, { default: VixError } & Partial<Record<ErrorContext, VixError>>>([
+export const EXEC_TO_VIX: ReadonlyMap<string, { readonly default: VixErrorCode } & Partial<Record<ErrorContext, VixErrorCode>>> = new Map<string, { default: VixErrorCode } & Partial<Record<ErrorContext, VixErrorCode>>>([
   ['unknown_op', { default: C.VIX_E_NOT_SUPPORTED }],
   ['bad_argument', { default: C.VIX_E_INVALID_ARG }],
   ['malformed_xml', { default: C.VIX_E_INVALID_XML }],
@@ -109,7 +109,7 @@ export const EXEC_TO_VIX: ReadonlyMap<string, { readonly default: VixError } & P
 ]);
 
 /** An exec face error code in a context → the VIX error (an unknown code is VIX_E_FAIL). */
-export function vixErrorOf(code: string, context: ErrorContext): VixError {
+export function vixErrorOf(code: string, context: ErrorContext): VixErrorCode {
   const row = EXEC_TO_VIX.get(code);
   if (!row) return C.VIX_E_FAIL;
   return row[context] ?? row.default;

@@ -13,7 +13,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import type { XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import * as C from './constants.ts';
-import type { VixError, VixEventProc, VixHandle } from './constants.ts';
+import type { VixErrorCode, VixEventProc, VixHandle } from './constants.ts';
 import type { ErrorContext } from './errors.ts';
 import { vixErrorOf } from './errors.ts';
 import type { ConnectTarget, FromWorker, ToWorker } from './wire.ts';
@@ -80,7 +80,7 @@ export interface JobObj extends Base {
   readonly kind: 'job';
   readonly host: HostObj | null;
   done: boolean;
-  err: VixError;
+  err: VixErrorCode;
   message: string;
   readonly props: Map<number, unknown>;
   /** Handles the job holds (its result handle): released with the job. */
@@ -98,7 +98,7 @@ export type Obj = HostObj | VmObj | SnapshotObj | PropertyListObj | JobObj;
 /** Thrown inside a job body (or a synchronous function) to fail it with a VIX error. */
 export class VixFail extends Error {
   constructor(
-    readonly err: VixError,
+    readonly err: VixErrorCode,
     message = '',
   ) {
     super(message);
@@ -339,7 +339,7 @@ export function startConnect(target: ConnectTarget, pump: boolean, hostType: num
 }
 
 /** A job that failed before it started (bad handle, bad argument). */
-export function failedJob(err: VixError, message: string, cb: VixEventProc | null, clientData: unknown, host: HostObj | null = null): VixHandle {
+export function failedJob(err: VixErrorCode, message: string, cb: VixEventProc | null, clientData: unknown, host: HostObj | null = null): VixHandle {
   const job = makeJob(host, cb, clientData);
   creating = job;
   try {
@@ -351,7 +351,10 @@ export function failedJob(err: VixError, message: string, cb: VixEventProc | nul
 }
 
 function makeJob(host: HostObj | null, cb: VixEventProc | null, clientData: unknown): JobObj {
-  const job = newHandle<JobObj>((id) => ({ id, refs: 1, kind: 'job', host, done: false, err: C.VIX_OK, message: '', props: new Map(), held: [], rows: [], cb: typeof cb === 'function' ? cb : null, clientData, gen: null, step: null, onDone: [] }));
+  // Two references: the caller's, and the job's own until its completion callback has run
+  // (a caller may release a job it does not use before it completes; the callback still
+  // gets a live handle).
+  const job = newHandle<JobObj>((id) => ({ id, refs: 2, kind: 'job', host, done: false, err: C.VIX_OK, message: '', props: new Map(), held: [], rows: [], cb: typeof cb === 'function' ? cb : null, clientData, gen: null, step: null, onDone: [] }));
   host?.jobs.add(job);
   return job;
 }
@@ -413,7 +416,7 @@ function advance(job: JobObj, reply: Reply | undefined): void {
   }
 }
 
-export function complete(job: JobObj, err: VixError, message = ''): void {
+export function complete(job: JobObj, err: VixErrorCode, message = ''): void {
   if (job.done) return;
   job.done = true;
   job.err = err;
@@ -431,7 +434,7 @@ export function complete(job: JobObj, err: VixError, message = ''): void {
   }
   job.host?.jobs.delete(job);
   for (const f of job.onDone.splice(0)) f();
-  event(job, C.VIX_EVENTTYPE_JOB_COMPLETED, C.VIX_INVALID_HANDLE);
+  event(job, C.VIX_EVENTTYPE_JOB_COMPLETED, C.VIX_INVALID_HANDLE, () => release(job.id));
 }
 
 /** Calls the job's callback: inside Vix_PumpEvents on pump hosts, else now. */
