@@ -288,6 +288,12 @@ export class VixVm {
     const [h] = await runJob((cb) => A.VixVM_CreateSnapshot(this.handle, name, opts.description ?? null, opts.includeMemory ? C.VIX_SNAPSHOT_INCLUDE_MEMORY : 0, C.VIX_INVALID_HANDLE, cb, null), [C.VIX_PROPERTY_JOB_RESULT_HANDLE]);
     return new VixSnapshot(h as number);
   }
+  /** A snapshot by name (or `a/b` down the tree); VixError VIX_E_SNAPSHOT_NOTFOUND if none. (One short blocking request.) */
+  namedSnapshot(name: string): VixSnapshot {
+    const [err, h] = A.VixVM_GetNamedSnapshot(this.handle, name);
+    if (err !== C.VIX_OK) throw new VixError(err, `no snapshot named ${name}`);
+    return new VixSnapshot(h);
+  }
   async revertToSnapshot(snapshot: VixSnapshot): Promise<void> {
     await runJob((cb) => A.VixVM_RevertToSnapshot(this.handle, snapshot.handle, 0, C.VIX_INVALID_HANDLE, cb, null));
   }
