@@ -325,6 +325,24 @@ describe('the faithful VIX API', () => {
     });
   });
 
+  describe('disconnecting', () => {
+    it('completes the jobs still running with VIX_E_HOST_NOT_CONNECTED and removes the host\'s VM handles', () => {
+      const [, h2] = connect(k);
+      const [, vm] = open(h2, NOTOOLS);
+      assert.equal(run(V.VixVM_PowerOn(vm, 0, 0, null, null)), 0);
+      const job = V.VixVM_WaitForToolsInGuest(vm, 120, null, null);
+      assert.deepEqual(V.VixJob_CheckCompletion(job), [0, false]);
+      V.VixHost_Disconnect(h2);
+      assert.deepEqual(V.VixJob_Wait(job, V.VIX_PROPERTY_NONE), [V.VIX_E_HOST_NOT_CONNECTED]);
+      assert.equal(V.Vix_GetHandleType(vm), V.VIX_HANDLETYPE_NONE);
+      assert.equal(V.Vix_GetHandleType(h2), V.VIX_HANDLETYPE_NONE);
+      V.Vix_ReleaseHandle(job);
+      const [, vm2] = open(host, NOTOOLS);
+      assert.equal(run(V.VixVM_PowerOff(vm2, 0, 0, null, null)), 0, 'the other connection goes on');
+      V.Vix_ReleaseHandle(vm2);
+    });
+  });
+
   describe('property lists', () => {
     it('hold typed properties read by Vix_GetProperties; a wrong type is refused', () => {
       const [err, pl] = V.VixPropertyList_AllocPropertyList(host, V.VIX_PROPERTY_VM_VMX_PATHNAME, VM0, V.VIX_PROPERTY_VM_NUM_VCPUS, 2, V.VIX_PROPERTY_NONE);

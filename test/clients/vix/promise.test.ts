@@ -5,13 +5,13 @@
  * iterable, progress callbacks, disposal. The vSphere face shows the changes.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as vix from '../../../src/clients/vix/index.ts';
 import { ADMIN, startVixServer, type VixServer } from './kit.ts';
+import { promiseScenario } from './scenario.ts';
 
 const VMX = '[LocalDS_0] DC0_C0_H1_VM0/DC0_C0_H1_VM0.vmx';
 
@@ -30,58 +30,7 @@ describe('the promise API', () => {
   it('runs the whole scenario on the sim', async () => {
     const v = await k.vapi();
     const id = (await v.vm.list({ names: ['DC0_C0_H1_VM0'] }))[0]!.vm;
-    const host = await vix.connect({ host: '127.0.0.1', port: k.authdPort, user: ADMIN.user, password: ADMIN.password, ca: k.ca });
-    const vm = await host.openVM(VMX);
-    assert.equal(vm.name, 'DC0_C0_H1_VM0');
-    if ((await vm.powerState()) & vix.VIX_POWERSTATE_POWERED_ON) await vm.powerOff();
-    assert.equal(await vm.powerState(), vix.VIX_POWERSTATE_POWERED_OFF);
-    assert.equal((await v.power.get(id)).state, 'POWERED_OFF');
-
-    await vm.powerOn();
-    await vm.waitForTools({ timeoutMs: 60_000 });
-    assert.equal(await vm.powerState(), vix.VIX_POWERSTATE_POWERED_ON | vix.VIX_POWERSTATE_TOOLS_RUNNING);
-    assert.equal((await v.power.get(id)).state, 'POWERED_ON');
-    await vm.loginInGuest('root', 'vmware');
-    const r = await vm.runProgram('/bin/sh', ['-c', 'echo "it says $1"; exit 4', 'sh', 'two words']);
-    assert.equal(r.exitCode, 4);
-    assert.equal(r.stdout, 'it says two words\n');
-    assert.ok(r.pid > 0);
-
-    const data = randomBytes(5 * 1024 * 1024);
-    await writeFile(join(dir, 'up.bin'), data);
-    let upProgress = 0;
-    await vm.copyFileFromHostToGuest(join(dir, 'up.bin'), '/root/big.bin', { onProgress: () => upProgress++ });
-    assert.equal(upProgress, 1);
-    const size = await vm.runProgram('/bin/sh', ['-c', 'wc -c < /root/big.bin']);
-    assert.equal(size.stdout.trim(), String(5 * 1024 * 1024));
-    let downProgress = 0;
-    await vm.copyFileFromGuestToHost('/root/big.bin', join(dir, 'down.bin'), { onProgress: () => downProgress++ });
-    assert.equal(downProgress, 2, 'two pieces of at most 4 MiB');
-    assert.ok((await readFile(join(dir, 'down.bin'))).equals(data), 'the same 5 MiB came back');
-    assert.equal((await stat(join(dir, 'down.bin'))).mode & 0o777, 0o600);
-
-    const snap = await vm.createSnapshot('before-change', { description: 'scenario' });
-    assert.equal(snap.name, 'before-change');
-    await vm.runProgram('/bin/sh', ['-c', 'rm /root/big.bin']);
-    assert.equal(await vm.fileExists('/root/big.bin'), false);
-    await vm.revertToSnapshot(snap);
-    assert.equal(await vm.powerState(), vix.VIX_POWERSTATE_POWERED_OFF, 'a snapshot without memory reverts to powered off');
-    await vm.powerOn();
-    await vm.waitForTools({ timeoutMs: 60_000 });
-    await vm.loginInGuest('root', 'vmware');
-    assert.equal(await vm.fileExists('/root/big.bin'), true, 'the file is back');
-
-    await vm.suspend();
-    assert.equal(await vm.powerState(), vix.VIX_POWERSTATE_SUSPENDED);
-    assert.equal((await v.power.get(id)).state, 'SUSPENDED');
-    await vm.resume();
-    assert.equal((await vm.powerState()) & vix.VIX_POWERSTATE_POWERED_ON, vix.VIX_POWERSTATE_POWERED_ON);
-    await vm.powerOff();
-    assert.equal((await v.power.get(id)).state, 'POWERED_OFF');
-    await vm.removeSnapshot(snap);
-    snap.release();
-    vm.release();
-    host.disconnect();
+    await promiseScenario({ port: k.authdPort, ca: k.ca, vmx: VMX, dir, power: async () => (await v.power.get(id)).state, toolsTimeoutMs: 60_000 });
   });
 
   it('failures are VixError with the code, its text and the server\'s message', async () => {
