@@ -650,10 +650,9 @@ export function VixVM_RunProgramInGuest(vmHandle: VixHandle, guestProgramName: s
 }
 
 /** Runs `scriptText` with `interpreter` (`interpreter -c scriptText`; /bin/sh when null). */
-export function VixVM_RunScriptInGuest(vmHandle: VixHandle, interpreter: string | null, scriptText: string, options: number, propertyListHandle: VixHandle, callbackProc: Cb, clientData: unknown): VixHandle {
+export function VixVM_RunScriptInGuest(vmHandle: VixHandle, interpreter: string | null, scriptText: string, options: number, _propertyListHandle: VixHandle, callbackProc: Cb, clientData: unknown): VixHandle {
   return guestJob(vmHandle, callbackProc, clientData, function* (vm, g, j) {
     const out = yield* call('Guest_RunProgram', { vmx: vm.vmx, ...g, program: interpreter || '/bin/sh', args: { arg: ['-c', str(scriptText, 'scriptText')] }, ...((options & C.VIX_RUNPROGRAM_RETURN_IMMEDIATELY) !== 0 ? { wait: 0 } : {}) }, 'guest');
-    void propertyListHandle;
     j.props.set(C.VIX_PROPERTY_JOB_RESULT_PROCESS_ID, Number(txt(out, 'pid')));
     j.props.set(C.VIX_PROPERTY_JOB_RESULT_GUEST_PROGRAM_EXIT_CODE, Number(txt(out, 'exitCode')));
     j.props.set(C.VIX_PROPERTY_JOB_RESULT_EXIT_CODE, Number(txt(out, 'exitCode')));
