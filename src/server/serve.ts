@@ -1,4 +1,6 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -95,11 +97,17 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
     const demo = config.demo ? await ensureDemoInventory(core, { hosts: config.demoHosts, vmsPerHost: config.demoVms, driver: 'sim' }, env) : { created: false, demoPassword: null };
 
     const tls = await loadOrCreateTls(config.dataDir);
+    // Local login tickets (authd's LOCAL, docs/faces/vmserverd.md) go to a directory of this
+    // run outside the data directory (which is 0700: another OS account could not reach
+    // them): a fresh random name (no one can have prepared it), 0711, removed at stop.
+    const localTicketDir = await mkdtemp(join(tmpdir(), 'vmgate-tickets-'));
+    await chmod(localTicketDir, 0o711);
+    stoppers.push(() => rm(localTicketDir, { recursive: true, force: true }));
     const entries = selectFaces([...FACES, ...(opts.faces ?? [])], config.faces);
     // Each face is started once, with core's services only (no ctx, no store, no drivers).
     const started: { entry: FaceEntry; parts: FaceParts }[] = [];
     for (const entry of entries) {
-      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], localTicketDir: join(config.dataDir, 'tickets') } });
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], localTicketDir } });
       started.push({ entry, parts });
       if (parts.stop) stoppers.unshift(parts.stop);
     }

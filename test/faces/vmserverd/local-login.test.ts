@@ -4,7 +4,8 @@
  * its contents logs in once. Real TLS, real files.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +17,7 @@ describe('authd local login (LOCAL / TICKET)', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vmgate-tickets-'));
+    await chmod(dir, 0o711); // as vmgate serve makes its ticket directory
     k = await startAuthd({ localTicketDir: join(dir, 'tickets') });
   });
   after(async () => {
@@ -57,6 +59,12 @@ describe('authd local login (LOCAL / TICKET)', () => {
     assert.match(l, /^334 \//);
     const st = await stat(l.slice(4));
     assert.deepEqual([st.uid, st.mode & 0o777], [65534, 0o400]);
+    const asNobody = spawnSync('runuser', ['-u', 'nobody', '--', 'cat', l.slice(4)], { encoding: 'utf8' });
+    assert.equal(asNobody.status, 0, asNobody.stderr);
+    assert.match(asNobody.stdout, /^[A-Za-z0-9_-]{43}$/, 'nobody reads its ticket');
+    const asDaemon = spawnSync('runuser', ['-u', 'daemon', '--', 'cat', l.slice(4)], { encoding: 'utf8' });
+    assert.notEqual(asDaemon.status, 0, 'another account cannot');
+    assert.match(asDaemon.stderr, /Permission denied/);
     assert.equal(await c.command(`TICKET ${await readFile(l.slice(4), 'utf8')}`), '230 User nobody logged in.');
     assert.equal(await c.isAdminUser(), false);
   });
