@@ -159,6 +159,7 @@ export function closeHost(host: HostObj): void {
   if (host.state === 'closed') return;
   const wasOpen = host.state !== 'lost';
   host.state = 'closed';
+  hostsByConn.delete(host.conn);
   if (wasOpen) io().send({ t: 'close', conn: host.conn });
   for (const job of [...host.jobs]) complete(job, C.VIX_E_HOST_NOT_CONNECTED, 'the host was disconnected');
   for (const [h, o] of handles) {
