@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv, vix (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
@@ -10,6 +10,7 @@ import { benchRdv } from './rdv.bench.ts';
 import { benchVapi } from './vapi.bench.ts';
 import { benchVmserverd } from './vmserverd.bench.ts';
 import { benchView } from './view.bench.ts';
+import { benchVix } from './vix.bench.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'core-tasks': benchCoreTasks,
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   vmserverd: benchVmserverd,
   view: benchView,
   rdv: benchRdv,
+  vix: benchVix,
 };
 
 const wanted = process.argv.slice(2);

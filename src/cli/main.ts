@@ -22,6 +22,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['user', async () => (await import('./commands/user.ts')).userCommand()],
   ['pool', async () => (await import('./commands/pool.ts')).poolCommand()],
   ['exec', async () => (await import('./commands/exec.ts')).execCommand()],
+  ['vix', async () => (await import('./commands/vix.ts')).vixCommand()],
   ['desktop', async () => (await import('./commands/desktop.ts')).desktopCommand()],
   ['rdv', async () => (await import('./commands/rdv.ts')).rdvCommand()],
 ];

@@ -10,6 +10,7 @@ import type { EventLog } from './events.ts';
 import type { Group, Permission, Principal, Privilege, Role, Session, User } from './model/index.ts';
 import { GroupService } from './identity/groups.ts';
 import { HashPool } from './identity/hash-pool.ts';
+import { LocalTicketService } from './identity/local-tickets.ts';
 import { LoginService } from './identity/login.ts';
 import { PermissionService } from './identity/permissions.ts';
 import { SessionService } from './identity/sessions.ts';
@@ -28,6 +29,7 @@ export class IdentityService {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly permissions: PermissionService;
+  readonly localTickets: LocalTicketService;
   /** Where every password hash is computed (logins, new users, new passwords). */
   readonly hashPool: HashPool;
 
@@ -47,6 +49,7 @@ export class IdentityService {
     this.users = new UserService(ctx, authz, events, this.logins, this.hashPool);
     this.groups = new GroupService(ctx, authz, this.users);
     this.permissions = new PermissionService(ctx, authz, events, this.users, this.groups);
+    this.localTickets = new LocalTicketService(ctx, this.sessions);
   }
 
   /** Whether the caller holds `privilege` on an object (root by default): for faces that show rights (vmserverd IsAdminUser). */
@@ -66,6 +69,14 @@ export class IdentityService {
   /** Logs in an account whose password must change, replacing it (LoginService.changeExpiredPassword). */
   changeExpiredPassword(userName: string, currentPassword: string, newPassword: string, face: string, data: Record<string, unknown> = {}, source?: string): Promise<LoginResult> {
     return this.logins.changeExpiredPassword(userName, currentPassword, newPassword, face, data, source);
+  }
+  /** A one-time ticket (a minute) for a local login as `userName` without a password: the face gives it to that local OS account only. */
+  issueLocalTicket(userName: string): Promise<{ ticket: string; expiresAt: string }> {
+    return this.localTickets.issue(userName);
+  }
+  /** Logs in with a local ticket (once). */
+  loginWithLocalTicket(ticket: string, face: string, data: Record<string, unknown> = {}): Promise<LoginResult> {
+    return this.localTickets.login(ticket, face, data);
   }
   createSession(caller: Caller, face: string, data: Record<string, unknown> = {}): Promise<LoginResult> {
     return this.sessions.createSession(caller, face, data);

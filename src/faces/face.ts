@@ -50,6 +50,8 @@ export interface FaceSettings {
   readonly viewDomains?: readonly string[];
   /** View broker: disclaimer text users accept before the password screen; absent/null = none. */
   readonly viewDisclaimer?: string | null;
+  /** authd: the directory for one-time local login tickets (a fresh directory of this run under the OS temp directory); absent: no local login. */
+  readonly localTicketDir?: string;
 }
 
 /**

@@ -1,4 +1,6 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
@@ -104,11 +106,17 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
 
     const tls = await loadOrCreateTls(config.dataDir);
     const certificate = serverCertificate(config.dataDir, tls);
+    // Local login tickets (authd's LOCAL, docs/faces/vmserverd.md) go to a directory of this
+    // run outside the data directory (which is 0700: another OS account could not reach
+    // them): a fresh random name (no one can have prepared it), 0711, removed at stop.
+    const localTicketDir = await mkdtemp(join(tmpdir(), 'vmgate-tickets-'));
+    await chmod(localTicketDir, 0o711);
+    stoppers.push(() => rm(localTicketDir, { recursive: true, force: true }));
     const entries = selectFaces([...FACES, ...(opts.faces ?? [])], config.faces);
     // Each face is started once, with core's services only (no ctx, no store, no drivers).
     const started: { entry: FaceEntry; parts: FaceParts }[] = [];
     for (const entry of entries) {
-      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, certificate, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], viewDomains: config.viewDomains, viewDisclaimer: config.viewDisclaimer } });
+      const parts = await entry.face.start({ core, log, version: VERSION, tls: { key: tls.key, cert: tls.cert, ...TLS_PROFILE }, certificate, publicUrl: config.publicUrl, settings: { rdvCallbacks: config.rdvCallbacks ?? [], rdvCallbackAllow: config.rdvCallbackAllow ?? [], viewDomains: config.viewDomains, viewDisclaimer: config.viewDisclaimer, localTicketDir } });
       started.push({ entry, parts });
       if (parts.stop) stoppers.unshift(parts.stop);
     }

@@ -79,7 +79,7 @@ after(() => {
 
 describe('the packed package', () => {
   it('holds the build, the command, the README and package.json, and no sources or tests', () => {
-    for (const f of ['package.json', 'README.md', 'bin/vmgate.mjs', 'dist/cli/main.js', 'dist/clients/vapi/index.js', 'dist/clients/vapi/index.d.ts', 'dist/protocols/vapi/types/index.js']) {
+    for (const f of ['package.json', 'README.md', 'bin/vmgate.mjs', 'dist/cli/main.js', 'dist/clients/vapi/index.js', 'dist/clients/vapi/index.d.ts', 'dist/protocols/vapi/types/index.js', 'dist/clients/vix/index.js', 'dist/clients/vix/index.d.ts', 'dist/clients/vix/io-worker.js']) {
       assert.ok(packedFiles.includes(f), `${f} is packed`);
     }
     const stray = packedFiles.filter((f) => !/^(dist\/.*\.(js|d\.ts)|bin\/[^/]+\.mjs|package\.json|README\.md|LICENSE[^/]*)$/.test(f));
@@ -136,6 +136,32 @@ describe('the packed package', () => {
       const foreign = urls.filter((u) => !u.startsWith('node:') && !u.startsWith(own) && !u.startsWith(`file://${join(app, 'client.mjs')}`));
       assert.deepEqual(foreign, [], 'no other package (fastify, better-sqlite3, …) is loaded');
       assert.ok(urls.includes(`${own}clients/vapi/index.js`));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets plain node use vmgate/vix: its I/O worker starts from dist, a blocking VixJob_Wait connects', async () => {
+    writeFileSync(
+      join(app, 'vix.mjs'),
+      [
+        "import * as V from 'vmgate/vix';",
+        'const port = Number(process.env.AUTHD_PORT);',
+        "let job = V.VixHost_Connect(V.VIX_API_VERSION, V.VIX_SERVICEPROVIDER_VMWARE_SERVER, '127.0.0.1', port, 'administrator', 'wrong-password', 0, V.VIX_INVALID_HANDLE, null, null);",
+        'const [bad] = V.VixJob_Wait(job, V.VIX_PROPERTY_NONE);',
+        'V.Vix_ReleaseHandle(job);',
+        "job = V.VixHost_Connect(V.VIX_API_VERSION, V.VIX_SERVICEPROVIDER_VMWARE_SERVER, '127.0.0.1', port, 'administrator', process.env.PASSWORD, 0, V.VIX_INVALID_HANDLE, null, null);",
+        'const [err, host] = V.VixJob_Wait(job, V.VIX_PROPERTY_JOB_RESULT_HANDLE, V.VIX_PROPERTY_NONE);',
+        'V.Vix_ReleaseHandle(job);',
+        'console.log(JSON.stringify({ bad, badText: V.Vix_GetErrorText(bad, null), err, type: V.Vix_GetHandleType(host) }));',
+        'V.VixHost_Disconnect(host);',
+      ].join('\n'),
+    );
+    const server = await startTestServer();
+    writeFileSync(join(app, 'ca.pem'), server.ca);
+    try {
+      const r = ok(await run(process.execPath, ['vix.mjs'], app, { AUTHD_PORT: String(server.server.ports.authd), VMGATE_CA: join(app, 'ca.pem'), PASSWORD: ADMIN_PASSWORD }), 'the plain-JS VIX program');
+      assert.deepEqual(JSON.parse(r.stdout), { bad: 35, badText: 'Authentication failed: the host refused the user name or password', err: 0, type: 2 });
     } finally {
       await server.close();
     }

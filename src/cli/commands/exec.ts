@@ -12,8 +12,8 @@ import { DEFAULT_SERVER, DEFAULT_USER } from '../client-from-options.ts';
 import { KnownServers } from '../known-servers.ts';
 import { readSecret } from '../prompt.ts';
 
-interface ExecOptions {
-  readonly in?: string;
+/** The options every command through the authd door takes (exec, vix). */
+export interface AuthdCliOptions {
   readonly server?: string;
   readonly authdPort: string;
   readonly user: string;
@@ -21,32 +21,27 @@ interface ExecOptions {
   readonly ca?: string;
   readonly fingerprint?: string;
   readonly insecure?: boolean;
+}
+
+interface ExecOptions extends AuthdCliOptions {
+  readonly in?: string;
   readonly json?: boolean;
 }
 
-export function execCommand(): Command {
-  return new Command('exec')
-    .description("run one vmserverd exec operation through the authd door (VMServerd_GetOperationTable lists them); prints the reply's <out>")
-    .argument('<op>', 'operation name, e.g. inc, VM_INFO, VMServerd_GetOperationTable')
-    .option('--in <xml>', "the content of <in>, e.g. '<number>42</number>'")
+/** Adds the door's options: --server, --authd-port, --user, --password-stdin, --ca, --fingerprint, --insecure. */
+export function withAuthdOptions(cmd: Command): Command {
+  return cmd
     .addOption(new Option('--server <url>', `vmgate server (its host is the door's; default: the last server logged in to, else ${DEFAULT_SERVER})`).env('VMGATE_SERVER'))
     .addOption(new Option('--authd-port <port>', 'the authd/vmserverd port').env('VMGATE_AUTHD_PORT').default('8902'))
     .addOption(new Option('--user <name>', 'user name').env('VMGATE_USER').default(DEFAULT_USER))
     .option('--password-stdin', 'read the password from the first line of stdin (else VMGATE_PASSWORD, else a prompt)')
     .addOption(new Option('--ca <file>', 'trust this PEM certificate').env('VMGATE_CA'))
     .option('--fingerprint <sha256>', 'trust exactly the certificate with this SHA-256 fingerprint')
-    .option('--insecure', 'skip TLS certificate verification')
-    .option('--json', "print <out>'s values as JSON")
-    .action(async (op: string, opts: ExecOptions) => {
-      try {
-        await run(op, opts);
-      } catch (e) {
-        process.exitCode = reportError(e);
-      }
-    });
+    .option('--insecure', 'skip TLS certificate verification');
 }
 
-async function run(op: string, opts: ExecOptions): Promise<void> {
+/** Where the door is, how to trust it, and the password (read from stdin, VMGATE_PASSWORD or a prompt). */
+export async function resolveAuthd(opts: AuthdCliOptions): Promise<{ host: string; port: number; ca?: string; fingerprint?: string; insecure?: boolean; user: string; password: string }> {
   const known = new KnownServers();
   const server = opts.server ?? (await known.defaultServer()) ?? DEFAULT_SERVER;
   let host: string;
@@ -71,6 +66,26 @@ async function run(op: string, opts: ExecOptions): Promise<void> {
     fingerprint = stored?.fingerprint256;
   }
   const password = await readSecret({ fromStdin: opts.passwordStdin, envVar: 'VMGATE_PASSWORD', prompt: `Password for ${opts.user} at ${host}:${port}: `, what: 'password' });
+  return { host, port, ...(ca ? { ca } : {}), ...(fingerprint ? { fingerprint } : {}), ...(opts.insecure ? { insecure: true } : {}), user: opts.user, password };
+}
+
+export function execCommand(): Command {
+  return withAuthdOptions(new Command('exec')
+    .description("run one vmserverd exec operation through the authd door (VMServerd_GetOperationTable lists them); prints the reply's <out>")
+    .argument('<op>', 'operation name, e.g. inc, VM_INFO, VMServerd_GetOperationTable')
+    .option('--in <xml>', "the content of <in>, e.g. '<number>42</number>'")
+    .option('--json', "print <out>'s values as JSON"),
+  ).action(async (op: string, opts: ExecOptions) => {
+    try {
+      await run(op, opts);
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  });
+}
+
+async function run(op: string, opts: ExecOptions): Promise<void> {
+  const { host, port, ca, fingerprint, password } = await resolveAuthd(opts);
   let client: VmserverdClient;
   try {
     client = await VmserverdClient.connect({ host, port, ...(ca ? { ca } : {}), ...(fingerprint ? { fingerprint } : {}), ...(opts.insecure ? { insecure: true } : {}) });

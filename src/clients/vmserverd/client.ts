@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
+import { userInfo } from 'node:os';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ExecReply, FrameItem, XmlElement, XmlValue } from '../../protocols/vmserverd/index.ts';
 import { FrameDecoder, XmlError, elementToValue, encodeExecFrame, parseExecReply, renderExecRequest } from '../../protocols/vmserverd/index.ts';
@@ -148,6 +150,24 @@ export class VmserverdClient {
     if (!u.startsWith('331')) throw new VmserverdConnectionError(`login refused: ${u}`, u);
     const p = await this.command(`PASS ${password}`);
     if (!p.startsWith('230')) throw new VmserverdConnectionError(`login refused: ${p}`, p);
+  }
+
+  /**
+   * Logs in as the OS account running this program, without a password (the server must
+   * run on this machine): `LOCAL name` → `334 path` of a one-time ticket file only this
+   * account can read → `TICKET contents` → `230`.
+   */
+  async loginAsCurrentUser(): Promise<void> {
+    const l = await this.command(`LOCAL ${userInfo().username}`);
+    if (!l.startsWith('334 ')) throw new VmserverdConnectionError(`local login refused: ${l}`, l);
+    let ticket: string;
+    try {
+      ticket = (await readFile(l.slice(4).trim(), 'utf8')).trim();
+    } catch (e) {
+      throw new VmserverdConnectionError(`cannot read the local login ticket: ${(e as Error).message}`);
+    }
+    const t = await this.command(`TICKET ${ticket}`);
+    if (!t.startsWith('230')) throw new VmserverdConnectionError(`login refused: ${t}`, t);
   }
 
   /** One exec request; the raw reply (success or failure). `input`: XML text for `<in>`, or values. */

@@ -5,6 +5,7 @@ import type { Caller, CoreApi, Logger } from '../../core/index.ts';
 import { AUTHD_BANNER, DEFAULT_MAX_FRAME, FrameDecoder, type FrameItem } from '../../protocols/vmserverd/index.ts';
 import type { Face } from '../face.ts';
 import { ExecSession, type ExecServerState } from './exec-session.ts';
+import { LocalLoginRefused, isLoopback, mapOsUser, writeTicketFile } from './local-login.ts';
 
 export { AUTHD_BANNER };
 
@@ -30,6 +31,11 @@ export interface AuthdOptions {
   readonly onTlsChange?: (t: { key: string; cert: string }) => Promise<void>;
   /** Product version shown in replies (default the package's). */
   readonly version?: string;
+  /**
+   * Where `LOCAL <os-user>` writes one-time login tickets (local-login.ts); absent: the
+   * door has no local login (`502`).
+   */
+  readonly localTicketDir?: string;
 }
 
 /** What the door's TLS context is made of: key, certificate and the server's TLS profile. */
@@ -102,7 +108,7 @@ export const authdFace: Face = {
     // An activated certificate is the server's from then on: stored in the data directory
     // (so it outlives a restart) and served by every listener; and a certificate the
     // server replaces is the door's for new connections.
-    const door = new AuthdDoor({ core: deps.core, log: deps.log, tls: deps.tls, version: deps.version, ...(cert ? { onTlsChange: (t) => cert.replace(t) } : {}) });
+    const door = new AuthdDoor({ core: deps.core, log: deps.log, tls: deps.tls, version: deps.version, ...(cert ? { onTlsChange: (t) => cert.replace(t) } : {}), ...(deps.settings?.localTicketDir ? { localTicketDir: deps.settings.localTicketDir } : {}) });
     const unsubscribe = cert?.onChange((t) => door.setTls(t));
     return {
       tcp: { note: 'TLS after the banner, then USER/PASS and EXEC frames', handleConnection: (socket) => door.handleConnection(socket) },
@@ -186,6 +192,14 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): 
     queue.push(...decoder.push(d));
     void pump();
   };
+  const startSession = (caller: Caller, token: string): void => {
+    reply(`230 User ${caller.userName} logged in.`);
+    decoder.maxFrame = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME;
+    done = true;
+    sock.removeListener('data', onData);
+    const session = new ExecSession(sock, decoder, { core: opts.core, log: opts.log, caller, token, state, idleMs, stallMs: opts.stallTimeoutMs ?? 30_000, version: opts.version });
+    session.start(queue.splice(0));
+  };
   const onItem = async (item: FrameItem): Promise<void> => {
     if (item.kind === 'error') {
       reply(`501 ${item.message}`);
@@ -202,6 +216,35 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): 
       if (!arg || arg.length > 256 || /\s/.test(arg)) return reply('501 Invalid arguments');
       user = arg;
       return reply(`331 Password required for ${arg}.`);
+    }
+    if (cmd === 'LOCAL') {
+      if (!opts.localTicketDir) return reply('502 Local login is not enabled on this server');
+      if (!isLoopback(remote)) return reply('530 Local login is only for clients on this machine');
+      if (!arg || /\s/.test(arg)) return reply('501 Invalid arguments');
+      try {
+        const who = await mapOsUser(arg);
+        const { ticket } = await opts.core.identity.issueLocalTicket(who.vmgateUser);
+        const path = await writeTicketFile(opts.localTicketDir, ticket, who);
+        return reply(`334 ${path}`);
+      } catch (e) {
+        opts.log.info({ osUser: arg, remote, err: e instanceof Error ? e.message : String(e) }, 'authd local login refused');
+        return reply(e instanceof LocalLoginRefused ? `530 ${e.message}` : '530 Login incorrect.');
+      }
+    }
+    if (cmd === 'TICKET') {
+      if (!opts.localTicketDir) return reply('502 Local login is not enabled on this server');
+      if (!arg || arg.length > 256) return reply('501 Invalid arguments');
+      let r: { caller: Caller; token: string };
+      try {
+        r = await opts.core.identity.loginWithLocalTicket(arg, 'authd', { remoteAddress: remote });
+      } catch (e) {
+        opts.log.info({ remote, err: e instanceof Error ? e.message : String(e) }, 'authd ticket login failed');
+        failures++;
+        reply('530 Login incorrect.');
+        if (failures >= maxAttempts) sock.end();
+        return;
+      }
+      return startSession(r.caller, r.token);
     }
     if (cmd === 'PASS') {
       if (!user) return reply(NOT_LOGGED_IN);
@@ -221,13 +264,7 @@ function lineLoop(sock: TLSSocket, opts: AuthdOptions, state: ExecServerState): 
         if (failures >= maxAttempts) sock.end();
         return;
       }
-      reply(`230 User ${caller.userName} logged in.`);
-      decoder.maxFrame = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME;
-      done = true;
-      sock.removeListener('data', onData);
-      const session = new ExecSession(sock, decoder, { core: opts.core, log: opts.log, caller, token, state, idleMs, stallMs: opts.stallTimeoutMs ?? 30_000, version: opts.version });
-      session.start(queue.splice(0));
-      return;
+      return startSession(caller, token);
     }
     if (cmd === 'QUIT') {
       reply('221 Goodbye.');

@@ -79,6 +79,11 @@ op('VMServerd_GetConnectedVMList', 'authuser', async (c) => {
   const vms = await c.core.vms.list(c.caller, { powerStates: ['poweredOn', 'paused'] });
   return { vms: { vm: await Promise.all(vms.map((vm) => c.core.vms.vmxPath(vm))) } };
 });
+// Every registered VM the caller can see, in any power state (VIX's VIX_FIND_REGISTERED_VMS).
+op('VMServerd_GetRegisteredVMList', 'authuser', async (c) => {
+  const vms = await c.core.vms.list(c.caller, {});
+  return { vms: { vm: (await Promise.all(vms.map((vm) => c.core.vms.vmxPath(vm)))).sort() } };
+});
 
 // Virtual machines by .vmx path.
 op('VM_INFO', 'authuser', async (c, i) => vmInfo(c, await vmOf(c, i)));

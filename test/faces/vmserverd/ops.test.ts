@@ -4,6 +4,7 @@ import { VmserverdClient, VmserverdError } from '../../../src/clients/vmserverd/
 import type { Vm } from '../../../src/core/index.ts';
 import { startAuthd, testTls, type AuthdKit } from './kit.ts';
 
+const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
 const code = (c: string) => (e: unknown) => {
   assert.ok(e instanceof VmserverdError, String(e));
   assert.equal(e.code, c, e.message);
@@ -76,6 +77,16 @@ describe('vmserverd ops over TLS', () => {
   });
 
   describe('VMs by .vmx path', () => {
+    it('VMServerd_GetRegisteredVMList: every VM the caller sees, powered on or off, sorted; nothing for a user without a role', async () => {
+      const list = plain(await c.execValue('VMServerd_GetRegisteredVMList')) as { vms: { vm: string | string[] } };
+      const all = ([] as string[]).concat(list.vms.vm);
+      assert.ok(all.includes('[ds0] web01/web01.vmx'), all.join(', '));
+      assert.deepEqual(all, [...all].sort());
+      assert.equal(plain(await c.execValue('VM_INFO', { vmx: '[ds0] web01/web01.vmx' })).powerState, 'poweredOff');
+      const st = await k.client();
+      await st.login('stranger', 'stranger-password-1');
+      assert.deepEqual(plain(await st.execValue('VMServerd_GetRegisteredVMList')), { vms: '' });
+    });
     it('VM_INFO', async () => {
       const i = await c.vmInfo(vmx);
       assert.equal(i.vmx, vmx);

@@ -1,0 +1,42 @@
+// Chapter 3, "Connecting to a Specified Host". Usage: connect-specified-host.ts HOST USER PASSWORD
+import { VIX_API_VERSION, VIX_INVALID_HANDLE, VIX_OK, VIX_PROPERTY_HOST_HOSTTYPE, VIX_PROPERTY_JOB_RESULT_HANDLE, VIX_PROPERTY_NONE, VIX_SERVICEPROVIDER_VMWARE_SERVER, VixHost_Connect, VixJob_Wait, Vix_GetErrorText, Vix_GetProperties, Vix_ReleaseHandle } from 'vmgate/vix';
+import type { VixErrorCode, VixHandle } from 'vmgate/vix';
+import { argv } from './common.ts';
+
+function main(argv: string[]): void {
+  let hostHandle: VixHandle = VIX_INVALID_HANDLE;
+  let jobHandle: VixHandle = VIX_INVALID_HANDLE;
+  let err: VixErrorCode;
+  let result: unknown;
+
+  abort: {
+    // Connect to specified host.
+    jobHandle = VixHost_Connect(
+      VIX_API_VERSION,
+      VIX_SERVICEPROVIDER_VMWARE_SERVER,
+      argv[1]!, // hostName
+      0, // hostPort
+      argv[2]!, // userName
+      argv[3]!, // password,
+      0, // options
+      VIX_INVALID_HANDLE, // propertyListHandle
+      null, // callbackProc
+      null, // clientData
+    );
+    [err, result] = VixJob_Wait(jobHandle, VIX_PROPERTY_JOB_RESULT_HANDLE, VIX_PROPERTY_NONE);
+    hostHandle = result as VixHandle;
+    if (VIX_OK !== err) {
+      // Handle the error...
+      console.log(`error: ${Vix_GetErrorText(err, null)}`);
+      break abort;
+    }
+    Vix_ReleaseHandle(jobHandle);
+    // Other code goes here...
+    console.log(`connected to ${argv[1]} as ${argv[2]}: host type ${Vix_GetProperties(hostHandle, VIX_PROPERTY_HOST_HOSTTYPE, VIX_PROPERTY_NONE)[1]}`);
+  }
+  // abort:
+  Vix_ReleaseHandle(jobHandle);
+  Vix_ReleaseHandle(hostHandle);
+}
+
+main(argv);

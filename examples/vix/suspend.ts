@@ -1,0 +1,62 @@
+// Chapter 3, "Suspending a Virtual Machine", then polling its power state. Usage: suspend.ts HOST USER PASSWORD VMX
+import { VIX_INVALID_HANDLE, VIX_OK, VIX_POWERSTATE_SUSPENDED, VIX_PROPERTY_JOB_RESULT_HANDLE, VIX_PROPERTY_NONE, VIX_PROPERTY_VM_POWER_STATE, VixHost_Disconnect, VixJob_Wait, VixVM_Open, VixVM_Suspend, Vix_GetErrorText, Vix_GetProperties, Vix_ReleaseHandle } from 'vmgate/vix';
+import type { VixErrorCode, VixHandle } from 'vmgate/vix';
+import { argv, connectToSpecifiedHost, sleep } from './common.ts';
+
+function main(argv: string[]): void {
+  const hostHandle = connectToSpecifiedHost(argv);
+  const vmxFilePath = argv[4]!;
+  let jobHandle: VixHandle = VIX_INVALID_HANDLE;
+  let err: VixErrorCode = VIX_OK;
+  let vmHandle: VixHandle = VIX_INVALID_HANDLE;
+  let result: unknown;
+
+  abort: {
+    // Open virtual machine and get a handle.
+    jobHandle = VixVM_Open(
+      hostHandle,
+      vmxFilePath,
+      null, // callbackProc
+      null, // clientData
+    );
+    [err, result] = VixJob_Wait(jobHandle, VIX_PROPERTY_JOB_RESULT_HANDLE, VIX_PROPERTY_NONE);
+    vmHandle = result as VixHandle;
+    if (VIX_OK !== err) {
+      // Handle the error...
+      break abort;
+    }
+    Vix_ReleaseHandle(jobHandle);
+    // Suspend the virtual machine.
+    jobHandle = VixVM_Suspend(
+      vmHandle,
+      0, // powerOffOptions,
+      VIX_INVALID_HANDLE, // propertyListHandle,
+      null, // callbackProc,
+      null, // clientData
+    );
+    [err] = VixJob_Wait(jobHandle, VIX_PROPERTY_NONE);
+    if (VIX_OK !== err) {
+      // Handle the error...
+      break abort;
+    }
+    Vix_ReleaseHandle(jobHandle);
+    // Verify that the virtual machine is suspended.
+    let powerState = 0;
+    while (VIX_POWERSTATE_SUSPENDED !== powerState) {
+      [err, result] = Vix_GetProperties(vmHandle, VIX_PROPERTY_VM_POWER_STATE, VIX_PROPERTY_NONE);
+      powerState = result as number;
+      if (VIX_OK !== err) {
+        // Handle the error...
+        break abort;
+      }
+      sleep(1);
+    }
+    console.log(`suspended: power state 0x${powerState.toString(16)}`);
+  }
+  // abort:
+  if (VIX_OK !== err) console.log(`error: ${Vix_GetErrorText(err, null)}`);
+  Vix_ReleaseHandle(jobHandle);
+  VixHost_Disconnect(hostHandle);
+}
+
+main(argv);
