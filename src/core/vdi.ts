@@ -7,7 +7,7 @@ import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, res
 import { newConsoleTicket } from './console-tickets.ts';
 import { newGuid, nextId } from './ids.ts';
 import { checkObjectName, TEXT_LIMITS } from './names.ts';
-import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, Vm } from './model/index.ts';
+import type { DesktopPool, DesktopSession, DisplayProtocol, Entitlement, PublishedApplication, Vm } from './model/index.ts';
 import type { PowerService } from './power-service.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
@@ -29,6 +29,25 @@ export interface DesktopLaunch {
   readonly session: DesktopSession;
   readonly endpoint: ConsoleEndpoint;
 }
+
+export interface ApplicationLaunch extends DesktopLaunch {
+  readonly application: PublishedApplication;
+}
+
+/** What an administrator gives to publish an application on an application pool. */
+export interface ApplicationSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly version?: string;
+  readonly publisher?: string;
+  /** A small `data:image/(png|gif|jpeg|bmp|x-icon);base64,…` URL (at most 64 KiB), or absent. */
+  readonly icon?: string | null;
+}
+
+const ICON_MAX = 64 * 1024;
+const ICON_SYNTAX = /^data:image\/(png|gif|jpeg|bmp|x-icon|vnd\.microsoft\.icon);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+const hasControl = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 const PROTOCOLS: readonly DisplayProtocol[] = ['VNC', 'RDP', 'BLAST', 'PCOIP'];
 
@@ -59,11 +78,11 @@ export class VdiService {
     return p;
   }
 
-  async createPool(caller: Caller, spec: { name: string; displayName?: string; type: 'dedicated' | 'floating'; vmIds?: string[]; protocols?: DisplayProtocol[]; defaultProtocol?: DisplayProtocol; resetAllowed?: boolean }): Promise<DesktopPool> {
+  async createPool(caller: Caller, spec: { name: string; displayName?: string; type: DesktopPool['type']; vmIds?: string[]; protocols?: DisplayProtocol[]; defaultProtocol?: DisplayProtocol; resetAllowed?: boolean }): Promise<DesktopPool> {
     await this.authz.require(caller, 'Desktop.Admin', 'root');
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name ?? '')) throw invalidArgument(`pool name '${spec.name}' is not valid (letters, digits, . _ -)`, { module: 'core.vdi' });
     if (spec.displayName !== undefined) checkObjectName('pool display name', spec.displayName, { max: TEXT_LIMITS.short, module: 'core.vdi' });
-    if (spec.type !== 'dedicated' && spec.type !== 'floating') throw invalidArgument(`pool type must be 'dedicated' or 'floating', not '${spec.type}'`, { module: 'core.vdi' });
+    if (spec.type !== 'dedicated' && spec.type !== 'floating' && spec.type !== 'application') throw invalidArgument(`pool type must be 'dedicated', 'floating' or 'application', not '${spec.type}'`, { module: 'core.vdi' });
     const protocols = spec.protocols ?? ['VNC'];
     const bad = protocols.filter((p) => !PROTOCOLS.includes(p));
     if (bad.length || protocols.length === 0) throw invalidArgument(`unknown display protocols: ${bad.join(', ') || '(none given)'}`, { module: 'core.vdi' });
@@ -110,6 +129,7 @@ export class VdiService {
       for (const e of await tx.entitlements.listForPool(p.id)) await tx.entitlements.delete(e.id);
       for (const a of await tx.assignments.listForPool(p.id)) await tx.assignments.delete(a.poolId, a.userId);
       for (const s of await tx.desktopSessions.list()) if (s.poolId === p.id) await tx.desktopSessions.delete(s.id);
+      for (const a of await tx.applications.list()) if (a.poolId === p.id) await tx.applications.delete(a.id);
       await tx.pools.delete(p.id);
     });
   }
@@ -140,6 +160,75 @@ export class VdiService {
     const e = (await this.ctx.store.entitlements.listForPool(p.id)).find((x) => x.principal === principal);
     if (!e) throw notFound(`${principal} is not entitled to '${p.name}'`, { module: 'core.vdi' });
     await this.ctx.store.entitlements.delete(e.id);
+  }
+
+  /** The applications published on a pool (any pool kind may be asked; only application pools have some). */
+  async listApplications(caller: Caller, poolRef: string): Promise<PublishedApplication[]> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    return (await this.ctx.store.applications.list()).filter((a) => a.poolId === p.id);
+  }
+
+  /** Publishes an application on an application pool; its users are the pool's entitled users. */
+  async publishApplication(caller: Caller, poolRef: string, spec: ApplicationSpec): Promise<PublishedApplication> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    if (p.type !== 'application') throw invalidArgument(`pool '${p.name}' is a ${p.type} desktop pool; applications are published on pools of type 'application'`, { module: 'core.vdi' });
+    checkObjectName('application name', spec.name, { max: TEXT_LIMITS.short, module: 'core.vdi' });
+    if (typeof spec.path !== 'string' || spec.path.trim() === '' || spec.path.length > 1024 || hasControl(spec.path)) throw invalidArgument('application path must be 1 to 1024 printable characters', { module: 'core.vdi' });
+    for (const [what, v] of [['version', spec.version], ['publisher', spec.publisher]] as const) {
+      if (v !== undefined && (typeof v !== 'string' || v.length > TEXT_LIMITS.short || hasControl(v))) throw invalidArgument(`application ${what} must be at most ${TEXT_LIMITS.short} printable characters`, { module: 'core.vdi' });
+    }
+    const icon = spec.icon ?? null;
+    if (icon !== null && (typeof icon !== 'string' || icon.length > ICON_MAX || !ICON_SYNTAX.test(icon))) throw invalidArgument(`application icon must be a data:image/…;base64 URL of at most ${ICON_MAX} characters`, { module: 'core.vdi' });
+    return this.#serialPerPool(p.id, async () => {
+      const mine = (await this.ctx.store.applications.list()).filter((a) => a.poolId === p.id);
+      if (mine.some((a) => a.name === spec.name)) throw alreadyExists(`application '${spec.name}' is already published on '${p.name}'`, { module: 'core.vdi' });
+      const app: PublishedApplication = {
+        id: await nextId(this.ctx.store, 'application'),
+        name: spec.name,
+        poolId: p.id,
+        path: spec.path,
+        version: spec.version ?? '',
+        publisher: spec.publisher ?? '',
+        icon,
+        createdAt: this.ctx.clock.now().toISOString(),
+      };
+      await this.ctx.store.applications.insert(app);
+      await this.events.record(p.id, 'pool.applicationPublished', `application '${app.name}' published on '${p.name}'`, { caller });
+      return app;
+    });
+  }
+
+  async unpublishApplication(caller: Caller, poolRef: string, appId: string): Promise<void> {
+    await this.authz.require(caller, 'Desktop.Admin', 'root');
+    const p = await this.getPool(caller, poolRef);
+    const app = await this.ctx.store.applications.get(appId);
+    if (!app || app.poolId !== p.id) throw notFound(`application '${appId}' is not published on '${p.name}'`, { module: 'core.vdi' });
+    await this.ctx.store.applications.delete(app.id);
+    await this.events.record(p.id, 'pool.applicationUnpublished', `application '${app.name}' unpublished from '${p.name}'`, { caller });
+  }
+
+  /** The applications the caller may launch (entitlement to an application = entitlement to its pool), with their pools. */
+  async entitledApplications(caller: Caller): Promise<{ application: PublishedApplication; pool: DesktopPool }[]> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const pools = new Map<string, DesktopPool>();
+    for (const pool of await this.ctx.store.pools.list()) if (pool.type === 'application' && (await this.isEntitled(caller, pool))) pools.set(pool.id, pool);
+    const out: { application: PublishedApplication; pool: DesktopPool }[] = [];
+    for (const a of await this.ctx.store.applications.list()) {
+      const pool = pools.get(a.poolId);
+      if (pool) out.push({ application: a, pool });
+    }
+    return out;
+  }
+
+  /** Launches a published application: a session on its pool's shared VM (powered on if needed) and its console. */
+  async launchApplication(caller: Caller, appId: string, protocol?: DisplayProtocol, opts: { onTask?: (taskId: string) => void } = {}): Promise<ApplicationLaunch> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const app = await this.ctx.store.applications.get(appId);
+    const pool = app ? await this.ctx.store.pools.get(app.poolId) : undefined;
+    if (!app || !pool || !(await this.isEntitled(caller, pool))) throw unauthorized(`user '${caller.userName}' is not entitled to application '${appId}'`, { module: 'core.vdi' });
+    return { ...(await this.#launch(caller, pool, protocol, opts)), application: app };
   }
 
   private async isEntitled(caller: Caller, pool: DesktopPool): Promise<boolean> {
@@ -175,7 +264,7 @@ export class VdiService {
     const out: EntitledDesktop[] = [];
     const sessions = await this.ctx.store.desktopSessions.listForUser(caller.userId);
     for (const pool of await this.ctx.store.pools.list()) {
-      if (!(await this.isEntitled(caller, pool))) continue;
+      if (pool.type === 'application' || !(await this.isEntitled(caller, pool))) continue;
       const session = sessions.find((s) => s.poolId === pool.id) ?? null;
       const assigned = pool.type === 'dedicated' ? await this.ctx.store.assignments.get(pool.id, caller.userId) : undefined;
       const vmId = session?.vmId ?? assigned?.vmId ?? null;
@@ -193,6 +282,11 @@ export class VdiService {
     await this.authz.require(caller, 'Desktop.Use', 'root');
     const pool = await this.getPool(caller, poolRef);
     if (!(await this.isEntitled(caller, pool))) throw unauthorized(`user '${caller.userName}' is not entitled to desktop pool '${pool.name}'`, { module: 'core.vdi' });
+    if (pool.type === 'application') throw invalidArgument(`pool '${pool.name}' publishes applications; launch one of its applications`, { module: 'core.vdi' });
+    return this.#launch(caller, pool, protocol, opts);
+  }
+
+  async #launch(caller: Caller, pool: DesktopPool, protocol: DisplayProtocol | undefined, opts: { onTask?: (taskId: string) => void }): Promise<DesktopLaunch> {
     if (!pool.enabled) throw notAllowedInCurrentState(`desktop pool '${pool.name}' is disabled`, { module: 'core.vdi' });
     const proto = protocol ?? pool.defaultProtocol;
     if (!pool.protocols.includes(proto)) throw invalidArgument(`pool '${pool.name}' offers ${pool.protocols.join(', ')}, not ${proto}`, { module: 'core.vdi' });
@@ -249,6 +343,7 @@ export class VdiService {
     const store = this.ctx.store;
     const existing = (await store.desktopSessions.listForUser(caller.userId)).find((s) => s.poolId === pool.id) ?? null;
     if (existing) return { existing, session: existing };
+    if (pool.type === 'application') return { existing: null, session: await this.#openSession(caller, pool, await this.#sharedVm(pool), proto) };
     let vmId: string | null = pool.type === 'dedicated' ? ((await store.assignments.get(pool.id, caller.userId))?.vmId ?? null) : null;
     if (!vmId) {
       const taken = new Set<string>();
@@ -264,10 +359,25 @@ export class VdiService {
       vmId = pick.id;
       if (pool.type === 'dedicated') await store.assignments.insert({ poolId: pool.id, vmId, userId: caller.userId, createdAt: this.ctx.clock.now().toISOString() });
     }
+    return { existing: null, session: await this.#openSession(caller, pool, vmId, proto) };
+  }
+
+  async #openSession(caller: Caller, pool: DesktopPool, vmId: string, proto: DisplayProtocol): Promise<DesktopSession> {
     const now = this.ctx.clock.now().toISOString();
     const session: DesktopSession = { id: newGuid(), poolId: pool.id, vmId, userId: caller.userId, protocol: proto, state: 'connected', startedAt: now, updatedAt: now };
-    await store.desktopSessions.insert(session);
-    return { existing: null, session };
+    await this.ctx.store.desktopSessions.insert(session);
+    return session;
+  }
+
+  /** The VM of a multi-session pool that new sessions share: the one in use, else a running one, else the first usable. */
+  async #sharedVm(pool: DesktopPool): Promise<string> {
+    const store = this.ctx.store;
+    const inUse = (await store.desktopSessions.list()).find((s) => s.poolId === pool.id && pool.vmIds.includes(s.vmId));
+    if (inUse) return inUse.vmId;
+    const vms = (await Promise.all(pool.vmIds.map((v) => store.vms.get(v)))).filter((v): v is Vm => !!v);
+    const pick = vms.find((v) => v.powerState === 'poweredOn') ?? vms.find((v) => v.hostId !== null && !this.ctx.locks.isHeld(v.id)) ?? vms[0];
+    if (!pick) throw resourceExhausted(`application pool '${pool.name}' has no usable VM`, { module: 'core.vdi' });
+    return pick.id;
   }
 
   async listSessions(caller: Caller): Promise<DesktopSession[]> {

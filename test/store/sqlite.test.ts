@@ -54,7 +54,7 @@ describe('sqlite store', () => {
       const applied = db.prepare(`select name from ${MIGRATION_TABLE} order by name`).pluck().all();
       assert.deepEqual(applied, Object.keys(MIGRATIONS).sort());
       assert.equal(applied.at(-1), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, '0004-host-usage-index');
+      assert.equal(SCHEMA_VERSION, '0005-application-icons');
     } finally {
       db.close();
     }
@@ -77,7 +77,7 @@ describe('sqlite store', () => {
     await (await openSqliteStore({ path })).close();
     // Back to a database as 0001 left it, holding names that clash once case is ignored.
     const raw = new Database(path);
-    raw.exec(`drop index vms_host_usage; drop index users_name_nocase; drop table login_failures; alter table users drop column must_change_password; delete from ${MIGRATION_TABLE} where name in ('0002-login-hardening', '0003-user-must-change-password', '0004-host-usage-index')`);
+    raw.exec(`alter table applications drop column icon; drop index vms_host_usage; drop index users_name_nocase; drop table login_failures; alter table users drop column must_change_password; delete from ${MIGRATION_TABLE} where name in ('0002-login-hardening', '0003-user-must-change-password', '0004-host-usage-index', '0005-application-icons')`);
     const insert = raw.prepare(`insert into users (id, seq, name, full_name, password_hash, disabled, failed_logins, locked_until, last_login_at, created_at) values (?, ?, ?, '', 'x', 0, 0, null, null, '2025-01-01T00:00:00.000Z')`);
     insert.run('user-1', 1, 'administrator');
     insert.run('user-2', 2, 'Administrator');

@@ -6,8 +6,12 @@ export interface DesktopPool {
   readonly id: string; // pool-<n>
   readonly name: string;
   readonly displayName: string;
-  /** dedicated: a user keeps the same desktop; floating: any free one each time. */
-  readonly type: 'dedicated' | 'floating';
+  /**
+   * dedicated: a user keeps the same desktop; floating: any free one each time;
+   * application: multi-session, one VM of the pool shared by many users' sessions,
+   * offering its published applications (not listed as a desktop).
+   */
+  readonly type: 'dedicated' | 'floating' | 'application';
   readonly vmIds: readonly string[];
   readonly protocols: readonly DisplayProtocol[];
   readonly defaultProtocol: DisplayProtocol;
@@ -48,5 +52,7 @@ export interface PublishedApplication {
   readonly path: string;
   readonly version: string;
   readonly publisher: string;
+  /** A small `data:image/…;base64,…` URL, or null. */
+  readonly icon: string | null;
   readonly createdAt: string;
 }

@@ -1,7 +1,8 @@
 import type { Caller, CoreApi, Logger, Session } from '../../core/index.ts';
 import { isVmgateError } from '../../core/errors.ts';
 import type { LoginResult } from '../../core/identity.ts';
-import type { EntitledDesktop } from '../../core/vdi.ts';
+import type { DesktopLaunch, EntitledDesktop } from '../../core/vdi.ts';
+import type { DesktopPool, PublishedApplication } from '../../core/model/index.ts';
 import type { Preferences } from '../../core/vdi-preferences.ts';
 import type { AuthScreen, XmlElement, XmlNode } from '../../protocols/view/index.ts';
 import { child, children, leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
@@ -291,8 +292,27 @@ async function getDesktops(_op: XmlElement, env: OpEnv, auth: Authenticated): Pr
   return ok(...(await desktopNodes(env, auth)));
 }
 
+/** A data: URL's image size is not known to the broker: the client scales the icon (32×32 asked). */
+const ICON_SIZE = 32;
+
+function applicationNode(a: PublishedApplication, p: DesktopPool): XmlNode {
+  return node(
+    'application',
+    leaf('id', a.id),
+    leaf('name', a.name),
+    leaf('type', 'remote'),
+    leaf('version', a.version),
+    leaf('publisher', a.publisher),
+    leaf('launch-path', a.path),
+    node('icons', ...(a.icon === null ? [] : [node('icon', leaf('path', a.icon), leaf('width', ICON_SIZE), leaf('height', ICON_SIZE))])),
+    node('protocols', ...p.protocols.map((name) => node('protocol', leaf('name', name), leaf('is-default', name === p.defaultProtocol)))),
+    leaf('multi-session-mode', 'enabled'),
+  );
+}
+
 async function getLaunchItems(_op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
-  return ok(node('desktops', ...(await desktopNodes(env, auth))), node('applications'), node('application-sessions'), node('shadow-sessions'));
+  const apps = await env.core.vdi.entitledApplications(auth.caller);
+  return ok(node('desktops', ...(await desktopNodes(env, auth))), node('applications', ...apps.map((a) => applicationNode(a.application, a.pool))), node('application-sessions'), node('shadow-sessions'));
 }
 
 const PROTOCOL_NAMES: ReadonlyMap<string, 'VNC' | 'RDP' | 'BLAST' | 'PCOIP'> = new Map([
@@ -316,10 +336,32 @@ async function getDesktopConnection(op: XmlElement, env: OpEnv, auth: Authentica
     if (err.internal) env.log.error({ err: e, desktop: id }, 'View desktop launch failed');
     return { result: 'error', error: err };
   }
+  return connectionReply(env, auth, launch.pool.id, launch);
+}
+
+/** get-application-connection: the application's pool's shared VM, its console and a one-time token. */
+async function getApplicationConnection(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const id = textAt(op, 'application-id');
+  if (id === '') return fail('INVALID_REQUEST', 'application-id is missing');
+  const asked = textAt(op, 'protocol', 'name').toUpperCase();
+  const protocol = asked === '' ? undefined : PROTOCOL_NAMES.get(asked);
+  if (asked !== '' && !protocol) return fail('DESKTOP_LAUNCH_ERROR', `display protocol '${asked.slice(0, 32)}' is not known`, `The application could not be launched: protocol ${asked.slice(0, 32)} is not offered.`);
+  let launch;
+  try {
+    launch = await env.core.vdi.launchApplication(auth.caller, id, protocol);
+  } catch (e) {
+    const err = fromThrown(e, LAUNCH_ERROR_TABLE);
+    if (err.internal) env.log.error({ err: e, application: id }, 'View application launch failed');
+    return { result: 'error', error: err };
+  }
+  return connectionReply(env, auth, launch.application.id, launch);
+}
+
+function connectionReply(env: OpEnv, auth: Authenticated, id: string, launch: DesktopLaunch): OpOutcome {
   const ep = launch.endpoint;
   const token = ep.password ?? '';
   return ok(
-    leaf('id', launch.pool.id),
+    leaf('id', id),
     leaf('address', ep.host),
     leaf('port', ep.port),
     leaf('protocol', ep.protocol),
@@ -396,8 +438,8 @@ export const OPERATIONS: ReadonlyMap<string, OpDef> = new Map<string, OpDef>([
   ['get-user-global-preferences', { needsAuth: true, run: getUserGlobalPreferences }],
   ['set-user-global-preferences', { needsAuth: true, run: setUserGlobalPreferences }],
   ['set-user-desktop-preferences', { needsAuth: true, run: setUserDesktopPreferences }],
-  ['get-application-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
-  ['get-application-session-connection', { needsAuth: true, run: notBuilt('launching published applications') }],
+  ['get-application-connection', { needsAuth: true, run: getApplicationConnection }],
+  ['get-application-session-connection', { needsAuth: true, run: notBuilt('reconnecting to an application session') }],
   ['rollback-checkout-desktop', { needsAuth: true, run: rollbackCheckout }],
   ['do-lock', { needsAuth: true, run: notBuilt('locking the broker session') }],
 ]);

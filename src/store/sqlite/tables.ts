@@ -363,6 +363,7 @@ export const APPLICATIONS: TableSpec<PublishedApplication> = {
     path: text('path'),
     version: text('version'),
     publisher: text('publisher'),
+    icon: text('icon'),
     createdAt: text('created_at'),
   },
   derived: seq,

@@ -3,8 +3,8 @@ import { implement } from '../call.ts';
 import type { VmgatePoolInfo, VmgatePoolSummary, VmgatePoolType } from '../../../protocols/vapi/types/index.ts';
 import { VmgatePoolsService } from '../../../protocols/vapi/types/index.ts';
 
-const TYPE: Readonly<Record<DesktopPool['type'], VmgatePoolType>> = { dedicated: 'DEDICATED', floating: 'FLOATING' };
-const CORE_TYPE: Readonly<Record<VmgatePoolType, DesktopPool['type']>> = { DEDICATED: 'dedicated', FLOATING: 'floating' };
+const TYPE: Readonly<Record<DesktopPool['type'], VmgatePoolType>> = { dedicated: 'DEDICATED', floating: 'FLOATING', application: 'APPLICATION' };
+const CORE_TYPE: Readonly<Record<VmgatePoolType, DesktopPool['type']>> = { DEDICATED: 'dedicated', FLOATING: 'floating', APPLICATION: 'application' };
 
 function poolSummary(p: DesktopPool): VmgatePoolSummary {
   return { pool: p.id, name: p.name, display_name: p.displayName, type: TYPE[p.type], enabled: p.enabled, vm_count: p.vmIds.length };

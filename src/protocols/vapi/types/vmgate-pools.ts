@@ -5,7 +5,8 @@
  *
  * Structures:
  * - `com.vmgate.pools.summary` (list): `pool` id (`pool-<n>`), `name`, `display_name`,
- *   `type` (DEDICATED / FLOATING), `enabled`, `vm_count`.
+ *   `type` (DEDICATED / FLOATING / APPLICATION: multi-session, one shared VM offering
+ *   published applications), `enabled`, `vm_count`.
  * - `com.vmgate.pools.info` (get): the summary's fields (but `vms`, the desktop VM ids,
  *   instead of `vm_count`) and `protocols`, `default_protocol`, `reset_allowed`, `created`.
  * - `com.vmgate.pools.create_spec`: `name` (letters, digits, `. _ -`), `display_name?`
@@ -20,7 +21,7 @@ import { boolean, dateTime, enumT, id, list, long, optional, string, struct, voi
 import { operation, service } from './operation.ts';
 import type { StdErrorKind } from './std.ts';
 
-export const VmgatePoolType = enumT('com.vmgate.pools.type', ['DEDICATED', 'FLOATING']);
+export const VmgatePoolType = enumT('com.vmgate.pools.type', ['DEDICATED', 'FLOATING', 'APPLICATION']);
 export type VmgatePoolType = Infer<typeof VmgatePoolType>;
 
 export const VmgatePoolProtocol = enumT('com.vmgate.pools.protocol', ['VNC', 'RDP', 'BLAST', 'PCOIP']);

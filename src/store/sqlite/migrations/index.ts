@@ -7,12 +7,14 @@ import { initial } from './0001-initial.ts';
 import { loginHardening } from './0002-login-hardening.ts';
 import { userMustChangePassword } from './0003-user-must-change-password.ts';
 import { hostUsageIndex } from './0004-host-usage-index.ts';
+import { applicationIcons } from './0005-application-icons.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-login-hardening': loginHardening,
   '0003-user-must-change-password': userMustChangePassword,
   '0004-host-usage-index': hostUsageIndex,
+  '0005-application-icons': applicationIcons,
 };
 
 /** Name of the latest migration: the schema version a store opened by this code has. */
