@@ -46,6 +46,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.permissions', 'VmgatePermissionsService'],
   ['vmgate.pools', 'VmgatePoolsService'],
   ['vmgate.pools.entitlements', 'VmgatePoolEntitlementsService'],
+  ['vmgate.pools.applications', 'VmgatePoolApplicationsService'],
   ['vmgate.events', 'VmgateEventsService'],
   ['vmgate.datastores', 'VmgateDatastoresService'],
   ['vmgate.hosts', 'VmgateHostsService'],

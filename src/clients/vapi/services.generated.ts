@@ -30,6 +30,7 @@ import {
   VmgateGuestProgramsService,
   VmgateHostsService,
   VmgatePermissionsService,
+  VmgatePoolApplicationsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
   VmgateRolesService,
@@ -239,6 +240,11 @@ export function vapiServices(call: VapiCaller) {
           list: (pool: In<typeof VmgatePoolEntitlementsService, 'list'>['pool'], options?: CallOptions) => call(VmgatePoolEntitlementsService, 'list', { pool }, options),
           add: (pool: In<typeof VmgatePoolEntitlementsService, 'add'>['pool'], principal: In<typeof VmgatePoolEntitlementsService, 'add'>['principal'], options?: CallOptions) => call(VmgatePoolEntitlementsService, 'add', { pool, principal }, options),
           remove: (pool: In<typeof VmgatePoolEntitlementsService, 'remove'>['pool'], principal: In<typeof VmgatePoolEntitlementsService, 'remove'>['principal'], options?: CallOptions) => call(VmgatePoolEntitlementsService, 'remove', { pool, principal }, options),
+        },
+        applications: {
+          list: (pool: In<typeof VmgatePoolApplicationsService, 'list'>['pool'], options?: CallOptions) => call(VmgatePoolApplicationsService, 'list', { pool }, options),
+          create: (pool: In<typeof VmgatePoolApplicationsService, 'create'>['pool'], spec: In<typeof VmgatePoolApplicationsService, 'create'>['spec'], options?: CallOptions) => call(VmgatePoolApplicationsService, 'create', { pool, spec }, options),
+          delete: (pool: In<typeof VmgatePoolApplicationsService, 'delete'>['pool'], application: In<typeof VmgatePoolApplicationsService, 'delete'>['application'], options?: CallOptions) => call(VmgatePoolApplicationsService, 'delete', { pool, application }, options),
         },
       },
       events: {

@@ -38,7 +38,7 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the twelve services', () => {
+  it('has the thirteen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
       'com.vmgate.events',
@@ -46,6 +46,7 @@ describe('vmgate services in the registry', () => {
       'com.vmgate.hosts',
       'com.vmgate.permissions',
       'com.vmgate.pools',
+      'com.vmgate.pools.applications',
       'com.vmgate.pools.entitlements',
       'com.vmgate.roles',
       'com.vmgate.users',

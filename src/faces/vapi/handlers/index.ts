@@ -20,6 +20,7 @@ import { vmgateGroupsHandlers } from './vmgate-groups.ts';
 import { vmgateGuestProgramsHandlers } from './vmgate-guest-programs.ts';
 import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
 import { vmgatePoolEntitlementsHandlers } from './vmgate-pool-entitlements.ts';
+import { vmgatePoolApplicationsHandlers } from './vmgate-pool-applications.ts';
 import { vmgatePoolsHandlers } from './vmgate-pools.ts';
 import { vmgateRolesHandlers } from './vmgate-roles.ts';
 import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
@@ -50,6 +51,7 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgatePermissionsHandlers,
   vmgatePoolsHandlers,
   vmgatePoolEntitlementsHandlers,
+  vmgatePoolApplicationsHandlers,
   vmgateEventsHandlers,
   vmgateDatastoresHandlers,
   vmgateHostsHandlers,

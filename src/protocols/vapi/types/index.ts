@@ -35,6 +35,7 @@ import { VmgateRolesService } from './vmgate-roles.ts';
 import { VmgatePermissionsService } from './vmgate-permissions.ts';
 import { VmgatePoolsService } from './vmgate-pools.ts';
 import { VmgatePoolEntitlementsService } from './vmgate-pool-entitlements.ts';
+import { VmgatePoolApplicationsService } from './vmgate-pool-applications.ts';
 import { VmgateEventsService } from './vmgate-events.ts';
 import { VmgateDatastoresService } from './vmgate-datastores.ts';
 import { VmgateHostsService } from './vmgate-hosts.ts';
@@ -74,6 +75,7 @@ export * from './vmgate-roles.ts';
 export * from './vmgate-permissions.ts';
 export * from './vmgate-pools.ts';
 export * from './vmgate-pool-entitlements.ts';
+export * from './vmgate-pool-applications.ts';
 export * from './vmgate-events.ts';
 export * from './vmgate-datastores.ts';
 export * from './vmgate-hosts.ts';
@@ -109,6 +111,7 @@ export const SERVICE_LIST = [
   VmgatePermissionsService,
   VmgatePoolsService,
   VmgatePoolEntitlementsService,
+  VmgatePoolApplicationsService,
   VmgateEventsService,
   VmgateDatastoresService,
   VmgateHostsService,
