@@ -192,7 +192,7 @@ describe('View broker: desktops', () => {
     assert.deepEqual(
       x.elements.map((e) => [e.name, textAt(e, 'result'), textAt(e, 'error-code')]),
       [
-        ['application-session-connection', 'error', 'NOT_SUPPORTED'],
+        ['application-session-connection', 'error', 'INVALID_REQUEST'],
         ['application-session-connection', 'error', 'NOT_SUPPORTED'],
         ['rollback-checkout-desktop', 'error', 'NOT_SUPPORTED'],
         ['lock', 'error', 'NOT_SUPPORTED'],
