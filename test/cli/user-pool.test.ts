@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -101,5 +101,35 @@ describe('vmgate user … and pool …', () => {
     assert.ok(!after.some((p) => p.name === 'cli-pool'));
     const noType = await f.run(['pool', 'create', 'x']);
     assert.equal(noType.code, 2);
+  });
+
+  it('pool create --type application, pool app add (with an icon file), ls, rm', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vmgate-cli-icon-'));
+    try {
+      const png = join(dir, 'calc.png');
+      await writeFile(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      const created = await f.ok(['pool', 'create', 'cli-apps', '--type', 'application']);
+      const pool = /^created (pool-\d+) \(cli-apps\)$/m.exec(created.stdout)![1]!;
+      assert.deepEqual(parseTable((await f.ok(['pool', 'list'])).stdout).find((r) => r.NAME === 'cli-apps')?.TYPE, 'application');
+      const added = await f.ok(['pool', 'app', 'add', 'cli-apps', 'Calculator', '--path', 'C:\\calc.exe', '--app-version', '10.0', '--publisher', 'Microsoft', '--icon', png]);
+      const app = /^published (app-\d+) \(Calculator\) on cli-apps\n$/.exec(added.stdout)![1]!;
+      await f.ok(['pool', 'app', 'add', pool, 'Notepad', '--path', 'notepad.exe']);
+      assert.deepEqual(parseTable((await f.ok(['pool', 'app', 'ls', 'cli-apps'])).stdout).map((r) => [r.NAME, r.VERSION, r.PUBLISHER, r.PATH, r.ICON]), [
+        ['Calculator', '10.0', 'Microsoft', 'C:\\calc.exe', 'yes'],
+        ['Notepad', '-', '-', 'notepad.exe', 'no'],
+      ]);
+      const json = JSON.parse((await f.ok(['pool', 'app', 'ls', 'cli-apps', '--json'])).stdout) as { application: string; icon?: string }[];
+      assert.deepEqual([json[0]!.application, json[0]!.icon], [app, 'data:image/png;base64,iVBORw0KGgo=']);
+      const onDesktops = await f.run(['pool', 'app', 'add', 'demo-desktops', 'Paint', '--path', 'mspaint.exe']);
+      assert.equal(onDesktops.code, 1);
+      assert.match(onDesktops.stderr, /^vmgate: INVALID_ARGUMENT: .*applications are published on pools of type 'application'/);
+      const badIcon = await f.run(['pool', 'app', 'add', 'cli-apps', 'Paint', '--path', 'mspaint.exe', '--icon', join(dir, 'paint.svg')]);
+      assert.equal(badIcon.code, 2);
+      assert.equal((await f.ok(['pool', 'app', 'rm', 'cli-apps', app])).stdout, `unpublished ${app} from cli-apps\n`);
+      assert.deepEqual(parseTable((await f.ok(['pool', 'app', 'ls', 'cli-apps'])).stdout).map((r) => r.NAME), ['Notepad']);
+      await f.ok(['pool', 'delete', 'cli-apps']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,9 @@
-/** `vmgate pool list|get|create|entitle|delete`: desktop pools (com.vmgate.pools) and who may use them. */
+/**
+ * `vmgate pool list|get|create|entitle|delete|app`: desktop pools (com.vmgate.pools), who
+ * may use them, and the applications published on application pools.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import type { VmgatePoolProtocol } from '../../clients/vapi/index.ts';
 import { describeError, reportError, usageError } from '../cli-error.ts';
@@ -15,6 +20,7 @@ export function poolCommand(): Command {
   pool.addCommand(createCommand());
   pool.addCommand(entitleCommand());
   pool.addCommand(deleteCommand());
+  pool.addCommand(appCommand());
   return pool;
 }
 
@@ -57,7 +63,7 @@ function getCommand(): Command {
 }
 
 interface CreateOptions {
-  readonly type: 'dedicated' | 'floating';
+  readonly type: 'dedicated' | 'floating' | 'application';
   readonly displayName?: string;
   readonly vm?: string[];
   readonly protocol?: string[];
@@ -67,7 +73,7 @@ function createCommand(): Command {
   const cmd = new Command('create')
     .description('create a desktop pool')
     .argument('<name>', 'pool name')
-    .addOption(new Option('--type <type>', 'dedicated: a user keeps a desktop; floating: any free one').choices(['dedicated', 'floating']).makeOptionMandatory())
+    .addOption(new Option('--type <type>', 'dedicated: a user keeps a desktop; floating: any free one; application: one shared VM offering published applications').choices(['dedicated', 'floating', 'application']).makeOptionMandatory())
     .option('--display-name <text>', 'name users see')
     .option('--vm <vm>', 'desktop VM id or name (repeatable)', collect)
     .option('--protocol <protocol>', 'VNC | RDP | BLAST | PCOIP (repeatable; the first is the default)', collect);
@@ -80,7 +86,7 @@ function createCommand(): Command {
     const vms = opts.vm === undefined ? undefined : (await resolveVms(client, opts.vm)).map((v) => v.id);
     const id = await client.vmgate.pools.create({
       name: name as string,
-      type: opts.type === 'dedicated' ? 'DEDICATED' : 'FLOATING',
+      type: opts.type === 'dedicated' ? 'DEDICATED' : opts.type === 'floating' ? 'FLOATING' : 'APPLICATION',
       ...(opts.displayName ? { display_name: opts.displayName } : {}),
       ...(vms ? { vms } : {}),
       ...(protocols ? { protocols } : {}),
@@ -122,4 +128,65 @@ function deleteCommand(): Command {
     await client.vmgate.pools.delete(ref as string);
     out.result(`deleted ${ref as string}`, { pool: ref, deleted: true });
   });
+}
+
+/** Icon files by extension → the data: URL's media type. A Map: no lookup through a prototype. */
+const ICON_TYPES: ReadonlyMap<string, string> = new Map([
+  ['.png', 'image/png'],
+  ['.gif', 'image/gif'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.bmp', 'image/bmp'],
+  ['.ico', 'image/x-icon'],
+]);
+
+async function iconDataUrl(file: string): Promise<string> {
+  const type = ICON_TYPES.get(extname(file).toLowerCase());
+  if (!type) throw usageError(`--icon '${file}': use a .png, .gif, .jpg, .bmp or .ico file`);
+  return `data:${type};base64,${(await readFile(file)).toString('base64')}`;
+}
+
+function appCommand(): Command {
+  const app = new Command('app').description('applications published on an application pool (com.vmgate.pools.applications)');
+  const add = new Command('add')
+    .description('publish an application on an application pool')
+    .argument('<pool>', 'pool id or name')
+    .argument('<name>', 'the name users see')
+    .requiredOption('--path <path>', 'the program on the VM')
+    .option('--app-version <version>', 'version shown to users')
+    .option('--publisher <publisher>', 'publisher shown to users')
+    .option('--icon <file>', 'icon file (.png, .gif, .jpg, .bmp, .ico; at most about 48 KiB)');
+  app.addCommand(
+    clientAction<{ path: string; appVersion?: string; publisher?: string; icon?: string }>(add, async ({ client, out }, [pool, name], opts) => {
+      const icon = opts.icon === undefined ? undefined : await iconDataUrl(opts.icon);
+      const id = await client.vmgate.pools.applications.create(pool as string, {
+        name: name as string,
+        path: opts.path,
+        ...(opts.appVersion === undefined ? {} : { version: opts.appVersion }),
+        ...(opts.publisher === undefined ? {} : { publisher: opts.publisher }),
+        ...(icon === undefined ? {} : { icon }),
+      });
+      out.result(`published ${id} (${name as string}) on ${pool as string}`, id);
+    }),
+  );
+  app.addCommand(
+    clientAction(new Command('ls').description("list a pool's published applications").argument('<pool>', 'pool id or name'), async ({ client, out }, [pool]) => {
+      const rows = await client.vmgate.pools.applications.list(pool as string);
+      out.table(rows, [
+        { header: 'APPLICATION', value: (a) => a.application },
+        { header: 'NAME', value: (a) => a.name },
+        { header: 'VERSION', value: (a) => a.version },
+        { header: 'PUBLISHER', value: (a) => a.publisher },
+        { header: 'PATH', value: (a) => a.path },
+        { header: 'ICON', value: (a) => (a.icon === undefined ? 'no' : 'yes') },
+      ]);
+    }),
+  );
+  app.addCommand(
+    clientAction(new Command('rm').description('unpublish an application').argument('<pool>', 'pool id or name').argument('<application>', 'application id (app-<n>)'), async ({ client, out }, [pool, application]) => {
+      await client.vmgate.pools.applications.delete(pool as string, application as string);
+      out.result(`unpublished ${application as string} from ${pool as string}`, { pool, application, deleted: true });
+    }),
+  );
+  return app;
 }
