@@ -406,6 +406,8 @@ export class VdiService {
     if (!mine && !admin) throw unauthorized(`user '${caller.userName}' has no session on desktop ${vm.id}`, { module: 'core.vdi' });
     const pool = (await this.ctx.store.pools.list()).find((p) => p.vmIds.includes(vm.id));
     if (pool && !pool.resetAllowed && !admin) throw unauthorized(`pool '${pool.name}' does not allow users to reset desktops`, { module: 'core.vdi' });
+    // Other users' sessions share an application pool's VM: only an administrator resets it.
+    if (!admin && (await this.ctx.store.pools.list()).some((p) => p.type === 'application' && p.vmIds.includes(vm.id))) throw unauthorized(`desktop ${vm.id} is shared by the sessions of application pool users; only an administrator resets it`, { module: 'core.vdi' });
     const task = await this.power.run(SYSTEM_FOR(caller), vm.id, 'reset');
     return task.id;
   }

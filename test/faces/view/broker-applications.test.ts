@@ -141,6 +141,15 @@ describe('View broker: published applications', () => {
     assert.equal((await vncHandshake('127.0.0.1', port, textAt(f, 'protocol-settings', 'token'))).name, 'Apps-0');
     const sessions = (await s.server.core.ctx.store.desktopSessions.list()).filter((x) => x.poolId === pool);
     assert.deepEqual(sessions.map((x) => x.vmId), [appsVm, appsVm]);
+
+    // the shared VM is not one user's to reset: not through the broker, not through core
+    const resets = async () => (await s.server.core.ctx.store.tasks.list()).filter((t) => t.kind === 'vm.reset' && t.targetId === appsVm).length;
+    const before = await resets();
+    const r = await carol.ops('15.0', `<reset-desktop><desktop-id>${pool}</desktop-id></reset-desktop>`);
+    expectElement(r.elements[0], 'reset-desktop', 'error', 'NOT_ENTITLED');
+    const { caller } = await s.server.core.identity.login('carol', 'carol-password-1', 'view', {});
+    await assert.rejects(s.server.core.vdi.resetDesktop(caller, appsVm), (e: Error & { kind?: string }) => e.kind === 'unauthorized' && /shared by the sessions of application pool users; only an administrator resets it/.test(e.message));
+    assert.equal(await resets(), before);
   });
 
   it('a user not entitled sees no application and is refused with NOT_ENTITLED; bad requests are answered', async () => {
