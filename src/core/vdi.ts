@@ -51,7 +51,7 @@ const hasControl = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 
 
 const PROTOCOLS: readonly DisplayProtocol[] = ['VNC', 'RDP', 'BLAST', 'PCOIP'];
 
-/** Desktop pools, entitlements, assignments, desktop sessions and users' desktop preferences. */
+/** Desktop pools (dedicated, floating, application), entitlements, assignments, desktop sessions, published applications and users' desktop preferences. */
 export class VdiService {
   readonly #preferences = new PreferenceStore(() => this.ctx.store);
 
