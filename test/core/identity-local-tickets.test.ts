@@ -38,4 +38,15 @@ describe('core.identity local login tickets', () => {
     await assert.rejects(t.core.identity.loginWithLocalTicket(ticket, 'authd'), { kind: 'unauthenticated', message: 'the user of the local login ticket is gone or disabled' });
     await assert.rejects(t.core.identity.issueLocalTicket('alice'), { kind: 'unauthenticated' });
   });
+
+  it('is refused while the user must change an expired password', async () => {
+    await t.user('bob', 'read-only');
+    const bob = await t.core.identity.resolveUser('bob');
+    const { ticket } = await t.core.identity.issueLocalTicket('bob');
+    await t.core.identity.updateUser(t.admin, bob.id, { mustChangePassword: true });
+    await assert.rejects(t.core.identity.loginWithLocalTicket(ticket, 'authd'), { kind: 'unauthenticated', reason: 'password_expired', message: "the password of 'bob' has expired: it must be changed before the account can log in" });
+    await t.core.identity.updateUser(t.admin, bob.id, { mustChangePassword: false });
+    const again = await t.core.identity.issueLocalTicket('bob');
+    assert.equal((await t.core.identity.loginWithLocalTicket(again.ticket, 'authd')).caller.userName, 'bob');
+  });
 });

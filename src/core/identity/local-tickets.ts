@@ -44,6 +44,8 @@ export class LocalTicketService {
     if (!t || t.expires < now) throw unauthenticated('the local login ticket is unknown, used or expired', { module: 'core.identity' });
     const user = await this.ctx.store.users.get(t.userId);
     if (!user || user.disabled) throw unauthenticated('the user of the local login ticket is gone or disabled', { module: 'core.identity' });
+    // An expired password is changed before the account logs in anywhere (as a password login refuses it).
+    if (user.mustChangePassword) throw unauthenticated(`the password of '${user.name}' has expired: it must be changed before the account can log in`, { module: 'core.identity', reason: 'password_expired' });
     return this.sessions.createSession(await this.sessions.callerFor(user), face, { ...data, localTicket: true });
   }
 
