@@ -166,3 +166,22 @@ export function xmlDifferences(doc: XmlElement, actual: XmlElement, volatile: Re
   if (d.join(' ') !== a.join(' ')) return [`${here}: documented children ${d.join(', ')}; got ${a.join(', ')}`];
   return doc.children.flatMap((c, i) => xmlDifferences(c, actual.children[i]!, volatile, here));
 }
+
+/** Splits a command line as sh does for the page's examples (single and double quotes, no escapes). */
+export function shellWords(line: string): string[] {
+  const out: string[] = [];
+  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
+  let cur = '';
+  let last = -1;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    const part = m[1] ?? m[2] ?? m[3]!;
+    if (last === m.index) cur += part;
+    else {
+      if (last !== -1) out.push(cur);
+      cur = part;
+    }
+    last = re.lastIndex;
+  }
+  if (last !== -1) out.push(cur);
+  return out;
+}
