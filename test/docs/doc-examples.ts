@@ -8,6 +8,10 @@
  *
  * Placeholders the docs use: CRED (guest credentials), "…" or "<token>" as a session id,
  * `"ctx":{…}` / `…ctx…` for the JSON-RPC context, `"password":"…"`.
+ *
+ * The other pages (View and RDV XML, the vmserverd door, the CLI's transcripts) are read
+ * with extractFences (every fenced block of the given languages) and compared with
+ * xmlDifferences (element names, order and texts) or line by line in their own tests.
  */
 import { readFileSync } from 'node:fs';
 import type { XmlElement } from '../../src/protocols/view/index.ts';
