@@ -13,7 +13,10 @@ import { generate } from 'selfsigned';
 import { VmgateError } from '../../../src/core/errors.ts';
 import { encodeExecFrame } from '../../../src/protocols/vmserverd/index.ts';
 import { VmserverdClient, VmserverdConnectionError } from '../../../src/clients/vmserverd/index.ts';
-import { ADMIN, startAuthd, until, type AuthdKit } from './kit.ts';
+import { createServer, type AddressInfo } from 'node:net';
+import { authdFace, createAuthdServer, type AuthdServer } from '../../../src/faces/vmserverd/authd-server.ts';
+import { createTestCore, type TestCore } from '../../support/core-harness.ts';
+import { ADMIN, startAuthd, testTls, until, type AuthdKit } from './kit.ts';
 
 /** Logs in over TLS on a raw connection (after the banner); everything the server sent, as text. */
 async function tlsAfterBanner(k: AuthdKit, ca = k.ca): Promise<{ s: TLSSocket; got: () => string; closed: Promise<void> }> {
@@ -223,3 +226,114 @@ describe('authd door: certificate and shutdown', () => {
     await k2.t.close();
   });
 });
+
+describe('authd door: its own options (log, version, limits, certificate activation)', () => {
+  const logged: { level: string; obj: unknown; msg: string | undefined }[] = [];
+  const log = {
+    info: (obj: object | string, msg?: string) => logged.push({ level: 'info', obj, msg }),
+    warn: (obj: object | string, msg?: string) => logged.push({ level: 'warn', obj, msg }),
+    error: (obj: object | string, msg?: string) => logged.push({ level: 'error', obj, msg }),
+    debug: (obj: object | string, msg?: string) => logged.push({ level: 'debug', obj, msg }),
+  };
+  const activated: { key: string; cert: string }[] = [];
+  let t: TestCore;
+  let server: AuthdServer;
+  let port: number;
+  let ca: string;
+  before(async () => {
+    t = await createTestCore();
+    const tls = await testTls();
+    ca = tls.cert;
+    server = createAuthdServer({ core: t.core, log, tls, version: '9.8.7', stallTimeoutMs: 300, onTlsChange: async (x) => void activated.push(x) });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await new Promise<void>((res) => server.close(() => res()));
+    await t.close();
+  });
+  const connect = async (): Promise<VmserverdClient> => VmserverdClient.connect({ host: '127.0.0.1', port, ca });
+
+  it('a failed login is logged with the user and the client address; replies carry the version given', async () => {
+    const c = await connect();
+    assert.equal(await c.command('USER administrator'), '331 Password required for administrator.');
+    assert.equal(await c.command('PASS wrong-one'), '530 Login incorrect.');
+    const entry = logged.find((l) => l.msg === 'authd login failed');
+    assert.ok(entry, JSON.stringify(logged));
+    assert.deepEqual([entry.level, (entry.obj as { user: string }).user, (entry.obj as { remote: string }).remote, (entry.obj as { err: string }).err], ['info', 'administrator', '127.0.0.1', 'invalid user name or password']);
+    await c.login(ADMIN.user, ADMIN.password);
+    const reply = await c.execRaw('inc', { number: 1 });
+    assert.equal(reply.ok, true);
+    assert.match(await rawExec(c, '<exec><op>inc</op><in><number>1</number></in></exec>'), /^<exec><product id="vmgate"><title>vmgate<\/title><version>9\.8\.7<\/version><build>9\.8\.7<\/build><\/product>/);
+    c.close();
+  });
+
+  it('without maxFrameBytes the limit after login is 64 MiB: a 70 000-byte request is read', async () => {
+    const c = await connect();
+    await c.login(ADMIN.user, ADMIN.password);
+    const padded = `<exec><op>inc</op><in><number>5</number></in>${' '.repeat(70_000)}</exec>`;
+    assert.match(await rawExec(c, padded), /<out><number>6<\/number><\/out><\/exec>$/);
+    c.close();
+  });
+
+  it('a frame that stops half-way after login: bad_frame after the stall time, then the connection closes', async () => {
+    const c = await connect();
+    await c.login(ADMIN.user, ADMIN.password);
+    c.socket.write('EXEC 100\r\n<exec><op>');
+    const item = await c.receive();
+    const reply = VmserverdClient.parseReply(item);
+    assert.equal(reply.ok, false);
+    assert.deepEqual(!reply.ok && [reply.error.code, reply.error.message], ['bad_frame', 'timed out: the client stopped in the middle of a frame']);
+    await until(() => c.socket.destroyed || c.socket.readableEnded, 5000, 'close');
+  });
+
+  it('Security_ActivateConfig: onTlsChange gets the new key and certificate, a warning names its fingerprint, new connections get it', async () => {
+    const c = await connect();
+    await c.login(ADMIN.user, ADMIN.password);
+    const made = JSON.parse(JSON.stringify(await c.execValue('Security_CreateCertificate', { commonName: 'door.test', days: 2 }))) as { certificate: { fingerprint: string; pem: string } };
+    await c.execValue('Security_ActivateConfig');
+    assert.equal(activated.length, 1);
+    assert.equal(activated[0]!.cert, made.certificate.pem);
+    assert.match(activated[0]!.key, /^-----BEGIN (RSA |EC )?PRIVATE KEY-----/);
+    const warn = logged.find((l) => l.level === 'warn');
+    assert.deepEqual([warn?.msg, (warn?.obj as { fingerprint: string } | undefined)?.fingerprint], ['authd: a new certificate is active for new connections', made.certificate.fingerprint]);
+    const fresh = await VmserverdClient.connect({ host: '127.0.0.1', port, ca: made.certificate.pem, servername: 'door.test' });
+    assert.equal(fresh.socket.getPeerCertificate().fingerprint256, made.certificate.fingerprint);
+    fresh.close();
+    c.close();
+    server.setTls(await testTls());
+  });
+});
+
+describe('authdFace: the door as the server runs it', () => {
+  it('is named authd, serves the door on the TCP listener it is given, and stop() ends open connections', async () => {
+    const t = await createTestCore();
+    const tls = await testTls();
+    const started = await authdFace.start({ core: t.core, log: { info() {}, warn() {}, error() {}, debug() {} }, tls, version: '1.2.3' });
+    assert.equal(authdFace.name, 'authd');
+    assert.equal(authdFace.title, 'vmserverd exec API (authd door)');
+    assert.equal(started.tcp?.note, 'TLS after the banner, then USER/PASS and EXEC frames');
+    const listener = createServer((s) => started.tcp!.handleConnection(s));
+    await new Promise<void>((res) => listener.listen(0, '127.0.0.1', () => res()));
+    try {
+      const c = await VmserverdClient.connect({ host: '127.0.0.1', port: (listener.address() as AddressInfo).port, ca: tls.cert });
+      await c.login(ADMIN.user, ADMIN.password);
+      assert.match(await rawExec(c, '<exec><op>inc</op><in><number>2</number></in></exec>'), /<version>1\.2\.3<\/version>.*<out><number>3<\/number><\/out>/);
+      const closed = new Promise<void>((res) => c.socket.once('close', () => res()));
+      assert.ok(started.stop, "the face can be stopped");
+      await started.stop();
+      await closed;
+    } finally {
+      await new Promise<void>((res) => listener.close(() => res()));
+      await t.close();
+    }
+  });
+});
+
+/** One exec request; the reply document's text. */
+async function rawExec(c: VmserverdClient, xml: string): Promise<string> {
+  c.socket.write(encodeExecFrame(xml));
+  const item = await c.receive();
+  assert.equal(item.kind, 'frame', JSON.stringify(item));
+  return item.kind === 'frame' ? item.body.toString('utf8') : '';
+}
