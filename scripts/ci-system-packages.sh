@@ -2,7 +2,9 @@
 # Debian packages the test suite needs (QEMU for the QEMU driver's tests; xorriso for the
 # test guest's ISO, see scripts/build-test-guest.sh, which downloads isolinux and
 # syslinux-common itself; nmap for its vmauthd-brute script against the authd door, see
-# test/faces/vmserverd/nmap.test.ts; python3-zeep for the RDV face's WSDL-driven client test). Run as root.
+# test/faces/vmserverd/nmap.test.ts; python3-zeep for the RDV face's WSDL-driven client test; jq and script (bsdutils) for
+# docs/cli.md's examples, which pipe into jq and answer prompts on a pseudo-terminal, see
+# test/docs/cli-doc-examples.test.ts). Run as root.
 set -euo pipefail
 need=()
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
@@ -12,6 +14,8 @@ command -v cpio >/dev/null 2>&1 || need+=(cpio)
 command -v xorriso >/dev/null 2>&1 || command -v genisoimage >/dev/null 2>&1 || need+=(xorriso)
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
 /usr/bin/python3 -c "import zeep" >/dev/null 2>&1 || need+=(python3-zeep)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

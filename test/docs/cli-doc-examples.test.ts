@@ -18,7 +18,7 @@
  * up by hand here (SETUPS); a block that is not an example is named in NOT_EXAMPLES.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import { after, before, describe, it } from 'node:test';
 import { SYSTEM_CALLER } from '../../src/core/index.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/test-server.ts';
 import { REPO_ROOT } from '../support/qemu-guest.ts';
+import { skipUnlessAvailable } from '../support/ci.ts';
 import { extractFences, type DocFence } from './doc-examples.ts';
 
 const PAGE = join(REPO_ROOT, 'docs/cli.md');
@@ -377,10 +378,14 @@ describe('docs/cli.md: every command example, run against a server', () => {
   for (const f of blocks) {
     const first = f.text.split('\n')[0]!;
     if (NOT_EXAMPLES.has(first)) continue;
-    it(`line ${f.line}: ${first.slice(0, 100)}`, async () => {
-      const head = f.text.split('\n').slice(0, 2).join('\n');
-      const key = Object.keys(BLOCKS).filter((k) => head === k || head.startsWith(`${k}\n`) || (k.includes('\n') && head.startsWith(k))).sort((a, b) => b.length - a.length)[0];
-      const how = key === undefined ? {} : BLOCKS[key]!;
+    const head = f.text.split('\n').slice(0, 2).join('\n');
+    const key = Object.keys(BLOCKS).filter((k) => head === k || head.startsWith(`${k}\n`) || (k.includes('\n') && head.startsWith(k))).sort((a, b) => b.length - a.length)[0];
+    const how = key === undefined ? {} : BLOCKS[key]!;
+    // A terminal needs util-linux's script, a pipe into jq needs jq (installed by scripts/ci-system-packages.sh; in CI their absence fails).
+    const tools = [...(how.terminal ? ['script'] : []), ...(f.text.includes('| jq ') ? ['jq'] : [])];
+    const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+    const skip = skipUnlessAvailable(`docs/cli.md line ${f.line}`, missing.length ? `needs ${missing.join(' and ')}, not installed` : null);
+    it(`line ${f.line}: ${first.slice(0, 100)}`, { skip }, async () => {
       configDir = await mkdtemp(join(dir, 'config-'));
       if (!how.fresh) await login();
       await how.setup?.();
