@@ -3,7 +3,9 @@
 # test guest's ISO, see scripts/build-test-guest.sh, which downloads isolinux and
 # syslinux-common itself; nmap for its vmauthd-brute script against the authd door, see
 # test/faces/vmserverd/nmap.test.ts; python3-zeep for the RDV face's WSDL-driven client test;
-# passt for the QEMU driver's nat network, see src/drivers/qemu/passt.ts). Run as root.
+# passt for the QEMU driver's nat network, see src/drivers/qemu/passt.ts; jq and script
+# (bsdutils) for docs/cli.md's examples, which pipe into jq and answer prompts on a
+# pseudo-terminal, see test/docs/cli-doc-examples.test.ts). Run as root.
 set -euo pipefail
 need=()
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
@@ -14,6 +16,8 @@ command -v xorriso >/dev/null 2>&1 || command -v genisoimage >/dev/null 2>&1 || 
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v passt >/dev/null 2>&1 || need+=(passt)
 /usr/bin/python3 -c "import zeep" >/dev/null 2>&1 || need+=(python3-zeep)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

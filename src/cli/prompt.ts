@@ -22,7 +22,6 @@ export async function readStdinLine(what = 'password'): Promise<string> {
 export function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.reject(new CliError('INVALID_ARGUMENT', 'cannot prompt: stdin is not a terminal', EXIT_USAGE));
-  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
     const done = (err?: Error): void => {
@@ -43,7 +42,9 @@ export function promptHidden(prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
+    // Echo off before the prompt shows: what is typed as soon as it appears is not echoed.
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     stdin.resume();
     stdin.on('data', onData);
   });

@@ -1,5 +1,5 @@
 /**
- * The request examples of the docs, extracted from their fenced blocks:
+ * The examples of the docs, extracted from their fenced blocks. The vAPI page's requests:
  *
  *     METHOD /path[?query]      [header: value | (precondition)]
  *     [request body, JSON]
@@ -8,8 +8,13 @@
  *
  * Placeholders the docs use: CRED (guest credentials), "…" or "<token>" as a session id,
  * `"ctx":{…}` / `…ctx…` for the JSON-RPC context, `"password":"…"`.
+ *
+ * The other pages (View and RDV XML, the vmserverd door, the CLI's transcripts) are read
+ * with extractFences (every fenced block of the given languages) and compared with
+ * xmlDifferences (element names, order and texts) or line by line in their own tests.
  */
 import { readFileSync } from 'node:fs';
+import type { XmlElement } from '../../src/protocols/view/index.ts';
 
 export interface DocExample {
   readonly file: string;
@@ -108,4 +113,79 @@ export function shapeDifferences(doc: unknown, actual: unknown, path = ''): stri
   }
   if (typeof doc !== typeof actual) return [`${path || '(root)'}: documented ${typeof doc} ${JSON.stringify(doc)}, got ${JSON.stringify(actual)}`];
   return [];
+}
+
+/** A fenced block of the docs: its language tag, the 1-based line of its first content line, its text. */
+export interface DocFence {
+  readonly file: string;
+  readonly lang: string;
+  readonly line: number;
+  readonly text: string;
+  /** The block opens on the line right after the previous block closed (a request/reply pair). */
+  readonly followsPrevious: boolean;
+}
+
+/** Every fenced block of `file` whose language tag is one of `langs` ('' for none). */
+export function extractFences(file: string, langs: readonly string[]): DocFence[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const out: DocFence[] = [];
+  let open: { lang: string; line: number; body: string[]; indent: number; follows: boolean } | null = null;
+  let lastClose = -2;
+  lines.forEach((text, i) => {
+    const fence = /^(\s*)```\s*(\S*)\s*$/.exec(text);
+    if (!fence) {
+      open?.body.push(text.slice(Math.min(open.indent, text.length - text.trimStart().length)));
+      return;
+    }
+    if (open) {
+      if (langs.includes(open.lang)) out.push({ file, lang: open.lang, line: open.line, text: open.body.join('\n'), followsPrevious: open.follows });
+      open = null;
+      lastClose = i;
+      return;
+    }
+    open = { lang: fence[2]!, line: i + 2, body: [], indent: fence[1]!.length, follows: lastClose === i - 1 };
+  });
+  return out;
+}
+
+/** The local name of an XML element, lower case (`a:VM` → `vm`). */
+const localName = (name: string): string => name.slice(name.indexOf(':') + 1).toLowerCase();
+
+/**
+ * How a documented XML element differs from the one received: the same element names in
+ * the same order at every level, and the same text in every leaf, except leaves whose
+ * documented text holds "…" or whose name is in `volatile` (ids, ports, tokens: any text,
+ * but present). Attributes are not compared (the docs elide namespaces as "…").
+ */
+export function xmlDifferences(doc: XmlElement, actual: XmlElement, volatile: ReadonlySet<string> = new Set(), path = ''): string[] {
+  const here = `${path}/${localName(doc.name)}`;
+  if (localName(doc.name) !== localName(actual.name)) return [`${here}: documented <${doc.name}>, got <${actual.name}>`];
+  if (doc.children.length === 0) {
+    if (actual.children.length > 0) return [`${here}: documented text ${JSON.stringify(doc.text)}, got elements ${actual.children.map((c) => c.name).join(', ')}`];
+    if (doc.text.includes('…') || volatile.has(localName(doc.name))) return [];
+    return doc.text === actual.text ? [] : [`${here}: documented ${JSON.stringify(doc.text)}, got ${JSON.stringify(actual.text)}`];
+  }
+  const d = doc.children.map((c) => localName(c.name));
+  const a = actual.children.map((c) => localName(c.name));
+  if (d.join(' ') !== a.join(' ')) return [`${here}: documented children ${d.join(', ')}; got ${a.join(', ')}`];
+  return doc.children.flatMap((c, i) => xmlDifferences(c, actual.children[i]!, volatile, here));
+}
+
+/** Splits a command line as sh does for the page's examples (single and double quotes, no escapes). */
+export function shellWords(line: string): string[] {
+  const out: string[] = [];
+  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
+  let cur = '';
+  let last = -1;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    const part = m[1] ?? m[2] ?? m[3]!;
+    if (last === m.index) cur += part;
+    else {
+      if (last !== -1) out.push(cur);
+      cur = part;
+    }
+    last = re.lastIndex;
+  }
+  if (last !== -1) out.push(cur);
+  return out;
 }
