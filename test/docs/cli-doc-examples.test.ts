@@ -20,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -71,6 +71,13 @@ const VOLATILE: readonly { readonly re: RegExp; readonly actual?: RegExp; readon
   { re: /(?<=vnc:\/\/127\.0\.0\.1:)\d+/, map: false },
   { re: /(?<=token: )\S{8}/, map: false },
   { re: /(?<=password: )\S{16,}(?= +\(shown once\))/, map: false },
+  // A VM's console: its port, one-time VNC password and WebSocket ticket.
+  { re: /(?<=vnc:\/\/:)\w{8}(?=@)/, map: false },
+  { re: /(?<=@127\.0\.0\.1:)\d+/, map: false },
+  { re: /(?<=password: )\w{8}(?= +\(VNC authentication)/, map: false },
+  { re: /(?<=^ *"password": ")\w{8}(?=",?$)/, actual: /\w{8}/, map: false },
+  { re: /(?<=^ *"port": )\d+(?=,$)/, actual: /\d+/, map: false },
+  { re: /(?<=\/console\/vnc\/)\S+$/, actual: /\S+/, map: false },
 ];
 
 describe('docs/cli.md: every command example, run against a server', () => {
@@ -85,6 +92,8 @@ describe('docs/cli.md: every command example, run against a server', () => {
   /** The page's names for things → this test's, longest first. */
   let places: [string, string][] = [];
   let configDir = '';
+  /** A second server for the block on the broker's disclaimer, domains and an expired password. */
+  let other: TestServer | undefined;
 
   before(async () => {
     s = await startTestServer({ simSpeed: 1000 });
@@ -102,6 +111,7 @@ describe('docs/cli.md: every command example, run against a server', () => {
     places = [
       ['https://localhost:8443', s.baseUrl],
       ['https://vmgate.example:8443', other],
+      ['wss://vmgate.example:8443', `wss://127.0.0.1:${s.port}`],
       ['/srv/vmgate/data/tls/server.crt', caFile],
       ['data/tls/server.crt', caFile],
       ['server.crt', caFile],
@@ -109,18 +119,26 @@ describe('docs/cli.md: every command example, run against a server', () => {
       ['/srv/vmgate/data', s.dataDir],
       ['/var/lib/vmgate', s.dataDir],
       ['/home/me/.config/vmgate', '<config>'],
+      // The datastore examples' local directories.
+      ['/srv/isos', join(dir, 'isos')],
+      ['iso/debian-12.iso /tmp/', `iso/debian-12.iso ${join(dir, 'downloads')}/`],
+      ['/tmp/debian-12.iso', join(dir, 'downloads', 'debian-12.iso')],
     ];
+    // A VNC viewer for `vncviewer …` and `connect --open`: it records its arguments and password.
+    await writeFile(join(binDir, 'vncviewer'), `#!/bin/sh\necho "$@" "$VMGATE_VNC_PASSWORD" >> ${JSON.stringify(join(dir, 'vncviewer.log'))}\n`);
+    await chmod(join(binDir, 'vncviewer'), 0o755);
   });
   after(async () => {
     await s?.close();
+    await other?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The page's names → this test's: in commands everything (and the fingerprint, and the page's ids), in output only URLs and absolute paths. */
+  /** The page's names → this test's: in commands everything (and the fingerprint, and the page's ids), in output only URLs (https:, wss:) and absolute paths. */
   const toServer = (text: string, inCommand = true): string => {
     let out = inCommand ? text.replace(/3F:A2:…:9C/g, fingerprint) : text;
     // One pass, longest first: a replacement is not replaced again.
-    const alternatives = places.filter(([from]) => inCommand || /^(\/|https:)/.test(from)).sort((a, b) => b[0].length - a[0].length);
+    const alternatives = places.filter(([from]) => inCommand || /^(\/|https:|wss:)/.test(from)).sort((a, b) => b[0].length - a[0].length);
     const byName = new Map(alternatives);
     out = out.replace(new RegExp(alternatives.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g'), (m) => byName.get(m)!.replace('<config>', configDir));
     if (inCommand) for (const [from, to] of [...ids].sort((a, b) => b[0].length - a[0].length)) out = out.replace(new RegExp(`(?<![\\w-])${from}(?![\\w-])`, 'g'), to);
@@ -347,6 +365,59 @@ describe('docs/cli.md: every command example, run against a server', () => {
       },
     },
     '$ VMGATE_PASSWORD=… vmgate desktop list --user demo': {},
+    // A broker started with --view-disclaimer and --view-domains; demo's password has expired.
+    '$ VMGATE_PASSWORD=… vmgate desktop list --user demo\nvmgate: DISCLAIMER_REQUIRED': {
+      fresh: true,
+      setup: async () => {
+        other = await startTestServer({ simSpeed: 1000, viewDisclaimer: 'Authorised use only.', viewDomains: ['VMGATE', 'LAB'] });
+        await other.server.core.identity.updateUser(SYSTEM_CALLER, 'demo', { mustChangePassword: true });
+        const ca = join(dir, 'other.crt');
+        await writeFile(ca, other.ca);
+        const r = await sh(`vmgate login --server ${other.baseUrl} --ca ${ca} --password-stdin < ${passwordFile}`, {});
+        assert.equal(r.code, 0, r.stderr);
+      },
+    },
+    // A broker session: the page's earlier block logged out.
+    "$ VMGATE_VNC_VIEWER='vncviewer {host}::{port}' vmgate desktop connect \"Demo desktops\" --open": {
+      setup: async () => {
+        const r = await sh('vmgate desktop list --user demo', { VMGATE_PASSWORD: 'demo-password-1' });
+        assert.equal(r.code, 0, r.stderr);
+      },
+    },
+    '$ vmgate vm create appliance --import-disk ./appliance-disk1.vmdk --memory 1024': {
+      setup: () => writeFile(join(dir, 'appliance-disk1.vmdk'), Buffer.alloc(1 << 20)),
+    },
+    // web-01 runs; DC0_H0_VM2 (shown refused) does not.
+    '$ vmgate vm console web-01': {
+      setup: async () => {
+        await ensurePower('web-01', 'poweredOn');
+        await ensurePower('DC0_H0_VM2', 'poweredOff');
+      },
+    },
+    '$ vmgate vm snapshot create web-01 base --description "clean install"': { setup: () => ensurePower('web-01', 'poweredOff') },
+    '$ vmgate datastore add isos /srv/isos': {
+      setup: async () => {
+        await mkdir(join(dir, 'isos'), { recursive: true });
+      },
+    },
+    // The page's datastore1 and a 628 MiB ISO (sparse).
+    '$ vmgate datastore upload debian-12.iso datastore1:iso/': {
+      setup: async () => {
+        await mkdir(join(dir, 'datastore1'), { recursive: true });
+        await mkdir(join(dir, 'downloads'), { recursive: true });
+        await core().inventory.createDatastore(SYSTEM_CALLER, { name: 'datastore1', path: join(dir, 'datastore1') });
+        await writeFile(join(dir, 'debian-12.iso'), '');
+        await truncate(join(dir, 'debian-12.iso'), 628 * 1024 * 1024);
+      },
+    },
+    '$ vmgate pool create office --type application --vm Apps-0': {
+      setup: async () => {
+        const web01 = (await core().vms.find('web-01'))!;
+        await core().vms.create(SYSTEM_CALLER, { name: 'Apps-0', placement: { hostId: web01.hostId! } });
+        await core().identity.createGroup(SYSTEM_CALLER, { name: 'staff', members: ['demo'] });
+        await writeFile(join(dir, 'calc.png'), Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+      },
+    },
   };
 
   const adminCaller = async () => (await core().identity.login('administrator', ADMIN_PASSWORD, 'test')).caller;
@@ -413,7 +484,7 @@ describe('docs/cli.md: every command example, run against a server', () => {
         // A clone reads the source's disk whole: the page's 10 GiB would take minutes here; 64 MiB stands in.
         command = command.replace('vmgate vm create web-01 --cpus 2 --memory 2048 --disk 10240', 'vmgate vm create web-01 --cpus 2 --memory 2048 --disk 64');
         if (command.startsWith('sudo -u vmgate ')) command = command.slice('sudo -u vmgate '.length);
-        command = command.replace('VMGATE_PASSWORD=…', `VMGATE_PASSWORD=demo-password-1`).replace('echo "$PASSWORD" |', "echo 'alice-password-1' |");
+        command = command.replace('VMGATE_PASSWORD=…', `VMGATE_PASSWORD=demo-password-1`).replace('VMGATE_NEW_PASSWORD=…', 'VMGATE_NEW_PASSWORD=demo-password-2').replace('echo "$PASSWORD" |', "echo 'alice-password-1' |");
         const r = await sh(command, env, how.terminal);
         previous = r;
         if (how.terminal) {
