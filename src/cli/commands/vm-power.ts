@@ -53,7 +53,7 @@ async function powerAll(ctx: CliContext, action: string, refs: readonly string[]
   const a = ACTIONS[action]!;
   const board = new ProgressBoard(ctx.progress);
   const results: PowerResult[] = new Array(refs.length);
-  const errors: { subject: string; error: unknown }[] = [];
+  const errors: { index: number; subject: string; error: unknown }[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < refs.length; i = next++) {
@@ -69,7 +69,7 @@ async function powerAll(ctx: CliContext, action: string, refs: readonly string[]
       } catch (e) {
         const d = describeError(e);
         bar.finish(`failed: ${d.errorType}`, false);
-        errors.push({ subject: vm?.id ?? ref, error: e });
+        errors.push({ index: i, subject: vm?.id ?? ref, error: e });
         results[i] = { vm: vm?.id ?? ref, ...(vm?.name ? { name: vm.name } : {}), operation: a.op, ok: false, error: { error_type: d.errorType, message: d.message } };
       }
     }
@@ -80,7 +80,8 @@ async function powerAll(ctx: CliContext, action: string, refs: readonly string[]
     board.stop();
   }
   let exit = 0;
-  for (const { subject, error } of errors) exit = Math.max(exit, reportError(error, subject));
+  // Errors in the order the VMs were given, whichever finished first.
+  for (const { subject, error } of errors.sort((x, y) => x.index - y.index)) exit = Math.max(exit, reportError(error, subject));
   await addNames(ctx.client, results);
   ctx.out.table(results, [
     { header: 'VM', value: (r) => r.vm },
