@@ -6,17 +6,39 @@
  * target and is renamed into place only when complete.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { httpsAgent } from '../clients/vapi/transport.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
 import type { TlsSettings } from './client-from-options.ts';
+import { ProgressBoard, type ItemProgress } from './progress.ts';
 
 const STATUS_ERROR: Readonly<Record<number, string>> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND', 409: 'NOT_ALLOWED_IN_CURRENT_STATE', 507: 'RESOURCE_EXHAUSTED' };
+
+/** Transfers smaller than this show no progress bar. */
+const PROGRESS_THRESHOLD = 1024 * 1024;
+
+/** The size of a local file to send; anything else (missing, unreadable, not a file) is a usage error, prefixed with `what`. */
+export async function localFileSize(localPath: string, what = ''): Promise<number> {
+  try {
+    const st = await stat(localPath);
+    if (!st.isFile()) throw usageError(`${what}'${localPath}' is not a file`);
+    return st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw usageError(`${what}cannot read '${localPath}': ${(e as Error).message}`);
+  }
+}
+
+/** A byte progress bar for one transfer (shown only when `progress` is on and the size is known and over 1 MiB). */
+export function transferBar(progress: boolean, label: string, size: number | undefined): { board: ProgressBoard; bar: ItemProgress } {
+  const board = new ProgressBoard(progress && size !== undefined && size > PROGRESS_THRESHOLD);
+  return { board, bar: board.add(label, size ?? 1, 'bytes') };
+}
 
 /** The transfer URL as an absolute URL; vSphere may leave its host as `*` ("the server you asked"). */
 export function transferUrl(uri: string, server: string): URL {

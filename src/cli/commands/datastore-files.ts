@@ -14,12 +14,10 @@ import { Command } from 'commander';
 import type { CliContext } from '../client-command.ts';
 import { clientAction } from '../client-command.ts';
 import { CliError, usageError } from '../cli-error.ts';
-import { ProgressBoard } from '../progress.ts';
 import { formatBytes } from '../table.ts';
-import { downloadFile, smallRequest, uploadFile } from '../transfer.ts';
+import { downloadFile, localFileSize, smallRequest, transferBar, uploadFile } from '../transfer.ts';
 
 /** Files larger than this get a byte progress bar (on a terminal). */
-const PROGRESS_THRESHOLD = 1024 * 1024;
 
 export interface DatastoreFileRef {
   readonly datastore: string;
@@ -119,19 +117,10 @@ export function datastoreUploadCommand(): Command {
     .argument('<target>', 'DATASTORE:PATH (a PATH ending in / or a bare DATASTORE keeps the file name)');
   return clientAction(cmd, async (ctx, [local, target]) => {
     const localPath = local as string;
-    let size: number;
-    try {
-      const st = await stat(localPath);
-      if (!st.isFile()) throw usageError(`'${localPath}' is not a file`);
-      size = st.size;
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      throw usageError(`cannot read '${localPath}': ${(e as Error).message}`);
-    }
+    const size = await localFileSize(localPath);
     const given = parseDatastoreFile(target as string) ?? { datastore: target as string, path: '' };
     const ref = given.path === '' || given.path.endsWith('/') ? { ...given, path: `${given.path}${basename(localPath)}` } : given;
-    const board = new ProgressBoard(ctx.progress && size > PROGRESS_THRESHOLD);
-    const bar = board.add(basename(localPath), size, 'bytes');
+    const { board, bar } = transferBar(ctx.progress, basename(localPath), size);
     try {
       await uploadFile(folderUrl(ctx.client.server, ref), ctx.tls, localPath, size, (n) => bar.update(n), sessionHeaders(ctx));
       bar.finish('done');
@@ -153,24 +142,20 @@ export function datastoreDownloadCommand(): Command {
     let localPath = resolvePath((local as string | undefined) ?? '.');
     const st = await stat(localPath).catch(() => null);
     if (st?.isDirectory()) localPath = resolvePath(localPath, basename(ref.path));
-    let board: ProgressBoard | undefined;
-    let bar: ReturnType<ProgressBoard['add']> | undefined;
+    let progress: ReturnType<typeof transferBar> | undefined;
     let bytes: number;
     try {
       bytes = await downloadFile(
         folderUrl(ctx.client.server, ref),
         ctx.tls,
         localPath,
-        (size) => {
-          board = new ProgressBoard(ctx.progress && size !== undefined && size > PROGRESS_THRESHOLD);
-          bar = board.add(basename(ref.path), size ?? 1, 'bytes');
-        },
-        (n) => bar?.update(n),
+        (size) => (progress = transferBar(ctx.progress, basename(ref.path), size)),
+        (n) => progress?.bar.update(n),
         sessionHeaders(ctx),
       );
-      bar?.finish('done');
+      progress?.bar.finish('done');
     } finally {
-      board?.stop();
+      progress?.board.stop();
     }
     ctx.out.result(`downloaded ${shown(ref)} to ${localPath} (${formatBytes(bytes)})`, { datastore: ref.datastore, path: ref.path, local: localPath, bytes });
   });
@@ -204,15 +189,7 @@ const IMPORT_FOLDER = '.vmgate-import';
  * else the first one the caller sees), with a progress bar; removeStaged deletes it.
  */
 export async function stageImage(ctx: CliContext, localPath: string, datastore: string | undefined): Promise<DatastoreFileRef> {
-  let size: number;
-  try {
-    const st = await stat(localPath);
-    if (!st.isFile()) throw usageError(`--import-disk: '${localPath}' is not a file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw usageError(`--import-disk: cannot read '${localPath}': ${(e as Error).message}`);
-  }
+  const size = await localFileSize(localPath, '--import-disk: ');
   let dsName: string;
   if (datastore !== undefined) dsName = (await ctx.client.vmgate.datastores.get(datastore)).name;
   else {
@@ -221,8 +198,7 @@ export async function stageImage(ctx: CliContext, localPath: string, datastore: 
     dsName = all[0]!.name;
   }
   const ref = { datastore: dsName, path: `${IMPORT_FOLDER}/${randomBytes(6).toString('hex')}-${basename(localPath)}` };
-  const board = new ProgressBoard(ctx.progress && size > PROGRESS_THRESHOLD);
-  const bar = board.add(basename(localPath), size, 'bytes');
+  const { board, bar } = transferBar(ctx.progress, basename(localPath), size);
   try {
     await uploadFile(folderUrl(ctx.client.server, ref), ctx.tls, localPath, size, (n) => bar.update(n), sessionHeaders(ctx));
     bar.finish('uploaded');

@@ -18,10 +18,9 @@ import { readSecret } from '../prompt.ts';
 import { resolveVm } from '../resolve-vm.ts';
 import { formatBytes } from '../table.ts';
 import { followTask, taskError } from '../task-wait.ts';
-import { downloadFile, transferUrl, uploadFile } from '../transfer.ts';
+import { downloadFile, localFileSize, transferBar, transferUrl, uploadFile } from '../transfer.ts';
 
 /** Files larger than this get a byte progress bar (on a terminal). */
-const PROGRESS_THRESHOLD = 1024 * 1024;
 
 interface GuestOptions {
   readonly guestUser: string;
@@ -144,11 +143,6 @@ function guestTarget(guestPath: string, name: string): string {
   return /[/\\]$/.test(guestPath) ? `${guestPath}${name}` : guestPath;
 }
 
-function transferBar(ctx: CliContext, label: string, size: number | undefined): { board: ProgressBoard; bar: ItemProgress } {
-  const board = new ProgressBoard(ctx.progress && size !== undefined && size > PROGRESS_THRESHOLD);
-  return { board, bar: board.add(label, size ?? 1, 'bytes') };
-}
-
 function copyInCommand(): Command {
   const cmd = addGuestLogin(
     new Command('copy-in')
@@ -160,15 +154,7 @@ function copyInCommand(): Command {
   );
   return clientAction<GuestOptions & { overwrite?: boolean }>(cmd, async (ctx, [ref, local, guestPath], opts) => {
     const localPath = local as string;
-    let size: number;
-    try {
-      const st = await stat(localPath);
-      if (!st.isFile()) throw usageError(`'${localPath}' is not a file`);
-      size = st.size;
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      throw usageError(`cannot read '${localPath}': ${(e as Error).message}`);
-    }
+    const size = await localFileSize(localPath);
     const credentials = await guestCredentials(opts);
     const { id } = await resolveVm(ctx.client, ref as string);
     const target = guestTarget(guestPath as string, basename(localPath));
@@ -179,7 +165,7 @@ function copyInCommand(): Command {
       if (e instanceof VapiError && e.errorType === 'ALREADY_EXISTS') throw new CliError('ALREADY_EXISTS', `'${target}' already exists in the guest of ${id}: add --overwrite to replace it`);
       throw e;
     }
-    const { board, bar } = transferBar(ctx, basename(localPath), size);
+    const { board, bar } = transferBar(ctx.progress, basename(localPath), size);
     try {
       await uploadFile(transferUrl(uri, ctx.client.server), ctx.tls, localPath, size, (n) => bar.update(n));
       bar.finish('done');
@@ -210,7 +196,7 @@ function copyOutCommand(): Command {
         transferUrl(uri, ctx.client.server),
         ctx.tls,
         localPath,
-        (size) => (progress = transferBar(ctx, basename(localPath), size)),
+        (size) => (progress = transferBar(ctx.progress, basename(localPath), size)),
         (n) => progress?.bar.update(n),
       );
       progress?.bar.finish('done');
