@@ -2,7 +2,7 @@ import type { Caller, CoreApi, Logger, Session } from '../../core/index.ts';
 import { isVmgateError } from '../../core/errors.ts';
 import type { LoginResult } from '../../core/identity.ts';
 import type { DesktopLaunch, EntitledDesktop } from '../../core/vdi.ts';
-import type { DesktopPool, PublishedApplication } from '../../core/model/index.ts';
+import type { DesktopPool, DisplayProtocol, PublishedApplication } from '../../core/model/index.ts';
 import type { Preferences } from '../../core/vdi-preferences.ts';
 import type { AuthScreen, XmlElement, XmlNode } from '../../protocols/view/index.ts';
 import { child, children, leaf, node, paramValue, readScreen, renderScreen, textAt } from '../../protocols/view/index.ts';
@@ -315,47 +315,59 @@ async function getLaunchItems(_op: XmlElement, env: OpEnv, auth: Authenticated):
   return ok(node('desktops', ...(await desktopNodes(env, auth))), node('applications', ...apps.map((a) => applicationNode(a.application, a.pool))), node('application-sessions'), node('shadow-sessions'));
 }
 
-const PROTOCOL_NAMES: ReadonlyMap<string, 'VNC' | 'RDP' | 'BLAST' | 'PCOIP'> = new Map([
+const PROTOCOL_NAMES: ReadonlyMap<string, DisplayProtocol> = new Map([
   ['VNC', 'VNC'],
   ['RDP', 'RDP'],
   ['BLAST', 'BLAST'],
   ['PCOIP', 'PCOIP'],
 ]);
 
-async function getDesktopConnection(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
-  const id = textAt(op, 'desktop-id');
-  if (id === '') return fail('INVALID_REQUEST', 'desktop-id is missing');
-  const asked = textAt(op, 'protocol', 'name').toUpperCase();
-  const protocol = asked === '' ? undefined : PROTOCOL_NAMES.get(asked);
-  if (asked !== '' && !protocol) return fail('DESKTOP_LAUNCH_ERROR', `display protocol '${asked.slice(0, 32)}' is not known`, `The desktop could not be launched: protocol ${asked.slice(0, 32)} is not offered.`);
-  let launch;
-  try {
-    launch = await env.core.vdi.launch(auth.caller, id, protocol);
-  } catch (e) {
-    const err = fromThrown(e, LAUNCH_ERROR_TABLE);
-    if (err.internal) env.log.error({ err: e, desktop: id }, 'View desktop launch failed');
-    return { result: 'error', error: err };
-  }
-  return connectionReply(env, auth, launch.pool.id, launch);
+/** What a desktop or an application connection launches: the request's id element, the noun, core's launch. */
+interface LaunchKind {
+  readonly idElement: 'desktop-id' | 'application-id';
+  readonly noun: 'desktop' | 'application';
+  launch(env: OpEnv, auth: Authenticated, id: string, protocol: DisplayProtocol | undefined): Promise<{ readonly replyId: string; readonly launch: DesktopLaunch }>;
 }
 
-/** get-application-connection: the application's pool's shared VM, its console and a one-time token. */
-async function getApplicationConnection(op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
-  const id = textAt(op, 'application-id');
-  if (id === '') return fail('INVALID_REQUEST', 'application-id is missing');
+const DESKTOP_LAUNCH: LaunchKind = {
+  idElement: 'desktop-id',
+  noun: 'desktop',
+  async launch(env, auth, id, protocol) {
+    const launch = await env.core.vdi.launch(auth.caller, id, protocol);
+    return { replyId: launch.pool.id, launch };
+  },
+};
+
+/** The application's pool's shared VM, its console and a one-time token. */
+const APPLICATION_LAUNCH: LaunchKind = {
+  idElement: 'application-id',
+  noun: 'application',
+  async launch(env, auth, id, protocol) {
+    const launch = await env.core.vdi.launchApplication(auth.caller, id, protocol);
+    return { replyId: launch.application.id, launch };
+  },
+};
+
+/** get-desktop-connection / get-application-connection: launch through core, answer the console and a one-time token. */
+async function getConnection(kind: LaunchKind, op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> {
+  const id = textAt(op, kind.idElement);
+  if (id === '') return fail('INVALID_REQUEST', `${kind.idElement} is missing`);
   const asked = textAt(op, 'protocol', 'name').toUpperCase();
   const protocol = asked === '' ? undefined : PROTOCOL_NAMES.get(asked);
-  if (asked !== '' && !protocol) return fail('DESKTOP_LAUNCH_ERROR', `display protocol '${asked.slice(0, 32)}' is not known`, `The application could not be launched: protocol ${asked.slice(0, 32)} is not offered.`);
-  let launch;
+  if (asked !== '' && !protocol) return fail('DESKTOP_LAUNCH_ERROR', `display protocol '${asked.slice(0, 32)}' is not known`, `The ${kind.noun} could not be launched: protocol ${asked.slice(0, 32)} is not offered.`);
+  let launched;
   try {
-    launch = await env.core.vdi.launchApplication(auth.caller, id, protocol);
+    launched = await kind.launch(env, auth, id, protocol);
   } catch (e) {
     const err = fromThrown(e, LAUNCH_ERROR_TABLE);
-    if (err.internal) env.log.error({ err: e, application: id }, 'View application launch failed');
+    if (err.internal) env.log.error({ err: e, [kind.noun]: id }, `View ${kind.noun} launch failed`);
     return { result: 'error', error: err };
   }
-  return connectionReply(env, auth, launch.application.id, launch);
+  return connectionReply(env, auth, launched.replyId, launched.launch);
 }
+
+const getDesktopConnection = (op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> => getConnection(DESKTOP_LAUNCH, op, env, auth);
+const getApplicationConnection = (op: XmlElement, env: OpEnv, auth: Authenticated): Promise<OpOutcome> => getConnection(APPLICATION_LAUNCH, op, env, auth);
 
 function connectionReply(env: OpEnv, auth: Authenticated, id: string, launch: DesktopLaunch): OpOutcome {
   const ep = launch.endpoint;
