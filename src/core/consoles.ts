@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import { newConsoleTicket } from './console-tickets.ts';
 import { internal, notAllowedInCurrentState, resourceExhausted, unauthenticated, unsupported } from './errors.ts';
 import type { EventLog } from './events.ts';
+import { OneTimeTickets } from './one-time-tickets.ts';
 import type { Vm } from './model/index.ts';
 import type { ConsoleEndpoint } from './ports/driver.ts';
 import { describePowerState } from './power.ts';
@@ -32,7 +32,6 @@ export interface ConsoleProxyTicket {
 interface PendingTicket {
   readonly vmId: string;
   readonly caller: Caller;
-  readonly expiresAt: number;
 }
 
 /**
@@ -44,14 +43,16 @@ interface PendingTicket {
  * and a VM that runs.
  */
 export class ConsoleService {
-  readonly #tickets = new Map<string, PendingTicket>();
+  readonly #tickets: OneTimeTickets<PendingTicket>;
 
   constructor(
-    private readonly ctx: CoreContext,
+    ctx: CoreContext,
     private readonly events: EventLog,
     private readonly vms: VmService,
     private readonly rt: VmRuntime,
-  ) {}
+  ) {
+    this.#tickets = new OneTimeTickets(ctx.clock, CONSOLE_PROXY_TICKET_MS, MAX_PROXY_TICKETS);
+  }
 
   /** The console of a running VM with a new one-time password. */
   async open(caller: Caller, ref: string): Promise<ConsoleAccess> {
@@ -67,13 +68,9 @@ export class ConsoleService {
   /** A one-time ticket for the WebSocket console proxy, good for {@link CONSOLE_PROXY_TICKET_MS}. */
   async issueProxyTicket(caller: Caller, ref: string): Promise<ConsoleProxyTicket> {
     const vm = await this.#runningVm(caller, ref);
-    const now = this.ctx.clock.now().getTime();
-    this.#prune(now);
-    if (this.#tickets.size >= MAX_PROXY_TICKETS) throw resourceExhausted(`too many console tickets are outstanding (${MAX_PROXY_TICKETS}); use or let some expire first`, { module: 'core.consoles' });
-    const ticket = randomBytes(32).toString('base64url');
-    const expiresAt = now + CONSOLE_PROXY_TICKET_MS;
-    this.#tickets.set(ticket, { vmId: vm.id, caller, expiresAt });
-    return { ticket, vmId: vm.id, expiresAt: new Date(expiresAt) };
+    const issued = this.#tickets.issue({ vmId: vm.id, caller });
+    if (!issued) throw resourceExhausted(`too many console tickets are outstanding (${MAX_PROXY_TICKETS}); use or let some expire first`, { module: 'core.consoles' });
+    return { ticket: issued.ticket, vmId: vm.id, expiresAt: issued.expiresAt };
   }
 
   /**
@@ -81,12 +78,11 @@ export class ConsoleService {
    * the user it was issued to: permission and power state are checked again now.
    */
   async redeemProxyTicket(ticket: string): Promise<ConsoleAccess> {
-    const t = this.#tickets.get(ticket);
-    // Taken out before anything waits: two connections with one ticket cannot both get it.
-    this.#tickets.delete(ticket);
-    if (!t) throw unauthenticated('the console ticket is unknown or was used already', { module: 'core.consoles'});
-    if (this.ctx.clock.now().getTime() > t.expiresAt) throw unauthenticated('the console ticket has expired', { module: 'core.consoles'});
-    return this.open(t.caller, t.vmId);
+    // Taken before anything waits: two connections with one ticket cannot both get it.
+    const t = this.#tickets.take(ticket);
+    if (t === 'unknown') throw unauthenticated('the console ticket is unknown or was used already', { module: 'core.consoles' });
+    if (t === 'expired') throw unauthenticated('the console ticket has expired', { module: 'core.consoles' });
+    return this.open(t.value.caller, t.value.vmId);
   }
 
   async #runningVm(caller: Caller, ref: string): Promise<Vm> {
@@ -95,9 +91,5 @@ export class ConsoleService {
       throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is ${describePowerState(vm.powerState)}: its console exists only while it runs`, { module: 'core.consoles', reason: 'vm_not_running' });
     }
     return vm;
-  }
-
-  #prune(now: number): void {
-    for (const [k, t] of this.#tickets) if (now > t.expiresAt) this.#tickets.delete(k);
   }
 }
