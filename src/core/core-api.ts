@@ -9,6 +9,7 @@ import type { SnapshotService } from './snapshots.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
+import type { VmDeviceService } from './vm-devices.ts';
 import type { VmJobService } from './vm-jobs.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface CoreApi {
   readonly identity: IdentityService;
   readonly inventory: InventoryService;
   readonly vms: VmService;
+  /** A VM's disks, CD-ROMs and boot settings one device at a time (vSphere's vm.hardware.*). */
+  readonly vmDevices: VmDeviceService;
   readonly power: PowerService;
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;

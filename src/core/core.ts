@@ -25,6 +25,7 @@ import { VmJobService } from './vm-jobs.ts';
 import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
+import { VmDeviceService } from './vm-devices.ts';
 
 export interface CoreOptions {
   readonly store: Store;
@@ -52,6 +53,7 @@ export class Core implements CoreApi {
   readonly identity: IdentityService;
   readonly inventory: InventoryService;
   readonly vms: VmService;
+  readonly vmDevices: VmDeviceService;
   readonly power: PowerService;
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
@@ -86,6 +88,7 @@ export class Core implements CoreApi {
     this.rt = new VmRuntime(this.ctx);
     // Clone's powerOn runs through the power service, made just below.
     this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
+    this.vmDevices = new VmDeviceService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);

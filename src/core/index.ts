@@ -10,6 +10,7 @@ export type { PowerOp } from './power.ts';
 export { POWER_TRANSITIONS } from './power.ts';
 export type { VmCreateSpec, VmPlacementSpec, VmHardwareUpdate, VmConfigDefaults, VmDeleteInfo } from './vms.ts';
 export type { ProgramResult, VmWho } from './guest.ts';
+export type { BootChange, CdromAddSpec, CdromChange, DiskAddSpec } from './vm-devices.ts';
 export type { TaskContext } from './tasks.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { GuestCredentials, GuestNetworkInterface } from './ports/driver.ts';

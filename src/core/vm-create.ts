@@ -129,19 +129,28 @@ async function resolveImports(d: VmDeps, caller: Caller, spec: VmCreateSpec): Pr
   const out = new Map<number, string>();
   for (const [i, disk] of (spec.disks ?? []).entries()) {
     if (disk.importFrom === undefined) continue;
-    let p: { datastoreName: string; rel: string };
-    try {
-      p = parseDatastorePath(disk.importFrom);
-    } catch {
-      throw invalidArgument(`disk ${i}: '${disk.importFrom}' is not a datastore path like '[datastore1] import/disk.vmdk'`, { module: 'core.vm' });
-    }
-    const ds = await d.ctx.store.datastores.getByName(p.datastoreName);
-    if (!ds) throw notFound(`disk ${i}: datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
-    await d.authz.requireVisible(caller, 'Datastore.Browse', ds.id, [ds.id, ds.datacenterId, 'root']);
-    const files = d.ctx.files(ds);
-    const st = await files.stat(p.rel);
-    if (st.type !== 'file') throw invalidArgument(`disk ${i}: ${disk.importFrom} is not a file`, { module: 'core.vm', reason: 'not_a_file' });
-    out.set(i, await files.resolve(p.rel));
+    out.set(i, await datastoreFile(d, caller, disk.importFrom, `disk ${i}`, '[datastore1] import/disk.vmdk'));
   }
   return out;
+}
+
+/**
+ * A file named by a datastore path (`[ds] folder/file`) as an absolute path: on a
+ * datastore the caller may browse (Datastore.Browse), confined to it, and a file.
+ * `what` starts the messages ('disk 0', 'the ISO'); `example` shows the syntax.
+ */
+export async function datastoreFile(d: VmDeps, caller: Caller, text: string, what: string, example: string): Promise<string> {
+  let p: { datastoreName: string; rel: string };
+  try {
+    p = parseDatastorePath(text);
+  } catch {
+    throw invalidArgument(`${what}: '${text}' is not a datastore path like '${example}'`, { module: 'core.vm' });
+  }
+  const ds = await d.ctx.store.datastores.getByName(p.datastoreName);
+  if (!ds) throw notFound(`${what}: datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
+  await d.authz.requireVisible(caller, 'Datastore.Browse', ds.id, [ds.id, ds.datacenterId, 'root']);
+  const files = d.ctx.files(ds);
+  const st = await files.stat(p.rel);
+  if (st.type !== 'file') throw invalidArgument(`${what}: ${text} is not a file`, { module: 'core.vm', reason: 'not_a_file' });
+  return files.resolve(p.rel);
 }

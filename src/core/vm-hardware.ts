@@ -27,13 +27,18 @@ export async function updateHardware(d: VmDeps, caller: Caller, ref: string, pat
     const cur = (await d.ctx.store.vms.get(vm.id))!;
     const hotOk = patch.cpuCount === undefined && patch.memoryMiB === undefined && patch.coresPerSocket === undefined;
     if (!hotOk && cur.powerState !== 'poweredOff') throw notAllowedInCurrentState(`cannot change vCPUs or memory of ${vm.id} (${vm.name}) while it is ${describePowerState(cur.powerState)}`, { module: 'core.vm' });
-    const hardware: VmHardware = validateHardware({
+    // Only what changes is checked: the devices stay as they are (an attached image's
+    // absolute path, a registered disk of unknown size are not for create's rules).
+    const sizing = validateHardware({
       ...cur.hardware,
+      disks: [],
+      nics: [],
       ...(patch.cpuCount !== undefined ? { cpuCount: patch.cpuCount } : {}),
       ...(patch.coresPerSocket !== undefined ? { coresPerSocket: patch.coresPerSocket } : {}),
       ...(patch.memoryMiB !== undefined ? { memoryMiB: patch.memoryMiB } : {}),
       ...(patch.guestOs !== undefined ? { guestOs: patch.guestOs } : {}),
     });
+    const hardware: VmHardware = { ...sizing, disks: cur.hardware.disks, nics: cur.hardware.nics };
     checkFreeText('annotation', patch.annotation, TEXT_LIMITS.long, 'core.vm');
     const annotation = patch.annotation ?? cur.annotation;
     await rewriteVmx(d, cur, { hardware, annotation });

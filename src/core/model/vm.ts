@@ -45,6 +45,28 @@ export interface KernelBoot {
   readonly cmdline: string;
 }
 
+/** A kind of device the firmware may boot from (VMware's `bios.bootOrder` names). */
+export type BootDeviceType = 'disk' | 'cdrom' | 'ethernet' | 'floppy';
+
+/**
+ * One entry of a VM's boot order: a kind of device and, for disks and NICs, which ones in
+ * order (device keys, 'scsi0:0', 'ethernet0'); an empty list means every device of that kind.
+ */
+export interface BootDevice {
+  readonly type: BootDeviceType;
+  readonly devices: readonly string[];
+}
+
+/** Firmware boot settings (VMware's bios.bootDelay and bios.bootRetry.*). */
+export interface BootOptions {
+  /** Pause before the firmware boots, in milliseconds (0: none). */
+  readonly delayMs: number;
+  /** Try again when no device booted. */
+  readonly retry: boolean;
+  /** Wait before that retry, in milliseconds (whole seconds in the .vmx). */
+  readonly retryDelayMs: number;
+}
+
 export interface VmHardware {
   readonly cpuCount: number;
   readonly coresPerSocket: number;
@@ -56,6 +78,10 @@ export interface VmHardware {
   readonly nics: readonly VirtualNic[];
   readonly cdroms: readonly VirtualCdrom[];
   readonly kernelBoot: KernelBoot | null;
+  /** Explicit boot order; absent or empty: the default (disks, then CD-ROMs with an ISO). */
+  readonly bootOrder?: readonly BootDevice[];
+  /** Absent: no delay, no retry (retry delay 10 s), as vSphere's defaults. */
+  readonly boot?: BootOptions;
 }
 
 export interface Vm {

@@ -232,6 +232,13 @@ export interface HypervisorDriver {
    */
   console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
 
+  /**
+   * Puts the ISO `file` (an absolute path on a datastore) into the CD-ROM `device`
+   * ('ide1:0') of a running VM, or empties it (null): the guest sees the medium change
+   * (QEMU: blockdev-change-medium / eject). Core has checked the VM is on.
+   */
+  changeMedium?(vm: DriverVm, device: string, file: string | null): Promise<void>;
+
   /** The guest's network interfaces and addresses, from its tools (needs tools running). */
   guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;
 

@@ -17,6 +17,7 @@
  *     generatedAddress/address/startConnected                  NICs
  *   vmgate.<device>.capacityMiB      disk capacity (see below)
  *   vmgate.boot.kernel/initrd/cmdline  direct kernel boot
+ *   bios.bootOrder/hddOrder/nicOrder, bios.bootDelay, bios.bootRetry.*  boot (vmx-boot.ts)
  *
  * Devices count only when `<device>.present` is true (VMware's default is false).
  * A device whose deviceType is `cdrom-image`, `atapi-cdrom` or `cdrom-raw` is a CD-ROM:
@@ -52,6 +53,7 @@ import { invalidArgument } from '../errors.ts';
 import type { KernelBoot, VirtualCdrom, VirtualDisk, VirtualNic, VmHardware } from '../model/index.ts';
 import type { VmxDocument } from './vmx-document.ts';
 import { guidToVmwareUuid, vmwareUuidToGuid } from './vmx-uuid.ts';
+import { putBoot, readBootOptions, readBootOrder } from './vmx-boot.ts';
 
 const MODULE = 'core.vmx';
 
@@ -154,7 +156,15 @@ function readHardware(doc: VmxDocument): VmHardware {
     nics,
     cdroms,
     kernelBoot: readKernelBoot(doc),
+    ...bootOf(doc),
   };
+}
+
+/** Boot order and settings (vmx-boot.ts), present only when the file sets them. */
+function bootOf(doc: VmxDocument): Pick<VmHardware, 'bootOrder' | 'boot'> {
+  const bootOrder = readBootOrder(doc);
+  const boot = readBootOptions(doc);
+  return { ...(bootOrder ? { bootOrder } : {}), ...(boot ? { boot } : {}) };
 }
 
 /**
@@ -298,6 +308,7 @@ export function applyConfig(doc: VmxDocument, cfg: VmxConfig, explicit: boolean)
   for (const cdrom of hw.cdroms) putCdrom(doc, cdrom);
   for (const nic of hw.nics) putNic(doc, nic);
   putKernelBoot(doc, hw.kernelBoot);
+  putBoot(doc, hw.bootOrder, hw.boot);
 
   putOptionalText(doc, 'annotation', cfg.annotation === '' ? null : cfg.annotation);
   putOptionalText(doc, 'guestinfo.hostname', cfg.fqdn === '' ? null : cfg.fqdn);

@@ -9,9 +9,11 @@
  *   `nvmeX:Y` → NVMe, anything else → virtio-blk; Windows guests get IDE/AHCI for SCSI
  *   disks (no virtio drivers in a stock Windows).
  * - CD-ROMs: IDE/AHCI, the ISO read-only (node `cd<N>`), or an empty tray.
- * - boot order (without kernel boot): `bootindex` on every disk, then on every CD-ROM with
- *   an ISO. A blank disk has no boot sector, so the firmware (SeaBIOS, OVMF) falls through
- *   to the CD-ROM: a new VM boots its installer or live ISO, an installed one its disk.
+ * - boot order (without kernel boot, see boot-order.ts): by default `bootindex` on every
+ *   disk, then on every CD-ROM with an ISO. A blank disk has no boot sector, so the firmware
+ *   (SeaBIOS, OVMF) falls through to the CD-ROM: a new VM boots its installer or live ISO,
+ *   an installed one its disk. A VM's own boot order numbers the devices it names (NICs
+ *   too) and leaves the others out; boot delay and retry become `-boot`.
  * - NICs by the network they name (`ethernetN.networkName`, see {@link nicNetwork}):
  *   `isolated` → a hub port with nothing else on it (no network); `bridge:<name>` → a tap
  *   on that existing Linux bridge (`-netdev bridge`, through qemu-bridge-helper); anything
@@ -28,6 +30,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DriverVm } from '../../core/ports/driver.ts';
 import type { VirtualDisk } from '../../core/model/index.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
+import { bootPlan } from './boot-order.ts';
 
 export type QemuAccel = 'kvm' | 'tcg';
 
@@ -179,12 +182,17 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
 
   // Disks.
   const disks = planDisks(vm);
-  let bootIndex = 1;
+  const plan = bootPlan(hw);
+  const bootOf = (device: string): string => {
+    const n = plan.bootIndex.get(device.toLowerCase());
+    return n === undefined ? '' : `,bootindex=${n}`;
+  };
+  if (plan.bootOption !== null) add('-boot', plan.bootOption);
   let virtioScsi = false;
   for (const d of disks) {
     add('-blockdev', JSON.stringify({ driver: d.format, 'node-name': d.node, discard: 'unmap', file: { driver: 'file', filename: d.file } }));
     const bus = d.device.replace(/\d.*$/, '').toLowerCase();
-    const boot = hw.kernelBoot ? '' : `,bootindex=${bootIndex++}`;
+    const boot = bootOf(d.device);
     if (bus === 'ide' || bus === 'sata' || (bus === 'scsi' && windows)) {
       add('-device', `ide-hd,drive=${d.node},id=${d.node}-dev${boot}`);
     } else if (bus === 'nvme') {
@@ -203,7 +211,7 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
   // CD-ROMs.
   hw.cdroms.forEach((cd, i) => {
     const node = `cd${i}`;
-    const boot = hw.kernelBoot ? '' : `,bootindex=${bootIndex++}`;
+    const boot = bootOf(cd.device);
     if (cd.isoFile !== null && cd.connected) {
       const file = resolveVmFile(vm, cd.isoFile);
       add('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': node, 'read-only': true, file: { driver: 'file', filename: file, 'read-only': true } }));
@@ -229,7 +237,7 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     }
     const model = nicDevice(nic.model, windows);
     const mac = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(nic.macAddress) ? nic.macAddress.toLowerCase() : derivedMac(vm.uuid, i);
-    add('-device', `${model},netdev=${id},id=${id}-dev,mac=${mac}`);
+    add('-device', `${model},netdev=${id},id=${id}-dev,mac=${mac}${bootOf(nic.device)}`);
     if (!nic.connected) disconnectedNics.push(id);
   });
 

@@ -37,6 +37,7 @@ import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
 import { guestNetworkOf } from './guest-network.ts';
 import * as power from './qemu-power.ts';
+import { changeMedium } from './qemu-media.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
 
@@ -110,6 +111,10 @@ class QemuDriver implements HypervisorDriver {
   async guestNetwork(vm: DriverVm): Promise<GuestNetworkInterface[]> {
     const inst = await requireInstance(this.#q, vm, 'read the guest network of');
     return guestNetworkOf(await inst.agent.execute('guest-network-get-interfaces'));
+  }
+
+  changeMedium(vm: DriverVm, device: string, file: string | null): Promise<void> {
+    return changeMedium(this.#q, vm, device, file);
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {

@@ -143,6 +143,15 @@ class SimDriver implements HypervisorDriver {
     return Promise.all(vm.hardware.disks.map(async (d) => stat(resolve(vm.dir, d.fileName)).then((st) => (st.isFile() ? st.size : null), () => null)));
   }
 
+  /** The simulated guest reads no drives: a medium change is checked (VM on, drive and ISO there) and accepted. */
+  async changeMedium(vm: DriverVm, device: string, file: string | null): Promise<void> {
+    this.#open();
+    const sv = this.#sv(vm);
+    if (sv.power !== 'poweredOn') throw simError('not_allowed_in_current_state', `cannot change the CD-ROM of ${vm.id} (${vm.name}): it is not running`, 'vm_not_running');
+    if (!vm.hardware.cdroms.some((c) => c.device === device)) throw simError('not_found', `${vm.name} has no CD-ROM ${device}`);
+    if (file !== null && !(await stat(file).then((st) => st.isFile(), () => false))) throw simError('not_found', `ISO image ${file} does not exist`);
+  }
+
   /** The image is copied as it is (the simulator does not read disks): its length is the capacity. */
   async importDisk(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number> {
     this.#open();

@@ -1,0 +1,329 @@
+/**
+ * A VM's devices one at a time (vSphere's vm.hardware.Disk, Cdrom, Boot and boot.Device):
+ * add, attach, detach and change disks and CD-ROMs, swap an ISO in a running VM, the boot
+ * order and the firmware's boot settings. CPU and memory go through updateHardware
+ * (vm-hardware.ts).
+ *
+ * Every change: VirtualMachine.Config on the VM (and Datastore.Browse on a datastore a
+ * file comes from), the VM's lock, the .vmx rewritten and read back (the inventory keeps
+ * what the file now says), a vm.reconfigured event. Rules:
+ *
+ * - Disks are added, detached and re-pointed only while the VM is off and has no
+ *   snapshots (QEMU's internal snapshots live in every disk; a disk added or taken away
+ *   later would break a revert). A detached disk's file stays where it is, as in vSphere.
+ * - A new disk is a new file in the VM's folder (qcow2 on QEMU, a sparse file on the
+ *   simulator); an attached one is an existing image on a datastore, used in place and
+ *   shared with no other VM.
+ * - CD-ROMs are added and removed only while the VM is off. A running VM's CD-ROM gets a
+ *   new ISO only while it is disconnected (vSphere's rule); connect and disconnect insert
+ *   and eject the medium in the running guest (the driver's changeMedium). vmgate keeps one
+ *   flag per CD-ROM: connected now and at the next power on are the same.
+ * - The firmware type changes only while off; the boot order and boot delay / retry take
+ *   effect at the next power on.
+ */
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Caller } from './caller.ts';
+import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
+import type { BootDevice, BootDeviceType, BootOptions, VirtualCdrom, VirtualDisk, Vm, VmHardware } from './model/index.ts';
+import { describePowerState } from './power.ts';
+import { datastoreFile, qcow2Name } from './vm-create.ts';
+import type { VmDeps } from './vm-deps.ts';
+import { rewriteVmx } from './vm-hardware.ts';
+import { resolveVm } from './vm-refs.ts';
+import { parseVmx, readVmxConfig } from './vmx/index.ts';
+
+const MODULE = 'core.vm';
+const MiB = 1024 * 1024;
+
+/** A new disk: a fresh file (`capacityMiB`, optional file `name`) or an existing image (`attach`, `[ds] path`). */
+export type DiskAddSpec = { readonly capacityMiB: number; readonly name?: string } | { readonly attach: string };
+
+export interface CdromAddSpec {
+  /** `[ds] path/x.iso`, or null for an empty drive. */
+  readonly iso: string | null;
+  /** Default: whether there is an ISO. */
+  readonly connected?: boolean;
+}
+
+export interface CdromChange {
+  /** `[ds] path/x.iso`; null empties the drive; undefined leaves it. */
+  readonly iso?: string | null;
+  readonly connected?: boolean;
+}
+
+export interface BootChange {
+  readonly firmware?: 'bios' | 'efi';
+  readonly delayMs?: number;
+  readonly retry?: boolean;
+  readonly retryDelayMs?: number;
+}
+
+const BOOT_DEFAULTS: BootOptions = { delayMs: 0, retry: false, retryDelayMs: 10_000 };
+const BOOT_TYPES: ReadonlySet<BootDeviceType> = new Set(['disk', 'cdrom', 'ethernet', 'floppy']);
+/** IDE slots a new CD-ROM takes, in order (VMware puts the first on the secondary master). */
+const IDE_SLOTS = ['ide1:0', 'ide1:1', 'ide0:1', 'ide0:0'];
+
+export class VmDeviceService {
+  constructor(private readonly d: VmDeps) {}
+
+  /** Adds a disk to a VM that is off; returns its device key ('scsi0:1'). */
+  addDisk(caller: Caller, ref: string, spec: DiskAddSpec): Promise<string> {
+    return this.#change(caller, ref, 'add a disk to', async (vm, hw) => {
+      requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'add a disk to');
+      const device = freeScsiSlot(hw);
+      const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
+      let disk: VirtualDisk;
+      if ('attach' in spec) {
+        const file = await datastoreFile(this.d, caller, spec.attach, 'the disk to attach', '[datastore1] disks/data.qcow2');
+        await this.#checkUnshared(vm, file);
+        const fileName = inside(dvm.dir, file) ?? file;
+        const sized = { device, fileName, capacityMiB: 0 };
+        const bytes = driver.diskCapacities ? ((await driver.diskCapacities({ ...dvm, hardware: { ...hw, disks: [sized] } }))[0] ?? null) : null;
+        disk = { ...sized, capacityMiB: bytes === null ? 0 : Math.ceil(bytes / MiB) };
+      } else {
+        if (!Number.isSafeInteger(spec.capacityMiB) || spec.capacityMiB < 1 || spec.capacityMiB > 64 * 1024 * 1024) throw invalidArgument(`disk capacity ${spec.capacityMiB} MiB is out of range (1 MiB – 64 TiB)`, { module: MODULE });
+        const fileName = await this.#newDiskName(vm, hw, spec.name);
+        disk = { device, fileName, capacityMiB: spec.capacityMiB };
+        await driver.createDisks({ ...dvm, hardware: { ...hw, disks: [disk] } });
+      }
+      return { hardware: { ...hw, disks: [...hw.disks, disk] }, result: device, message: `disk ${device} added (${disk.fileName})` };
+    });
+  }
+
+  /** Detaches a disk of a VM that is off; its file stays. */
+  removeDisk(caller: Caller, ref: string, device: string): Promise<void> {
+    return this.#change(caller, ref, 'remove a disk from', async (vm, hw) => {
+      const disk = findDisk(vm, hw, device);
+      requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'remove a disk from');
+      const disks = hw.disks.filter((x) => x !== disk);
+      const bootOrder = hw.bootOrder?.map((e) => (e.type === 'disk' ? { ...e, devices: e.devices.filter((x) => x !== disk.device) } : e));
+      return { hardware: { ...hw, disks, ...(bootOrder ? { bootOrder } : {}) }, result: undefined, message: `disk ${disk.device} detached (${disk.fileName} kept)` };
+    });
+  }
+
+  /** Points a disk of a VM that is off at another existing image (`[ds] path`). */
+  replaceDiskBacking(caller: Caller, ref: string, device: string, attach: string): Promise<void> {
+    return this.#change(caller, ref, 'change a disk of', async (vm, hw) => {
+      const disk = findDisk(vm, hw, device);
+      requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'change a disk of');
+      const file = await datastoreFile(this.d, caller, attach, 'the disk backing', '[datastore1] disks/data.qcow2');
+      const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
+      const fileName = inside(dvm.dir, file) ?? file;
+      if (resolve(dvm.dir, disk.fileName) === file) throw alreadyExists(`disk ${device} of ${vm.name} already uses ${attach}`, { module: MODULE, reason: 'already_in_state' });
+      await this.#checkUnshared(vm, file);
+      const sized = { device: disk.device, fileName, capacityMiB: 0 };
+      const bytes = driver.diskCapacities ? ((await driver.diskCapacities({ ...dvm, hardware: { ...hw, disks: [sized] } }))[0] ?? null) : null;
+      const next = { ...sized, capacityMiB: bytes === null ? 0 : Math.ceil(bytes / MiB) };
+      return { hardware: { ...hw, disks: hw.disks.map((x) => (x === disk ? next : x)) }, result: undefined, message: `disk ${device} now uses ${fileName}` };
+    });
+  }
+
+  /** Adds a CD-ROM drive to a VM that is off; returns its device key ('ide1:0'). */
+  addCdrom(caller: Caller, ref: string, spec: CdromAddSpec): Promise<string> {
+    return this.#change(caller, ref, 'add a CD-ROM to', async (vm, hw) => {
+      requireOff(vm, 'add a CD-ROM to');
+      const used = new Set([...hw.disks, ...hw.cdroms].map((x) => x.device));
+      const device = IDE_SLOTS.find((s) => !used.has(s));
+      if (device === undefined) throw invalidArgument(`${vm.name} has no free IDE slot for another CD-ROM (4 IDE devices at most)`, { module: MODULE });
+      const isoFile = spec.iso === null ? null : await this.#iso(caller, vm, spec.iso);
+      const cdrom: VirtualCdrom = { device, isoFile, connected: spec.connected ?? isoFile !== null };
+      return { hardware: { ...hw, cdroms: [...hw.cdroms, cdrom] }, result: device, message: `CD-ROM ${device} added${isoFile ? ` (${isoFile})` : ''}` };
+    });
+  }
+
+  /** Removes a CD-ROM drive of a VM that is off. */
+  removeCdrom(caller: Caller, ref: string, device: string): Promise<void> {
+    return this.#change(caller, ref, 'remove a CD-ROM from', async (vm, hw) => {
+      const cd = findCdrom(vm, hw, device);
+      requireOff(vm, 'remove a CD-ROM from');
+      return { hardware: { ...hw, cdroms: hw.cdroms.filter((x) => x !== cd) }, result: undefined, message: `CD-ROM ${cd.device} removed` };
+    });
+  }
+
+  /**
+   * Changes a CD-ROM's ISO and/or whether it is connected. Off: recorded for the next
+   * power on. On: a new ISO only while the drive is disconnected; connecting inserts the
+   * ISO into the running guest, disconnecting ejects it.
+   */
+  changeCdrom(caller: Caller, ref: string, device: string, change: CdromChange): Promise<void> {
+    return this.#change(caller, ref, 'change a CD-ROM of', async (vm, hw) => {
+      const cd = findCdrom(vm, hw, device);
+      const isoFile = change.iso === undefined ? cd.isoFile : change.iso === null ? null : await this.#iso(caller, vm, change.iso);
+      const connected = change.connected ?? cd.connected;
+      const next: VirtualCdrom = { ...cd, isoFile, connected };
+      await this.#applyLive(vm, cd, next);
+      const what = [change.iso !== undefined ? (isoFile === null ? 'emptied' : `ISO ${isoFile}`) : '', change.connected !== undefined ? (connected ? 'connected' : 'disconnected') : ''].filter((x) => x !== '').join(', ');
+      return { hardware: { ...hw, cdroms: hw.cdroms.map((x) => (x === cd ? next : x)) }, result: undefined, message: `CD-ROM ${cd.device}: ${what || 'unchanged'}` };
+    });
+  }
+
+  /** Connects (inserts the ISO) or disconnects (ejects) a CD-ROM of a running VM. */
+  connectCdrom(caller: Caller, ref: string, device: string, connected: boolean): Promise<void> {
+    return this.#change(caller, ref, `${connected ? 'connect' : 'disconnect'} a CD-ROM of`, async (vm, hw) => {
+      const cd = findCdrom(vm, hw, device);
+      if (vm.powerState !== 'poweredOn') throw notAllowedInCurrentState(`cannot ${connected ? 'connect' : 'disconnect'} CD-ROM ${cd.device} of ${vm.id} (${vm.name}): it is ${describePowerState(vm.powerState)}`, { module: MODULE, reason: 'vm_not_running' });
+      if (cd.connected === connected) throw alreadyExists(`CD-ROM ${cd.device} of ${vm.name} is already ${connected ? 'connected' : 'disconnected'}`, { module: MODULE, reason: 'already_in_state' });
+      const next = { ...cd, connected };
+      await this.#applyLive(vm, cd, next);
+      return { hardware: { ...hw, cdroms: hw.cdroms.map((x) => (x === cd ? next : x)) }, result: undefined, message: `CD-ROM ${cd.device} ${connected ? 'connected' : 'disconnected'}` };
+    });
+  }
+
+  /** Firmware type (off only) and boot delay / retry (from the next power on). */
+  setBoot(caller: Caller, ref: string, change: BootChange): Promise<void> {
+    return this.#change(caller, ref, 'change the boot settings of', async (vm, hw) => {
+      const firmware = change.firmware ?? hw.firmware;
+      if (firmware !== 'bios' && firmware !== 'efi') throw invalidArgument(`firmware '${String(firmware)}' is not bios or efi`, { module: MODULE });
+      if (firmware !== hw.firmware) requireOff(vm, 'change the firmware of');
+      const cur = hw.boot ?? BOOT_DEFAULTS;
+      const boot: BootOptions = { delayMs: change.delayMs ?? cur.delayMs, retry: change.retry ?? cur.retry, retryDelayMs: change.retryDelayMs ?? cur.retryDelayMs };
+      // QEMU's firmware interface caps both at 65535 ms; the .vmx keeps the retry delay in seconds.
+      if (!Number.isSafeInteger(boot.delayMs) || boot.delayMs < 0 || boot.delayMs > 65_535) throw invalidArgument(`boot delay ${boot.delayMs} ms is out of range (0 – 65535 ms)`, { module: MODULE });
+      if (!Number.isSafeInteger(boot.retryDelayMs) || boot.retryDelayMs < 0 || boot.retryDelayMs > 65_000 || boot.retryDelayMs % 1000 !== 0) throw invalidArgument(`boot retry delay ${boot.retryDelayMs} ms must be whole seconds from 0 to 65000 ms`, { module: MODULE });
+      const isDefault = boot.delayMs === BOOT_DEFAULTS.delayMs && boot.retry === BOOT_DEFAULTS.retry && boot.retryDelayMs === BOOT_DEFAULTS.retryDelayMs;
+      const { boot: _old, ...rest } = hw;
+      return { hardware: { ...rest, firmware, ...(isDefault ? {} : { boot }) }, result: undefined, message: `boot: firmware ${firmware}, delay ${boot.delayMs} ms, retry ${boot.retry ? `after ${boot.retryDelayMs} ms` : 'off'}` };
+    });
+  }
+
+  /** The boot order (empty: the default order); takes effect at the next power on. */
+  setBootOrder(caller: Caller, ref: string, order: readonly BootDevice[]): Promise<void> {
+    return this.#change(caller, ref, 'change the boot order of', async (_vm, hw) => {
+      const seen = new Set<BootDeviceType>();
+      const clean = order.map((e, i) => {
+        if (!BOOT_TYPES.has(e.type)) throw invalidArgument(`boot device ${i}: type '${String(e.type)}' is not disk, cdrom, ethernet or floppy`, { module: MODULE });
+        if (seen.has(e.type)) throw invalidArgument(`boot device ${i}: ${e.type} is listed twice`, { module: MODULE });
+        seen.add(e.type);
+        const known = e.type === 'disk' ? hw.disks.map((x) => x.device) : e.type === 'ethernet' ? hw.nics.map((x) => x.device) : [];
+        if (e.devices.length > 0 && e.type !== 'disk' && e.type !== 'ethernet') throw invalidArgument(`boot device ${i}: only disk and ethernet entries name devices`, { module: MODULE });
+        if (e.type === 'ethernet' && e.devices.length > 1) throw invalidArgument(`boot device ${i}: an ethernet entry names one NIC`, { module: MODULE });
+        for (const dev of e.devices) if (!known.includes(dev)) throw notFound(`boot device ${i}: the VM has no ${e.type} ${dev}`, { module: MODULE });
+        if (new Set(e.devices).size !== e.devices.length) throw invalidArgument(`boot device ${i}: a device is listed twice`, { module: MODULE });
+        return { type: e.type, devices: [...e.devices] };
+      });
+      const { bootOrder: _old, ...rest } = hw;
+      return { hardware: { ...rest, ...(clean.length > 0 ? { bootOrder: clean } : {}) }, result: undefined, message: `boot order: ${clean.length === 0 ? 'default' : clean.map((e) => (e.devices.length ? `${e.type} (${e.devices.join(', ')})` : e.type)).join(', ')}` };
+    });
+  }
+
+  // ---- shared -----------------------------------------------------------------------------
+
+  /**
+   * One change: privilege, lock, the fresh record, `make` (checks, driver work), then the
+   * .vmx rewritten and read back, the record updated from it, and an event.
+   */
+  async #change<R>(caller: Caller, ref: string, what: string, make: (vm: Vm, hw: VmHardware) => Promise<{ hardware: VmHardware; result: R; message: string }>): Promise<R> {
+    const d = this.d;
+    const found = await resolveVm(d, caller, ref, 'VirtualMachine.Config');
+    const release = d.ctx.locks.acquire(found.id, `reconfigure (${what})`);
+    try {
+      const vm = (await d.ctx.store.vms.get(found.id))!;
+      const { hardware, result, message } = await make(vm, vm.hardware);
+      await rewriteVmx(d, vm, { hardware });
+      const files = d.ctx.files(await d.rt.datastoreOf(vm));
+      const back = readVmxConfig(parseVmx(await files.readText(vm.vmxRel))).hardware;
+      await d.rt.update(vm, { hardware: back });
+      await d.events.record(vm.id, 'vm.reconfigured', message, { caller });
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  async #hasSnapshots(vm: Vm): Promise<boolean> {
+    return (await this.d.ctx.store.snapshots.listForVm(vm.id)).length > 0;
+  }
+
+  /** An ISO by datastore path, absolute; it must be a file ending in .iso. */
+  async #iso(caller: Caller, vm: Vm, text: string): Promise<string> {
+    if (!/\.iso$/i.test(text.trim())) throw invalidArgument(`the ISO '${text}' must name an .iso file`, { module: MODULE });
+    const file = await datastoreFile(this.d, caller, text, 'the ISO', '[datastore1] iso/installer.iso');
+    const { dvm } = await this.d.rt.resolveDriverVm(vm);
+    return inside(dvm.dir, file) ?? file;
+  }
+
+  /** Applies a CD-ROM change to the running VM (nothing while it is off). */
+  async #applyLive(vm: Vm, cd: VirtualCdrom, next: VirtualCdrom): Promise<void> {
+    if (vm.powerState === 'poweredOff') return;
+    if (vm.powerState !== 'poweredOn') throw notAllowedInCurrentState(`cannot change CD-ROM ${cd.device} of ${vm.id} (${vm.name}) while it is ${describePowerState(vm.powerState)}`, { module: MODULE });
+    if (cd.connected && next.connected && cd.isoFile !== next.isoFile) {
+      throw notAllowedInCurrentState(`cannot change the ISO of CD-ROM ${cd.device} of ${vm.name} while it is connected and the VM runs: disconnect it first`, { module: MODULE });
+    }
+    const before = cd.connected ? cd.isoFile : null;
+    const after = next.connected ? next.isoFile : null;
+    if (before === after && cd.connected === next.connected) return;
+    const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
+    if (!driver.changeMedium) throw unsupported(`the ${driver.kind} driver cannot change a CD-ROM of a running VM`, { module: MODULE });
+    await driver.changeMedium(dvm, cd.device, after === null ? null : resolve(dvm.dir, after));
+  }
+
+  async #newDiskName(vm: Vm, hw: VmHardware, name: string | undefined): Promise<string> {
+    const qemu = vm.driver === 'qemu';
+    const ext = qemu ? 'qcow2' : 'vmdk';
+    const files = this.d.ctx.files(await this.d.rt.datastoreOf(vm));
+    const folder = dirname(vm.vmxRel);
+    const taken = new Set(hw.disks.map((x) => x.fileName.toLowerCase()));
+    const free = async (f: string): Promise<boolean> => !taken.has(f.toLowerCase()) && !(await files.exists(folder === '.' ? f : `${folder}/${f}`));
+    if (name !== undefined) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$/.test(name) || name.includes('..')) throw invalidArgument(`disk name '${name}' is not valid (letters, digits, space, '.', '_', '-'; no folders)`, { module: MODULE });
+      const f = qemu ? qcow2Name(name) : /\.vmdk$/i.test(name) ? name : `${name}.vmdk`;
+      if (!(await free(f))) throw alreadyExists(`a disk file named ${f} already exists in the folder of ${vm.name}`, { module: MODULE });
+      return f;
+    }
+    for (let n = 1; ; n++) {
+      const f = `${vm.name}_${n}.${ext}`;
+      if (await free(f)) return f;
+    }
+  }
+
+  /** Refuses an image another VM's disk (or one of this VM's) already uses. */
+  async #checkUnshared(vm: Vm, file: string): Promise<void> {
+    for (const other of await this.d.ctx.store.vms.query({})) {
+      if (other.hardware.disks.length === 0) continue;
+      const { dvm } = await this.d.rt.resolveDriverVm(other);
+      if (other.hardware.disks.some((x) => resolve(dvm.dir, x.fileName) === file)) {
+        throw alreadyExists(`${file} is already a disk of ${other.id === vm.id ? 'this VM' : `${other.id} (${other.name})`}`, { module: MODULE });
+      }
+    }
+  }
+}
+
+function requireOff(vm: Vm, what: string): void {
+  if (vm.powerState !== 'poweredOff') throw notAllowedInCurrentState(`cannot ${what} ${vm.id} (${vm.name}) while it is ${describePowerState(vm.powerState)}: power it off first`, { module: MODULE, reason: 'vm_is_running' });
+}
+
+function requireOffWithoutSnapshots(vm: Vm, hasSnapshots: boolean, what: string): void {
+  requireOff(vm, what);
+  if (hasSnapshots) throw notAllowedInCurrentState(`cannot ${what} ${vm.id} (${vm.name}) while it has snapshots: remove them first`, { module: MODULE });
+}
+
+function findDisk(vm: Vm, hw: VmHardware, device: string): VirtualDisk {
+  const disk = hw.disks.find((x) => x.device === device.toLowerCase());
+  if (!disk) throw notFound(`${vm.name} has no disk ${device}`, { module: MODULE });
+  return disk;
+}
+
+function findCdrom(vm: Vm, hw: VmHardware, device: string): VirtualCdrom {
+  const cd = hw.cdroms.find((x) => x.device === device.toLowerCase());
+  if (!cd) throw notFound(`${vm.name} has no CD-ROM ${device}`, { module: MODULE });
+  return cd;
+}
+
+/** The next free SCSI slot: scsi0:0–15 then scsi1:…, skipping unit 7 (the controller's). */
+function freeScsiSlot(hw: VmHardware): string {
+  const used = new Set(hw.disks.map((x) => x.device));
+  for (let c = 0; c < 4; c++) {
+    for (let u = 0; u < 16; u++) {
+      if (u === 7) continue;
+      if (!used.has(`scsi${c}:${u}`)) return `scsi${c}:${u}`;
+    }
+  }
+  throw invalidArgument('the VM has no free SCSI slot for another disk', { module: MODULE });
+}
+
+/** `file` relative to `dir` when it is inside it (a VM's own files are kept relative). */
+function inside(dir: string, file: string): string | undefined {
+  const rel = relative(dir, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
