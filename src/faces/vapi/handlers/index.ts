@@ -8,6 +8,10 @@ import { guestPowerHandlers } from './guest-power.ts';
 import { guestProcessesHandlers } from './guest-processes.ts';
 import { guestTransfersHandlers } from './guest-transfers.ts';
 import { hardwareHandlers } from './hardware.ts';
+import { bootDeviceHandlers, bootHandlers } from './hardware-boot.ts';
+import { cdromHandlers } from './hardware-cdrom.ts';
+import { cpuHandlers, memoryHandlers } from './hardware-cpu.ts';
+import { diskHandlers } from './hardware-disk.ts';
 import { INVENTORY_HANDLERS } from './inventory.ts';
 import { powerHandlers } from './power.ts';
 import { sessionHandlers } from './session.ts';
@@ -33,6 +37,12 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmHandlers,
   powerHandlers,
   hardwareHandlers,
+  cpuHandlers,
+  memoryHandlers,
+  bootHandlers,
+  bootDeviceHandlers,
+  diskHandlers,
+  cdromHandlers,
   guestProcessesHandlers,
   guestFilesHandlers,
   guestDirectoriesHandlers,

@@ -46,7 +46,7 @@ const NIC_MODELS: Readonly<Partial<Record<VmHardwareEthernetEmulationType, strin
 export async function coreCreateSpec(call: VapiCall, spec: VMCreateSpec): Promise<VmCreateSpec> {
   const f = 'spec';
   if (spec.storage_policy) throw notHonoured(`${f}.storage_policy`, 'vmgate has no storage policies');
-  if (spec.boot_devices?.length) throw notHonoured(`${f}.boot_devices`, 'vmgate keeps no boot order (the guest boots from its first disk, CD-ROM, then network)');
+  if (spec.boot_devices?.length) throw notHonoured(`${f}.boot_devices`, 'set the boot order after create (vm.hardware.boot.device set); a new VM boots from its disks, then its CD-ROM');
   for (const k of ['floppies', 'parallel_ports', 'serial_ports', 'sata_adapters', 'nvme_adapters'] as const) {
     if (spec[k]?.length) throw notHonoured(`${f}.${k}`, 'vmgate VMs have no such devices');
   }

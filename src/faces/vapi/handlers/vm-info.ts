@@ -16,20 +16,24 @@
  * | NVMe controller <c>    | 20000 + c                    |                       |
  *
  * What vmgate does not model is reported as vSphere's defaults: no CPU / memory hot
- * add, upgrade policy NEVER, boot delay 0, no floppies or serial / parallel ports, the
- * default boot order (an empty boot_devices list). Controllers are those the disks use
+ * add, upgrade policy NEVER, no floppies or serial / parallel ports. Boot delay, retry
+ * and the boot order are the VM's (an empty boot_devices list: the default order). Controllers are those the disks use
  * (SCSI ones as LSI Logic, vmgate's default). NIC MAC type: ASSIGNED for VMware's
  * 00:50:56 range (what vmgate hands out), GENERATED for 00:0c:29, else MANUAL.
  */
 import { isAbsolute } from 'node:path';
-import type { Datastore, PowerState, VirtualCdrom, VirtualDisk, VirtualNic, Vm } from '../../../core/model/index.ts';
+import type { BootDeviceType, Datastore, PowerState, VirtualCdrom, VirtualDisk, VirtualNic, Vm } from '../../../core/model/index.ts';
 import type { VapiCall } from '../call.ts';
 import type {
   VMInfo,
   VmHardwareAdapterNvmeInfo,
   VmHardwareAdapterSataInfo,
   VmHardwareAdapterScsiInfo,
+  VmHardwareBootDeviceEntry,
+  VmHardwareBootInfo,
   VmHardwareCdromInfo,
+  VmHardwareCpuInfo,
+  VmHardwareMemoryInfo,
   VmHardwareConnectionState,
   VmHardwareDiskInfo,
   VmHardwareEthernetEmulationType,
@@ -148,12 +152,10 @@ export async function vmInfo(call: VapiCall, vm: Vm): Promise<VMInfo> {
     identity: { name: vm.name, bios_uuid: vm.uuid, instance_uuid: vm.uuid },
     power_state: vapiPowerState(vm.powerState),
     hardware: hardwareInfo(vm),
-    boot: hw.firmware === 'efi'
-      ? { type: 'EFI', efi_legacy_boot: false, network_protocol: 'IPV4', delay: 0, retry: false, retry_delay: 10000, enter_setup_mode: false }
-      : { type: 'BIOS', delay: 0, retry: false, retry_delay: 10000, enter_setup_mode: false },
-    boot_devices: [],
-    cpu: { count: hw.cpuCount, cores_per_socket: hw.coresPerSocket, hot_add_enabled: false, hot_remove_enabled: false },
-    memory: { size_MiB: hw.memoryMiB, hot_add_enabled: false },
+    boot: bootInfo(vm),
+    boot_devices: bootDevices(vm),
+    cpu: cpuInfo(vm),
+    memory: memoryInfo(vm),
     disks,
     nics,
     cdroms,
@@ -166,7 +168,37 @@ export async function vmInfo(call: VapiCall, vm: Vm): Promise<VMInfo> {
   };
 }
 
-function diskInfo(d: VirtualDisk, i: number, vmFolder: string, datastores: readonly Datastore[]): VmHardwareDiskInfo {
+/** vm.hardware.cpu.info: no hot add or remove. */
+export function cpuInfo(vm: Vm): VmHardwareCpuInfo {
+  return { count: vm.hardware.cpuCount, cores_per_socket: vm.hardware.coresPerSocket, hot_add_enabled: false, hot_remove_enabled: false };
+}
+
+/** vm.hardware.memory.info: no hot add. */
+export function memoryInfo(vm: Vm): VmHardwareMemoryInfo {
+  return { size_MiB: vm.hardware.memoryMiB, hot_add_enabled: false };
+}
+
+/** vm.hardware.boot.info: firmware, delay and retry (vSphere's defaults when unset); never setup mode. */
+export function bootInfo(vm: Vm): VmHardwareBootInfo {
+  const b = vm.hardware.boot ?? { delayMs: 0, retry: false, retryDelayMs: 10000 };
+  const common = { delay: b.delayMs, retry: b.retry, retry_delay: b.retryDelayMs, enter_setup_mode: false };
+  return vm.hardware.firmware === 'efi' ? { type: 'EFI', efi_legacy_boot: false, network_protocol: 'IPV4', ...common } : { type: 'BIOS', ...common };
+}
+
+const BOOT_TYPES: Readonly<Record<BootDeviceType, VmHardwareBootDeviceEntry['type']>> = { disk: 'DISK', cdrom: 'CDROM', ethernet: 'ETHERNET', floppy: 'FLOPPY' };
+
+/** The boot order as vm.hardware.boot.device entries (disks and NICs by their keys); empty: the default. */
+export function bootDevices(vm: Vm): VmHardwareBootDeviceEntry[] {
+  const hw = vm.hardware;
+  return (hw.bootOrder ?? []).map((e) => {
+    const type = BOOT_TYPES[e.type];
+    if (e.type === 'disk' && e.devices.length > 0) return { type, disks: e.devices.map((d) => deviceKey(d, 2900 + hw.disks.findIndex((x) => x.device === d))) };
+    if (e.type === 'ethernet' && e.devices.length > 0) return { type, nic: nicKey(e.devices[0]!, 4900) };
+    return { type };
+  });
+}
+
+export function diskInfo(d: VirtualDisk, i: number, vmFolder: string, datastores: readonly Datastore[]): VmHardwareDiskInfo {
   const a = deviceAddress(d.device);
   const bus = a?.bus ?? 'scsi';
   const address = a ? { bus: a.controller, unit: a.unit } : { bus: 0, unit: i };
@@ -182,7 +214,7 @@ function diskInfo(d: VirtualDisk, i: number, vmFolder: string, datastores: reado
   };
 }
 
-function cdromInfo(vm: Vm, c: VirtualCdrom, i: number, vmFolder: string, datastores: readonly Datastore[]): VmHardwareCdromInfo {
+export function cdromInfo(vm: Vm, c: VirtualCdrom, i: number, vmFolder: string, datastores: readonly Datastore[]): VmHardwareCdromInfo {
   const a = deviceAddress(c.device);
   const sata = a?.bus === 'sata';
   return {

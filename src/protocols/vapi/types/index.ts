@@ -12,6 +12,7 @@ import { TasksService } from './tasks.ts';
 import { VMService } from './vm.ts';
 import { VmPowerService } from './power.ts';
 import { VmHardwareService } from './hardware.ts';
+import { VmHardwareBootDeviceService, VmHardwareBootService, VmHardwareCdromService, VmHardwareCpuService, VmHardwareDiskService, VmHardwareMemoryService } from './hardware-devices.ts';
 import { VmGuestProcessesService } from './guest-processes.ts';
 import { VmGuestFilesystemFilesService } from './guest-files.ts';
 import { VmGuestFilesystemDirectoriesService } from './guest-directories.ts';
@@ -51,6 +52,7 @@ export * from './guest-os.ts';
 export * from './power.ts';
 export * from './hardware.ts';
 export * from './devices.ts';
+export * from './hardware-devices.ts';
 export * from './guest-credentials.ts';
 export * from './guest-processes.ts';
 export * from './guest-files.ts';
@@ -87,6 +89,12 @@ export const SERVICE_LIST = [
   VMService,
   VmPowerService,
   VmHardwareService,
+  VmHardwareCpuService,
+  VmHardwareMemoryService,
+  VmHardwareBootService,
+  VmHardwareBootDeviceService,
+  VmHardwareDiskService,
+  VmHardwareCdromService,
   VmGuestProcessesService,
   VmGuestFilesystemFilesService,
   VmGuestFilesystemDirectoriesService,
