@@ -21,6 +21,12 @@ import {
   VmGuestNetworkingInterfacesService,
   VmGuestPowerService,
   VmGuestProcessesService,
+  VmHardwareBootDeviceService,
+  VmHardwareBootService,
+  VmHardwareCdromService,
+  VmHardwareCpuService,
+  VmHardwareDiskService,
+  VmHardwareMemoryService,
   VmHardwareService,
   VmPowerService,
   VmgateConsoleService,
@@ -86,6 +92,38 @@ export function vapiServices(call: VapiCaller) {
       get: (vm: In<typeof VmHardwareService, 'get'>['vm'], options?: CallOptions) => call(VmHardwareService, 'get', { vm }, options),
       update: (vm: In<typeof VmHardwareService, 'update'>['vm'], spec: In<typeof VmHardwareService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareService, 'update', { vm, spec }, options),
       upgrade: (vm: In<typeof VmHardwareService, 'upgrade'>['vm'], version?: In<typeof VmHardwareService, 'upgrade'>['version'], options?: CallOptions) => call(VmHardwareService, 'upgrade', defined({ vm, version }), options),
+      cpu: {
+        get: (vm: In<typeof VmHardwareCpuService, 'get'>['vm'], options?: CallOptions) => call(VmHardwareCpuService, 'get', { vm }, options),
+        update: (vm: In<typeof VmHardwareCpuService, 'update'>['vm'], spec: In<typeof VmHardwareCpuService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareCpuService, 'update', { vm, spec }, options),
+      },
+      memory: {
+        get: (vm: In<typeof VmHardwareMemoryService, 'get'>['vm'], options?: CallOptions) => call(VmHardwareMemoryService, 'get', { vm }, options),
+        update: (vm: In<typeof VmHardwareMemoryService, 'update'>['vm'], spec: In<typeof VmHardwareMemoryService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareMemoryService, 'update', { vm, spec }, options),
+      },
+      boot: {
+        get: (vm: In<typeof VmHardwareBootService, 'get'>['vm'], options?: CallOptions) => call(VmHardwareBootService, 'get', { vm }, options),
+        update: (vm: In<typeof VmHardwareBootService, 'update'>['vm'], spec: In<typeof VmHardwareBootService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareBootService, 'update', { vm, spec }, options),
+        device: {
+          get: (vm: In<typeof VmHardwareBootDeviceService, 'get'>['vm'], options?: CallOptions) => call(VmHardwareBootDeviceService, 'get', { vm }, options),
+          set: (vm: In<typeof VmHardwareBootDeviceService, 'set'>['vm'], devices: In<typeof VmHardwareBootDeviceService, 'set'>['devices'], options?: CallOptions) => call(VmHardwareBootDeviceService, 'set', { vm, devices }, options),
+        },
+      },
+      disk: {
+        list: (vm: In<typeof VmHardwareDiskService, 'list'>['vm'], options?: CallOptions) => call(VmHardwareDiskService, 'list', { vm }, options),
+        get: (vm: In<typeof VmHardwareDiskService, 'get'>['vm'], disk: In<typeof VmHardwareDiskService, 'get'>['disk'], options?: CallOptions) => call(VmHardwareDiskService, 'get', { vm, disk }, options),
+        create: (vm: In<typeof VmHardwareDiskService, 'create'>['vm'], spec: In<typeof VmHardwareDiskService, 'create'>['spec'], options?: CallOptions) => call(VmHardwareDiskService, 'create', { vm, spec }, options),
+        update: (vm: In<typeof VmHardwareDiskService, 'update'>['vm'], disk: In<typeof VmHardwareDiskService, 'update'>['disk'], spec: In<typeof VmHardwareDiskService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareDiskService, 'update', { vm, disk, spec }, options),
+        delete: (vm: In<typeof VmHardwareDiskService, 'delete'>['vm'], disk: In<typeof VmHardwareDiskService, 'delete'>['disk'], options?: CallOptions) => call(VmHardwareDiskService, 'delete', { vm, disk }, options),
+      },
+      cdrom: {
+        list: (vm: In<typeof VmHardwareCdromService, 'list'>['vm'], options?: CallOptions) => call(VmHardwareCdromService, 'list', { vm }, options),
+        get: (vm: In<typeof VmHardwareCdromService, 'get'>['vm'], cdrom: In<typeof VmHardwareCdromService, 'get'>['cdrom'], options?: CallOptions) => call(VmHardwareCdromService, 'get', { vm, cdrom }, options),
+        create: (vm: In<typeof VmHardwareCdromService, 'create'>['vm'], spec: In<typeof VmHardwareCdromService, 'create'>['spec'], options?: CallOptions) => call(VmHardwareCdromService, 'create', { vm, spec }, options),
+        update: (vm: In<typeof VmHardwareCdromService, 'update'>['vm'], cdrom: In<typeof VmHardwareCdromService, 'update'>['cdrom'], spec: In<typeof VmHardwareCdromService, 'update'>['spec'], options?: CallOptions) => call(VmHardwareCdromService, 'update', { vm, cdrom, spec }, options),
+        delete: (vm: In<typeof VmHardwareCdromService, 'delete'>['vm'], cdrom: In<typeof VmHardwareCdromService, 'delete'>['cdrom'], options?: CallOptions) => call(VmHardwareCdromService, 'delete', { vm, cdrom }, options),
+        connect: (vm: In<typeof VmHardwareCdromService, 'connect'>['vm'], cdrom: In<typeof VmHardwareCdromService, 'connect'>['cdrom'], options?: CallOptions) => call(VmHardwareCdromService, 'connect', { vm, cdrom }, options),
+        disconnect: (vm: In<typeof VmHardwareCdromService, 'disconnect'>['vm'], cdrom: In<typeof VmHardwareCdromService, 'disconnect'>['cdrom'], options?: CallOptions) => call(VmHardwareCdromService, 'disconnect', { vm, cdrom }, options),
+      },
     },
     guest: {
       processes: {
