@@ -1,6 +1,6 @@
 /**
  * `vmgate vm …`: list, get, create, delete, clone, relocate; `vm power`,
- * `vm snapshot` and `vm console` live in their own files.
+ * `vm snapshot`, `vm console` and `vm hardware|disk|cdrom|boot` live in their own files.
  */
 import { Command, Option } from 'commander';
 import type { VMCreateSpec, VMInfo, VMSummary } from '../../clients/vapi/index.ts';
@@ -14,6 +14,7 @@ import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
 import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmConsoleCommand } from './vm-console.ts';
+import { vmBootCommand, vmCdromCommand, vmDiskCommand, vmHardwareCommand } from './vm-hardware.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -28,6 +29,10 @@ export function vmCommand(): Command {
   vm.addCommand(vmCloneCommand());
   vm.addCommand(vmRelocateCommand());
   vm.addCommand(vmConsoleCommand());
+  vm.addCommand(vmHardwareCommand());
+  vm.addCommand(vmDiskCommand());
+  vm.addCommand(vmCdromCommand());
+  vm.addCommand(vmBootCommand());
   return vm;
 }
 
