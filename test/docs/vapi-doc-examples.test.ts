@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SYSTEM_CALLER } from '../../src/core/index.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/test-server.ts';
@@ -91,6 +92,15 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     'POST /api/vcenter/vm/vm-8/guest/processes?action=list (a powered-off VM)': () => power('vm-8', 'powerOff'),
     // A powered-on VM whose guest never starts tools (the sim's "notools" guest OS) stands in for vm-2.
     'POST /api/vcenter/vm/vm-2/guest/processes?action=list (tools not running)': async () => ({ 'vm-2': await newVm('doc-no-tools', { guestOs: 'otherlinux-64-notools', on: true }) }),
+    // The vm.hardware device examples attach files that are on the datastore.
+    'POST /api/vcenter/vm/vm-41/hardware/disk (an image on LocalDS_1)': async () => {
+      await mkdir(join(s.dataDir, 'datastores', 'LocalDS_1', 'images'), { recursive: true });
+      await writeFile(join(s.dataDir, 'datastores', 'LocalDS_1', 'images', 'shared.vmdk'), Buffer.alloc(1024 * 1024));
+    },
+    'POST /api/vcenter/vm/vm-41/hardware/cdrom (an ISO on LocalDS_1)': async () => {
+      await mkdir(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso'), { recursive: true });
+      for (const iso of ['installer.iso', 'drivers.iso']) await writeFile(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso', iso), 'not a real ISO: the simulator does not read it');
+    },
     // The page's event examples show vm-1's latest event as its power-off by the administrator.
     'GET /api/vmgate/events?object=vm-1&limit=2': async () => {
       const r = await s.request('POST', `/api/vcenter/vm/${mapIds('vm-1')}/power?action=stop`, { headers: { 'vmware-api-session-id': token } });

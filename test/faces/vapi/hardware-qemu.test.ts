@@ -1,0 +1,128 @@
+/**
+ * vm.hardware on QEMU through the vSphere API, against a real server in this process: a
+ * disk added while off is on the next QEMU command line and the guest sees it; the boot
+ * order reaches `bootindex`; an ISO put into a running guest's CD-ROM (cdrom update +
+ * connect → QMP blockdev-change-medium) is read by the guest, and disconnect ejects it.
+ * The guest boots the test guest's ISO; one QEMU guest at a time (acquireQemuTestLock).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { after, before } from 'node:test';
+import { VapiClient } from '../../../src/clients/vapi/index.ts';
+import type { VmGuestCredentials } from '../../../src/clients/vapi/index.ts';
+import { SYSTEM_CALLER } from '../../../src/core/index.ts';
+import { skippable } from '../../support/ci.ts';
+import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGuestIso } from '../../support/qemu-guest.ts';
+import { ADMIN_PASSWORD, startTestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
+import { rejectsWith } from '../../support/vapi-kit.ts';
+
+const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
+const MiB = 1024 * 1024;
+const MARKER = 'VMGATE-SWAPPED-ISO';
+
+async function until<T>(what: string, deadlineMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() - t0 > deadlineMs) throw new Error(`${what}: not within ${Math.round(deadlineMs / 1000)} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const onQemu = skippable(qemuTestSkip({ iso: true }));
+onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vSphere API)', { timeout: 1_800_000 }, () => {
+  let s: TestServer | undefined;
+  let release: (() => void) | undefined;
+  let dsPath = '';
+  let hostId = '';
+  let dsId = '';
+
+  before(async () => {
+    release = await acquireQemuTestLock();
+    s = await startTestServer({ driver: 'qemu', demo: false, qemuAccel: 'auto' });
+    const core = s.server.core;
+    const dc = await core.inventory.createDatacenter(SYSTEM_CALLER, 'hw-dc');
+    const ds = await core.inventory.createDatastore(SYSTEM_CALLER, { name: 'hw-ds', datacenterId: dc.id });
+    const host = await core.inventory.createHost(SYSTEM_CALLER, { name: 'qemu-host', datacenterId: dc.id, driver: 'qemu', cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
+    dsPath = ds.path;
+    hostId = host.id;
+    dsId = ds.id;
+    await mkdir(join(ds.path, 'iso'), { recursive: true });
+    await copyFile(testGuestIso(qemuTestGuest().guest), join(ds.path, 'iso', 'test-guest.iso'));
+    // Any bytes make a medium: the guest reads the marker from the start of the drive.
+    await writeFile(join(ds.path, 'iso', 'marker.iso'), Buffer.concat([Buffer.from(MARKER), Buffer.alloc(MiB - MARKER.length)]));
+  });
+  after(async () => {
+    if (s) {
+      killQemuUnder(s.dataDir);
+      await s.close();
+    }
+    release?.();
+  });
+
+  onQemu.it('adds a qcow2 disk the guest sees, boots the CD-ROM first, swaps an ISO into the running guest and ejects it', { timeout: 1_500_000 }, async (t) => {
+    const client = new VapiClient({ server: s!.baseUrl, flavour: 'rest', ca: s!.ca, timeoutMs: 300_000 });
+    await client.login('administrator@vsphere.local', ADMIN_PASSWORD);
+    const sh = async (script: string) => (await client.vmgate.guest.run(vm, ROOT, { path: '/bin/sh', arguments: ['-c', script] })).stdout;
+    const vm = await client.vm.create({
+      name: 'hw-qemu',
+      guest_OS: 'OTHER_LINUX_64',
+      placement: { host: hostId, datastore: dsId },
+      memory: { size_MiB: 256 },
+      disks: [{ new_vmdk: { capacity: 64 * MiB } }],
+      cdroms: [{ type: 'IDE', backing: { type: 'ISO_FILE', iso_file: '[hw-ds] iso/test-guest.iso' }, start_connected: true }],
+    });
+    try {
+      const folder = join(dsPath, ...posix.dirname((await s!.server.core.vms.get(SYSTEM_CALLER, vm)).vmxRel).split('/'));
+
+      // While off: a second disk (a new qcow2), an empty second CD-ROM drive, CD-ROM first in the boot order.
+      assert.equal(await client.hardware.disk.create(vm, { new_vmdk: { name: 'extra', capacity: 32 * MiB } }), '2001');
+      const info = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', join(folder, 'extra.qcow2')], { encoding: 'utf8' }).stdout) as { format: string; 'virtual-size': number };
+      assert.deepEqual([info.format, info['virtual-size']], ['qcow2', 32 * MiB]);
+      assert.equal(await client.hardware.cdrom.create(vm, {}), '3003');
+      await client.hardware.boot.device.set(vm, [{ type: 'CDROM' }, { type: 'DISK' }]);
+      t.diagnostic('configured');
+
+      await client.power.start(vm);
+      const line = (await readFile(join(folder, 'qemu.log'), 'utf8')).split('\n').find((l) => l.includes('vmgate starts:')) ?? '';
+      assert.match(line, /ide-cd,drive=cd0,id=cd0-dev,bootindex=1/);
+      assert.match(line, /scsi-hd,bus=scsi0\.0,drive=disk0,id=disk0-dev,bootindex=2/);
+      assert.match(line, /scsi-hd,bus=scsi0\.0,drive=disk1,id=disk1-dev,bootindex=3/);
+      assert.match(line, /"filename":"[^"]*extra\.qcow2"/);
+      await until('guest tools after power on', 600_000, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+      t.diagnostic('tools up');
+
+      // The guest sees both disks by size (512-byte sectors): 64 MiB and 32 MiB.
+      const sizes = (await sh('for b in /sys/block/sd*; do cat $b/size; done')).split('\n').filter((x) => x !== '').map(Number).sort((a, b) => a - b);
+      assert.deepEqual(sizes, [32 * 2048, 64 * 2048]);
+
+      // Live swap into the empty drive: update its backing (it is disconnected), connect.
+      const readDrives = () => sh(`for d in /dev/sr*; do head -c ${MARKER.length} $d 2>/dev/null; echo; done`);
+      assert.doesNotMatch(await readDrives(), new RegExp(MARKER));
+      await client.hardware.cdrom.update(vm, '3003', { backing: { type: 'ISO_FILE', iso_file: '[hw-ds] iso/marker.iso' } });
+      await client.hardware.cdrom.connect(vm, '3003');
+      assert.equal((await client.hardware.cdrom.get(vm, '3003')).state, 'CONNECTED');
+      await until('the guest reads the inserted ISO', 60_000, async () => ((await readDrives()).includes(MARKER) ? true : undefined));
+
+      // Disconnect ejects it: the guest no longer reads it.
+      await client.hardware.cdrom.disconnect(vm, '3003');
+      await until('the guest no longer reads the ejected ISO', 60_000, async () => ((await readDrives()).includes(MARKER) ? undefined : true));
+      // A connected drive's ISO cannot change while the VM runs.
+      await rejectsWith(client.hardware.cdrom.update(vm, '3002', { backing: { type: 'ISO_FILE', iso_file: '[hw-ds] iso/marker.iso' } }), 'NOT_ALLOWED_IN_CURRENT_STATE', /disconnect it first/);
+
+      await client.power.stop(vm);
+      await client.vm.delete(vm);
+    } finally {
+      client.close();
+    }
+  });
+});
