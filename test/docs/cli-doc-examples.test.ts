@@ -420,6 +420,21 @@ describe('docs/cli.md: every command example, run against a server', () => {
     },
   };
 
+  // The hardware section attaches an image and inserts ISOs that are on LocalDS_1.
+  BLOCKS['$ vmgate vm disk add hw-01 --size 2'] = {
+    setup: async () => {
+      await mkdir(join(s.dataDir, 'datastores', 'LocalDS_1', 'images'), { recursive: true });
+      await writeFile(join(s.dataDir, 'datastores', 'LocalDS_1', 'images', 'data.vmdk'), '');
+      await truncate(join(s.dataDir, 'datastores', 'LocalDS_1', 'images', 'data.vmdk'), 64 * 1024 * 1024);
+    },
+  };
+  BLOCKS['$ vmgate vm cdrom insert hw-01 LocalDS_1:iso/installer.iso'] = {
+    setup: async () => {
+      await mkdir(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso'), { recursive: true });
+      for (const iso of ['installer.iso', 'drivers.iso']) await writeFile(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso', iso), 'not a real ISO: the simulator does not read it');
+    },
+  };
+
   const adminCaller = async () => (await core().identity.login('administrator', ADMIN_PASSWORD, 'test')).caller;
   /** What the page takes for granted before one command, by the command as written. */
   const STEPS: Record<string, () => Promise<void>> = {
