@@ -280,8 +280,9 @@ export class VmDeviceService {
   async #checkUnshared(vm: Vm, file: string): Promise<void> {
     for (const other of await this.d.ctx.store.vms.query({})) {
       if (other.hardware.disks.length === 0) continue;
-      const { dvm } = await this.d.rt.resolveDriverVm(other);
-      if (other.hardware.disks.some((x) => resolve(dvm.dir, x.fileName) === file)) {
+      // A VM whose datastore is gone has no files to share.
+      const dir = await this.d.rt.resolveDriverVm(other).then(({ dvm }) => dvm.dir, () => null);
+      if (dir !== null && other.hardware.disks.some((x) => resolve(dir, x.fileName) === file)) {
         throw alreadyExists(`${file} is already a disk of ${other.id === vm.id ? 'this VM' : `${other.id} (${other.name})`}`, { module: MODULE });
       }
     }

@@ -242,6 +242,34 @@ describe('vAPI vm.hardware device services on sim (real HTTPS)', () => {
     assert.deepEqual((await rest('GET', T('cdrom'), hw('cdrom'))).body, []);
   });
 
+  it('every change operation over JSON-RPC too (memory, boot, boot order, disk create/update/delete, cdrom create/update/delete)', async () => {
+    const j = async (service: string, op: string, input: Record<string, unknown>) => {
+      const r = await rpc(`com.vmware.vcenter.vm.hardware.${service}`, op, { vm, ...input });
+      assert.equal(r.error, undefined, `${service}.${op}: ${r.message}`);
+      return r.output;
+    };
+    await j('memory', 'update', { spec: { size_MiB: 768 } });
+    assert.deepEqual(await j('memory', 'get', {}), { size_MiB: 768, hot_add_enabled: false });
+    await j('boot', 'update', { spec: { delay: 1000 } });
+    assert.equal((await j('boot', 'get', {})).delay, 1000);
+    await j('boot', 'update', { spec: { delay: 0 } });
+    await j('boot.device', 'set', { devices: [{ type: 'DISK' }] });
+    assert.deepEqual(await j('boot.device', 'get', {}), [{ type: 'DISK' }]);
+    await j('boot.device', 'set', { devices: [] });
+    assert.equal(await j('disk', 'create', { spec: { new_vmdk: { capacity: GiB } } }), '2001');
+    assert.deepEqual(await j('disk', 'list', {}), [{ disk: '2000' }, { disk: '2001' }]);
+    await j('disk', 'update', { disk: '2001', spec: { backing: { type: 'VMDK_FILE', vmdk_file: '[LocalDS_1] images/data.vmdk' } } });
+    assert.deepEqual((await j('disk', 'get', { disk: '2001' })).backing, { type: 'VMDK_FILE', vmdk_file: '[LocalDS_1] images/data.vmdk' });
+    await j('disk', 'delete', { disk: '2001' });
+    assert.equal(await j('cdrom', 'create', { spec: { backing: { type: 'ISO_FILE', iso_file: '[LocalDS_1] iso/a.iso' } } }), '3002');
+    assert.deepEqual(await j('cdrom', 'list', {}), [{ cdrom: '3002' }]);
+    await j('cdrom', 'update', { cdrom: '3002', spec: { start_connected: true } });
+    assert.equal((await j('cdrom', 'get', { cdrom: '3002' })).start_connected, true);
+    await j('cdrom', 'delete', { cdrom: '3002' });
+    assert.deepEqual(await j('cdrom', 'list', {}), []);
+    assert.equal((await rpc('com.vmware.vcenter.vm.hardware.disk', 'get', { vm, disk: '2001' })).error, 'not_found');
+  });
+
   it('an unknown VM is not_found on every service; each change was recorded as an event', async () => {
     for (const part of ['cpu', 'memory', 'boot', 'boot/device', 'disk', 'cdrom']) refused(await rest('GET', T(part), `/api/vcenter/vm/vm-999/hardware/${part}`), 404, 'NOT_FOUND');
     const events = await s.server.core.events.list(SYSTEM_CALLER, vm, 500);
