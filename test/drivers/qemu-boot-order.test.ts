@@ -42,8 +42,8 @@ test('no boot order: disks, then the CD-ROM with an ISO; the empty drive and the
   assert.deepEqual(devices(argv), [
     'scsi-hd,bus=scsi0.0,drive=disk0,id=disk0-dev,bootindex=1',
     'scsi-hd,bus=scsi0.0,drive=disk1,id=disk1-dev,bootindex=2',
-    'ide-cd,drive=cd0,id=cd0-dev,bootindex=3',
-    'ide-cd,id=cd1-dev',
+    'ide-cd,bus=ide.0,drive=cd0,id=cd0-dev,bootindex=3',
+    'ide-cd,bus=ide.1,id=cd1-dev',
     'virtio-net-pci,netdev=net0,id=net0-dev,mac=00:50:56:00:00:01',
   ]);
   assert.deepEqual(bootOption(argv), []);
@@ -54,8 +54,8 @@ test('a boot order numbers only the devices it names, in its order: NIC, CD-ROM,
   assert.deepEqual(devices(argv), [
     'scsi-hd,bus=scsi0.0,drive=disk0,id=disk0-dev',
     'scsi-hd,bus=scsi0.0,drive=disk1,id=disk1-dev,bootindex=3',
-    'ide-cd,drive=cd0,id=cd0-dev,bootindex=2',
-    'ide-cd,id=cd1-dev',
+    'ide-cd,bus=ide.0,drive=cd0,id=cd0-dev,bootindex=2',
+    'ide-cd,bus=ide.1,id=cd1-dev',
     'virtio-net-pci,netdev=net0,id=net0-dev,mac=00:50:56:00:00:01,bootindex=1',
   ]);
 });
@@ -65,7 +65,7 @@ test('a disk entry without disks takes every disk; a floppy entry names nothing'
   assert.deepEqual(devices(argv).slice(0, 3), [
     'scsi-hd,bus=scsi0.0,drive=disk0,id=disk0-dev,bootindex=1',
     'scsi-hd,bus=scsi0.0,drive=disk1,id=disk1-dev,bootindex=2',
-    'ide-cd,drive=cd0,id=cd0-dev',
+    'ide-cd,bus=ide.0,drive=cd0,id=cd0-dev',
   ]);
 });
 

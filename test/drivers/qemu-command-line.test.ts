@@ -103,10 +103,11 @@ test('a Windows VM from VMware: vmdk opened directly on AHCI, e1000e for virtio 
     ],
   );
   const devices = values(argv, '-device');
-  assert.ok(devices.includes('ide-hd,drive=disk0,id=disk0-dev,bootindex=1'));
-  assert.ok(devices.includes('ide-hd,drive=disk1,id=disk1-dev,bootindex=2'));
-  assert.ok(devices.includes('ide-cd,drive=cd0,id=cd0-dev,bootindex=3'));
-  assert.ok(devices.includes('ide-cd,id=cd1-dev'));
+  // q35: each IDE/AHCI device on its own AHCI port.
+  assert.ok(devices.includes('ide-hd,bus=ide.0,drive=disk0,id=disk0-dev,bootindex=1'));
+  assert.ok(devices.includes('ide-hd,bus=ide.1,drive=disk1,id=disk1-dev,bootindex=2'));
+  assert.ok(devices.includes('ide-cd,bus=ide.2,drive=cd0,id=cd0-dev,bootindex=3'));
+  assert.ok(devices.includes('ide-cd,bus=ide.3,id=cd1-dev'));
   assert.ok(devices.includes('e1000e,netdev=net0,id=net0-dev,mac=00:0c:29:11:22:33'));
   assert.equal(devices.some((d) => d.startsWith('virtio-scsi')), false);
   assert.deepEqual(disconnectedNics, ['net0']);

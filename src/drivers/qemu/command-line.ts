@@ -188,13 +188,18 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     return n === undefined ? '' : `,bootindex=${n}`;
   };
   if (plan.bootOption !== null) add('-boot', plan.bootOption);
+  // q35's AHCI controller has six one-device ports (ide.0 … ide.5) and QEMU does not spread
+  // devices over them by itself: each IDE/AHCI disk and CD-ROM takes the next port. The pc
+  // machine's two IDE buses take two devices each and are filled in order by QEMU.
+  let ahciPort = 0;
+  const ideBus = (): string => (machine === 'q35' ? `bus=ide.${ahciPort++},` : '');
   let virtioScsi = false;
   for (const d of disks) {
     add('-blockdev', JSON.stringify({ driver: d.format, 'node-name': d.node, discard: 'unmap', file: { driver: 'file', filename: d.file } }));
     const bus = d.device.replace(/\d.*$/, '').toLowerCase();
     const boot = bootOf(d.device);
     if (bus === 'ide' || bus === 'sata' || (bus === 'scsi' && windows)) {
-      add('-device', `ide-hd,drive=${d.node},id=${d.node}-dev${boot}`);
+      add('-device', `ide-hd,${ideBus()}drive=${d.node},id=${d.node}-dev${boot}`);
     } else if (bus === 'nvme') {
       add('-device', `nvme,drive=${d.node},id=${d.node}-dev,serial=vmgate-${d.node}${boot}`);
     } else if (bus === 'scsi') {
@@ -215,9 +220,9 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     if (cd.isoFile !== null && cd.connected) {
       const file = resolveVmFile(vm, cd.isoFile);
       add('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': node, 'read-only': true, file: { driver: 'file', filename: file, 'read-only': true } }));
-      add('-device', `ide-cd,drive=${node},id=${node}-dev${boot}`);
+      add('-device', `ide-cd,${ideBus()}drive=${node},id=${node}-dev${boot}`);
     } else {
-      add('-device', `ide-cd,id=${node}-dev`);
+      add('-device', `ide-cd,${ideBus()}id=${node}-dev`);
     }
   });
 

@@ -94,7 +94,8 @@ onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vS
 
       await client.power.start(vm);
       const line = (await readFile(join(folder, 'qemu.log'), 'utf8')).split('\n').find((l) => l.includes('vmgate starts:')) ?? '';
-      assert.match(line, /ide-cd,drive=cd0,id=cd0-dev,bootindex=1/);
+      assert.match(line, /ide-cd,bus=ide\.0,drive=cd0,id=cd0-dev,bootindex=1/);
+      assert.match(line, /ide-cd,bus=ide\.1,id=cd1-dev/);
       assert.match(line, /scsi-hd,bus=scsi0\.0,drive=disk0,id=disk0-dev,bootindex=2/);
       assert.match(line, /scsi-hd,bus=scsi0\.0,drive=disk1,id=disk1-dev,bootindex=3/);
       assert.match(line, /"filename":"[^"]*extra\.qcow2"/);
