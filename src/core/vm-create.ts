@@ -136,10 +136,11 @@ async function resolveImports(d: VmDeps, caller: Caller, spec: VmCreateSpec): Pr
 
 /**
  * A file named by a datastore path (`[ds] folder/file`) as an absolute path: on a
- * datastore the caller may browse (Datastore.Browse), confined to it, and a file.
+ * datastore the caller may browse (Datastore.Browse; `privilege` asks for more, e.g.
+ * Datastore.FileManagement for an image a VM will write), confined to it, and a file.
  * `what` starts the messages ('disk 0', 'the ISO'); `example` shows the syntax.
  */
-export async function datastoreFile(d: VmDeps, caller: Caller, text: string, what: string, example: string): Promise<string> {
+export async function datastoreFile(d: VmDeps, caller: Caller, text: string, what: string, example: string, privilege: 'Datastore.Browse' | 'Datastore.FileManagement' = 'Datastore.Browse'): Promise<string> {
   let p: { datastoreName: string; rel: string };
   try {
     p = parseDatastorePath(text);
@@ -148,7 +149,7 @@ export async function datastoreFile(d: VmDeps, caller: Caller, text: string, wha
   }
   const ds = await d.ctx.store.datastores.getByName(p.datastoreName);
   if (!ds) throw notFound(`${what}: datastore '${p.datastoreName}' was not found`, { module: 'core.vm' });
-  await d.authz.requireVisible(caller, 'Datastore.Browse', ds.id, [ds.id, ds.datacenterId, 'root']);
+  await d.authz.requireVisible(caller, privilege, ds.id, [ds.id, ds.datacenterId, 'root']);
   const files = d.ctx.files(ds);
   const st = await files.stat(p.rel);
   if (st.type !== 'file') throw invalidArgument(`${what}: ${text} is not a file`, { module: 'core.vm', reason: 'not_a_file' });

@@ -4,8 +4,9 @@
  * order and the firmware's boot settings. CPU and memory go through updateHardware
  * (vm-hardware.ts).
  *
- * Every change: VirtualMachine.Config on the VM (and Datastore.Browse on a datastore a
- * file comes from), the VM's lock, the .vmx rewritten and read back (the inventory keeps
+ * Every change: VirtualMachine.Config on the VM (and Datastore.Browse on the datastore an
+ * ISO comes from, Datastore.FileManagement on the one an attached disk image is on: the
+ * guest writes it), the VM's lock, the .vmx rewritten and read back (the inventory keeps
  * what the file now says), a vm.reconfigured event. Rules:
  *
  * - Disks are added, detached and re-pointed only while the VM is off and has no
@@ -74,7 +75,7 @@ export class VmDeviceService {
       const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
       let disk: VirtualDisk;
       if ('attach' in spec) {
-        const file = await datastoreFile(this.d, caller, spec.attach, 'the disk to attach', '[datastore1] disks/data.qcow2');
+        const file = await datastoreFile(this.d, caller, spec.attach, 'the disk to attach', '[datastore1] disks/data.qcow2', 'Datastore.FileManagement');
         await this.#checkUnshared(vm, file);
         const fileName = inside(dvm.dir, file) ?? file;
         const sized = { device, fileName, capacityMiB: 0 };
@@ -106,7 +107,7 @@ export class VmDeviceService {
     return this.#change(caller, ref, 'change a disk of', async (vm, hw) => {
       const disk = findDisk(vm, hw, device);
       requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'change a disk of');
-      const file = await datastoreFile(this.d, caller, attach, 'the disk backing', '[datastore1] disks/data.qcow2');
+      const file = await datastoreFile(this.d, caller, attach, 'the disk backing', '[datastore1] disks/data.qcow2', 'Datastore.FileManagement');
       const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
       const fileName = inside(dvm.dir, file) ?? file;
       if (resolve(dvm.dir, disk.fileName) === file) throw alreadyExists(`disk ${device} of ${vm.name} already uses ${attach}`, { module: MODULE, reason: 'already_in_state' });

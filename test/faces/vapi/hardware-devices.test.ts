@@ -270,6 +270,19 @@ describe('vAPI vm.hardware device services on sim (real HTTPS)', () => {
     assert.equal((await rpc('com.vmware.vcenter.vm.hardware.disk', 'get', { vm, disk: '2001' })).error, 'not_found');
   });
 
+  it('attaching a disk image needs Datastore.FileManagement on its datastore (the guest writes it); an ISO needs Browse', async () => {
+    const core = s.server.core;
+    await core.identity.createRole(SYSTEM_CALLER, { id: 'configurer', name: 'Configurer', privileges: ['System.View', 'VirtualMachine.Config', 'Datastore.Browse'] });
+    const { user } = await core.identity.createUser(SYSTEM_CALLER, { name: 'configurer', password: 'configurer-password-1' });
+    await core.identity.setPermission(SYSTEM_CALLER, { principal: `user:${user.id}`, entityId: 'root', roleId: 'configurer', propagate: true });
+    const tok = JSON.parse((await s.request('POST', '/api/session', { headers: { authorization: basic('configurer', 'configurer-password-1') } })).body) as string;
+    refused(await rest('POST', T('disk'), hw('disk'), { backing: { type: 'VMDK_FILE', vmdk_file: '[LocalDS_1] images/data.vmdk' } }, tok), 403, 'UNAUTHORIZED');
+    assert.deepEqual((await rest('GET', T('disk'), hw('disk'))).body, [{ disk: '2000' }]);
+    const cd = await rest('POST', T('cdrom'), hw('cdrom'), { backing: { type: 'ISO_FILE', iso_file: '[LocalDS_1] iso/a.iso' } }, tok);
+    assert.equal(cd.status, 201);
+    assert.equal((await rest('DELETE', T('cdrom/{cdrom}'), hw(`cdrom/${cd.body as string}`), undefined, tok)).status, 204);
+  });
+
   it('an unknown VM is not_found on every service; each change was recorded as an event', async () => {
     for (const part of ['cpu', 'memory', 'boot', 'boot/device', 'disk', 'cdrom']) refused(await rest('GET', T(part), `/api/vcenter/vm/vm-999/hardware/${part}`), 404, 'NOT_FOUND');
     const events = await s.server.core.events.list(SYSTEM_CALLER, vm, 500);
