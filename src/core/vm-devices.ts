@@ -207,6 +207,29 @@ export class VmDeviceService {
     });
   }
 
+  /**
+   * A running VM's disks and CD-ROMs as the hypervisor has them now (device key → the
+   * absolute file open, null for an empty drive); null when the VM is not on or its driver
+   * cannot say. Needs only the right to see the VM.
+   */
+  async liveMedia(caller: Caller, ref: string): Promise<ReadonlyMap<string, string | null> | null> {
+    const vm = await resolveVm(this.d, caller, ref);
+    if (vm.powerState !== 'poweredOn') return null;
+    const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
+    if (!driver.blockDevices) return null;
+    const rows = await driver.blockDevices(dvm).catch(() => null);
+    return rows === null ? null : new Map(rows.map((r) => [r.device, r.medium]));
+  }
+
+  /** Whether each CD-ROM of a running VM holds what it should (its ISO, when connected), as the hypervisor says; null when that cannot be known. */
+  async cdromStates(caller: Caller, ref: string): Promise<ReadonlyMap<string, boolean> | null> {
+    const media = await this.liveMedia(caller, ref);
+    if (media === null) return null;
+    const vm = await resolveVm(this.d, caller, ref);
+    const { dvm } = await this.d.rt.resolveDriverVm(vm);
+    return new Map(vm.hardware.cdroms.map((c) => [c.device, c.isoFile === null ? c.connected : media.get(c.device) === resolve(dvm.dir, c.isoFile)]));
+  }
+
   // ---- shared -----------------------------------------------------------------------------
 
   /**

@@ -239,6 +239,13 @@ export interface HypervisorDriver {
    */
   changeMedium?(vm: DriverVm, device: string, file: string | null): Promise<void>;
 
+  /**
+   * The disks and CD-ROMs of a running VM as the hypervisor has them now: per device key
+   * ('scsi0:0', 'ide1:0') the absolute file it has open, null for an empty drive (QEMU:
+   * query-block). Devices the hypervisor does not have are left out.
+   */
+  blockDevices?(vm: DriverVm): Promise<{ readonly device: string; readonly medium: string | null }[]>;
+
   /** The guest's network interfaces and addresses, from its tools (needs tools running). */
   guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;
 

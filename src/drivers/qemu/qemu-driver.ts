@@ -37,7 +37,7 @@ import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
 import { guestNetworkOf } from './guest-network.ts';
 import * as power from './qemu-power.ts';
-import { changeMedium } from './qemu-media.ts';
+import { blockDevices, changeMedium } from './qemu-media.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
 
@@ -115,6 +115,10 @@ class QemuDriver implements HypervisorDriver {
 
   changeMedium(vm: DriverVm, device: string, file: string | null): Promise<void> {
     return changeMedium(this.#q, vm, device, file);
+  }
+
+  blockDevices(vm: DriverVm): Promise<{ device: string; medium: string | null }[]> {
+    return blockDevices(this.#q, vm);
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {

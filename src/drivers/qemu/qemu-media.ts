@@ -25,3 +25,28 @@ export async function changeMedium(q: QemuDriverState, vm: DriverVm, device: str
     throw qemuError('internal', `QEMU refused to ${file === null ? 'eject' : 'insert'} the medium of ${device} of ${vm.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
+
+interface QemuBlockInfo {
+  readonly qdev?: string;
+  readonly inserted?: { readonly file?: string; readonly image?: { readonly filename?: string } };
+}
+
+/** query-block, by the device ids of the command line: `disk<N>-dev` and `cd<N>-dev`. */
+export async function blockDevices(q: QemuDriverState, vm: DriverVm): Promise<{ device: string; medium: string | null }[]> {
+  const inst = await requireInstance(q, vm, 'read the block devices of');
+  const rows = await inst.qmp.execute<QemuBlockInfo[]>('query-block');
+  const byId = new Map<string, QemuBlockInfo>();
+  for (const r of rows) {
+    // qdev is the device's id, or a QOM path through it (/machine/peripheral/<id>/…).
+    const m = /^(?:\/machine\/peripheral\/)?([^/]+)/.exec(r.qdev ?? '');
+    if (m) byId.set(m[1]!, r);
+  }
+  const out: { device: string; medium: string | null }[] = [];
+  const add = (id: string, device: string): void => {
+    const r = byId.get(id);
+    if (r) out.push({ device, medium: r.inserted ? (r.inserted.image?.filename ?? r.inserted.file ?? null) : null });
+  };
+  vm.hardware.disks.forEach((d, i) => add(`disk${i}-dev`, d.device));
+  vm.hardware.cdroms.forEach((c, i) => add(`cd${i}-dev`, c.device));
+  return out;
+}

@@ -152,6 +152,16 @@ class SimDriver implements HypervisorDriver {
     if (file !== null && !(await stat(file).then((st) => st.isFile(), () => false))) throw simError('not_found', `ISO image ${file} does not exist`);
   }
 
+  /** What a running simulated VM has: its disks' files and the ISOs of its connected drives (as configured). */
+  async blockDevices(vm: DriverVm): Promise<{ device: string; medium: string | null }[]> {
+    this.#open();
+    if (this.#sv(vm).power !== 'poweredOn') throw simError('not_allowed_in_current_state', `cannot read the block devices of ${vm.id} (${vm.name}): it is not running`, 'vm_not_running');
+    return [
+      ...vm.hardware.disks.map((d) => ({ device: d.device, medium: resolve(vm.dir, d.fileName) })),
+      ...vm.hardware.cdroms.map((c) => ({ device: c.device, medium: c.connected && c.isoFile !== null ? resolve(vm.dir, c.isoFile) : null })),
+    ];
+  }
+
   /** The image is copied as it is (the simulator does not read disks): its length is the capacity. */
   async importDisk(vm: DriverVm, disk: VirtualDisk, source: string, ctx?: OpContext): Promise<number> {
     this.#open();

@@ -34,7 +34,9 @@ function isoOf(b: VmHardwareCdromBackingSpec, f: string): string | null {
  * blockdev-change-medium) and disconnect ejects it, so an ISO is swapped live with
  * disconnect, update of the backing, connect; a connected drive's backing cannot change
  * while the VM runs (not_allowed_in_current_state, vSphere's rule). vmgate keeps one flag:
- * start_connected is also whether a running VM's drive is connected.
+ * start_connected is also whether a running VM's drive is connected. get reports a running
+ * VM's `state` as the hypervisor has it (QEMU: query-block): CONNECTED when the drive holds
+ * its ISO.
  */
 export const cdromHandlers = implement(VmHardwareCdromService, {
   async list(call, { vm }) {
@@ -46,7 +48,11 @@ export const cdromHandlers = implement(VmHardwareCdromService, {
     const v = await call.core.vms.get(call.caller, vm);
     const { cdrom: c, index } = findCdrom(v, cdrom);
     const ctx = await filesContext(call, v, [c.isoFile ?? '']);
-    return cdromInfo(v, c, index, ctx.vmFolder, ctx.datastores);
+    const info = cdromInfo(v, c, index, ctx.vmFolder, ctx.datastores);
+    // A running VM's state is the hypervisor's: connected when the drive holds its ISO.
+    const live = await call.core.vmDevices.cdromStates(call.caller, vm);
+    const now = live?.get(c.device);
+    return now === undefined ? info : { ...info, state: now ? ('CONNECTED' as const) : ('NOT_CONNECTED' as const) };
   },
 
   async create(call, { vm, spec }) {
