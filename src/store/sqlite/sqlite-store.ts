@@ -53,7 +53,7 @@ import { SqliteSettingsRepository } from './settings-repository.ts';
 import { SqliteSnapshotRepository } from './snapshot-repository.ts';
 import { rootContext, transactionContext } from './sql-context.ts';
 import type { AnyDatabase, Db, SqlContext } from './sql-context.ts';
-import { VmgateSqliteDialect } from './sqlite-dialect.ts';
+import { VmgateSqliteDialect, connectionState } from './sqlite-dialect.ts';
 import { NamedTableRepository } from './table-repository.ts';
 import {
   APPLICATIONS,
@@ -349,7 +349,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   }
 
   const handle = wrapDatabase(sqlite);
-  const state = { held: false };
+  const state = connectionState();
   const db = new Kysely<AnyDatabase>({ dialect: new VmgateSqliteDialect({ database: handle }, state) });
   const migrator = new Migrator({
     db,
