@@ -62,14 +62,24 @@ export async function benchCoreTasks(): Promise<void> {
     // Subject and driver alone take turns (ROUNDS each, summed): a shared machine's load
     // swings over seconds, and one long run of each would compare two different moments.
     const runs = { subject: [] as Measure[], driver: [] as Measure[] };
+    // CPU time of this process (user + system) per side, beside the wall time: on a loaded
+    // machine the wall ratio swings with the neighbours, the CPU ratio much less.
+    const cpu = { subject: 0, driver: 0 };
+    const timed = async (side: 'subject' | 'driver', fn: () => Promise<void>): Promise<Measure> => {
+      const before = process.cpuUsage();
+      const m = await measure('', VMS * 2, fn);
+      const used = process.cpuUsage(before);
+      cpu[side] += used.user + used.system;
+      return m;
+    };
     for (let r = 0; r < ROUNDS; r++) {
-      runs.subject.push(await measure('', VMS * 2, () =>
+      runs.subject.push(await timed('subject', () =>
         pool(ids, CONCURRENCY, async (id) => {
           await core.tasks.result(c, await core.power.run(c, id, 'powerOn'));
           await core.tasks.result(c, await core.power.run(c, id, 'powerOff'));
         }),
       ));
-      runs.driver.push(await measure('', VMS * 2, () =>
+      runs.driver.push(await timed('driver', () =>
         pool(dvms, CONCURRENCY, async (d) => {
           await alone.powerOn(d);
           await alone.powerOff(d, { soft: false });
@@ -88,6 +98,8 @@ export async function benchCoreTasks(): Promise<void> {
       }
     });
     report('Core tasks: power operations through core (sim driver)', subject, driverOnly, 'core overhead over the bare driver');
+    const perOp = (us: number) => us / (VMS * 2 * ROUNDS);
+    console.log(`  CPU per op (user + system): core ${perOp(cpu.subject).toFixed(0)} µs, driver alone ${perOp(cpu.driver).toFixed(0)} µs; ratio driver/core ${(cpu.driver / cpu.subject).toFixed(3)}`);
     report('Core tasks vs the persistence floor', subject, persistOnly, 'a task records more than one row (VM state, events)');
   } finally {
     await alone.close();

@@ -14,7 +14,7 @@ import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
-import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
+import type { DriverKind, PowerState } from './model/index.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
@@ -148,33 +148,38 @@ export class Core implements CoreApi {
     return { interruptedTasks: interrupted.length, reattached, corrected };
   }
 
-  /** What a hypervisor did on its own: recorded unless an operation holds the VM. */
+  /**
+   * What a hypervisor did on its own: recorded unless an operation holds the VM. The VM is
+   * read in the transaction that records the change (and its event), so the change is
+   * worked out from the record it replaces.
+   */
   private async onDriverEvent(driver: HypervisorDriver, ev: DriverEvent): Promise<void> {
     if (this.closed) return;
     try {
-      const vm = await this.ctx.store.vms.get(ev.vmId);
-      if (!vm || vm.driver !== driver.kind) return;
-      const busy = this.ctx.locks.isHeld(vm.id);
-      const patch: { powerState?: PowerState; toolsState?: typeof vm.toolsState } = {};
-      if (ev.toolsState && ev.toolsState !== vm.toolsState) patch.toolsState = ev.toolsState;
-      if (!busy && ev.powerState && ev.powerState !== vm.powerState) {
-        patch.powerState = ev.powerState;
-        if (ev.powerState === 'poweredOff' && !patch.toolsState) patch.toolsState = vm.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown';
-      }
-      if (Object.keys(patch).length === 0) return;
-      // The change and its event: one transaction.
-      let next = vm;
-      let appended: InventoryEvent | undefined;
-      await this.ctx.store.transaction(async (tx) => {
-        next = await this.rt.write(tx, vm, patch);
+      const changed = await this.ctx.store.transaction(async (tx) => {
+        const vm = await tx.vms.get(ev.vmId);
+        if (!vm || vm.driver !== driver.kind) return null;
+        const busy = this.ctx.locks.isHeld(vm.id);
+        const patch: { powerState?: PowerState; toolsState?: typeof vm.toolsState } = {};
+        if (ev.toolsState && ev.toolsState !== vm.toolsState) patch.toolsState = ev.toolsState;
+        if (!busy && ev.powerState && ev.powerState !== vm.powerState) {
+          patch.powerState = ev.powerState;
+          if (ev.powerState === 'poweredOff' && !patch.toolsState) patch.toolsState = vm.toolsState === 'notInstalled' ? 'notInstalled' : 'unknown';
+        }
+        if (Object.keys(patch).length === 0) return null;
+        // The change and its event: one transaction.
+        const next = await this.rt.write(tx, vm, patch);
         // An unclean stop is an error event: clean_power_off reads it (PowerService.cleanPowerOff).
         const severity = patch.powerState === 'poweredOff' && ev.clean === false ? 'error' : (ev.severity ?? 'warning');
-        appended = patch.powerState
+        const appended = patch.powerState
           ? await this.events.append(tx, vm.id, `vm.${patch.powerState}`, `${vm.name} is ${describePowerState(patch.powerState)}: ${ev.reason}`, { severity })
           : await this.events.append(tx, vm.id, 'vm.toolsStateChanged', `tools in ${vm.name}: ${patch.toolsState} (${ev.reason})`, { severity: 'info' });
+        return { next, vm, appended };
       });
-      this.ctx.bus.emit('vm.changed', next, vm);
-      if (appended) this.ctx.bus.emit('event.appended', appended);
+      if (changed) {
+        this.ctx.bus.emit('vm.changed', changed.next, changed.vm);
+        this.ctx.bus.emit('event.appended', changed.appended);
+      }
     } catch (e) {
       this.ctx.log.error({ err: e, event: ev }, 'could not record a driver event');
     }

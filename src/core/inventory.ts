@@ -9,6 +9,7 @@ import { nextId } from './ids.ts';
 import { checkObjectName } from './names.ts';
 import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
 import type { HostLoad } from './placement.ts';
+import type { Store } from './ports/store.ts';
 
 
 /** Datacenters, clusters, hosts, datastores. */
@@ -201,8 +202,9 @@ export class InventoryService {
     return out;
   }
 
-  async hostLoad(host: Host): Promise<HostLoad> {
-    const u = await this.ctx.store.vms.hostUsage(host.id);
+  /** The load on `host`, read through `store` (a transaction's, for a check and a write in one step). */
+  async hostLoad(host: Host, store: Store = this.ctx.store): Promise<HostLoad> {
+    const u = await store.vms.hostUsage(host.id);
     return { host, usedCpu: u.cpuCount, usedMemoryMiB: u.memoryMiB };
   }
 

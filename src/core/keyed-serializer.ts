@@ -1,8 +1,8 @@
 /**
- * Runs async sections one at a time per key, in arrival order (a keyed mutex). Core uses
- * it for admission: reading a host's load and committing the VM's transitional state
- * (`poweringOn`) happen as one step per host, so two power-ons on one host cannot both
- * read the load from before the other and overcommit it.
+ * Runs async sections one at a time per key, in arrival order (a keyed mutex), for a read
+ * and a write that are not one store transaction (VDI preferences). A check and a write
+ * that fit in one transaction need none: the store runs transactions one at a time
+ * (power-on admission does so).
  */
 export class KeyedSerializer {
   readonly #tails = new Map<string, Promise<void>>();

@@ -7,7 +7,6 @@ import type { InventoryService } from './inventory.ts';
 import type { InventoryEvent, Task, ToolsState, Vm } from './model/index.ts';
 import type { DriverVm, HypervisorDriver, OpContext, RuntimeState } from './ports/driver.ts';
 import type { Store } from './ports/store.ts';
-import { KeyedSerializer } from './keyed-serializer.ts';
 import { checkFits } from './placement.ts';
 import type { PowerOp, PowerTransition } from './power.ts';
 import { POWER_TRANSITIONS, checkPowerTransition, describePowerState } from './power.ts';
@@ -45,13 +44,11 @@ interface PowerPlan {
  * Power operations. Each reads: resolve → authorise → take the VM's lock (the resolved
  * record is the locked one, passed through; read again only if an operation on the VM
  * ended in between) → check the state machine (power.ts, the only check: drivers do,
- * they do not decide) → task { the task and the transitional state in one transaction →
+ * they do not decide) → task { the task, admission (host load read) and the transitional
+ * state in one transaction →
  * driver → the end state, its event and the task's end in one transaction }.
  */
 export class PowerService {
-  /** One admission at a time per host (see `admitted`). */
-  private readonly admission = new KeyedSerializer();
-
   constructor(
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
@@ -78,26 +75,33 @@ export class PowerService {
       if (!vm) throw notFound(`virtual machine '${ref}' was not found`, { module: 'core.power' });
       if (vm !== found) op = requested === 'powerOn' && vm.powerState === 'suspended' ? 'resume' : requested;
       let now = vm;
-      // Admission (the host's load read, then the transitional state committed) is one
-      // step per host: concurrent power-ons cannot both see the load from before the other.
-      const task = await this.admitted(op, vm, async () => {
-        const plan = await this.plan(op, vm);
-        const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
-        return this.tasks.start(
-          {
-            kind: `vm.${op}`,
-            targetId: vm.id,
-            targetName: vm.name,
-            caller,
-            cancellable: op === 'powerOn' || op === 'resume',
-            release,
-            lockedVmId: vm.id,
-            step: `${capitalise(plan.t.label)} ${vm.name}`,
-            ...(via ? { begin: async (tx: Store) => void (now = await this.rt.write(tx, vm, via)) } : {}),
-          },
-          (tctx) => this.perform(caller, plan, now, tctx, { powerState: plan.t.to }, opts),
-        );
-      });
+      const plan = this.plan(op, vm);
+      const via = plan.t.via ? runtimePatch(vm, plan.t.via) : null;
+      // Admission (the host's load read, then the transitional state written) happens in
+      // the transaction that records the task: transactions run one at a time, so two
+      // power-ons on one host cannot both see the load from before the other.
+      const admit = addsLoad(op);
+      const task = await this.tasks.start(
+        {
+          kind: `vm.${op}`,
+          targetId: vm.id,
+          targetName: vm.name,
+          caller,
+          cancellable: op === 'powerOn' || op === 'resume',
+          release,
+          lockedVmId: vm.id,
+          step: `${capitalise(plan.t.label)} ${vm.name}`,
+          ...(via || admit
+            ? {
+                begin: async (tx: Store) => {
+                  if (admit) await this.admit(tx, op, vm);
+                  if (via) now = await this.rt.write(tx, vm, via);
+                },
+              }
+            : {}),
+        },
+        (tctx) => this.perform(caller, plan, now, tctx, { powerState: plan.t.to }, opts),
+      );
       if (now !== vm) this.ctx.bus.emit('vm.changed', now, vm);
       return task;
     } catch (e) {
@@ -115,11 +119,15 @@ export class PowerService {
     const release = this.ctx.locks.acquire(vm.id, POWER_TRANSITIONS.powerOn.label, tctx.taskId);
     try {
       await this.authz.requireVisible(caller, 'VirtualMachine.PowerOps', vm.id, await this.authz.vmAncestry(vm));
-      const { plan, now } = await this.admitted('powerOn', vm, async () => {
-        const plan = await this.plan('powerOn', vm);
-        const via = runtimePatch(vm, plan.t.via!);
-        return { plan, now: via ? await this.rt.update(vm, via) : vm };
+      const plan = this.plan('powerOn', vm);
+      const via = runtimePatch(vm, plan.t.via!);
+      // Admission and the transitional state in one transaction (see run).
+      let now = vm;
+      await this.ctx.store.transaction(async (tx) => {
+        await this.admit(tx, 'powerOn', vm);
+        if (via) now = await this.rt.write(tx, vm, via);
       });
+      if (now !== vm) this.ctx.bus.emit('vm.changed', now, vm);
       const [from, to] = range;
       const scaled: TaskContext = { ...tctx, progress: (p, step) => tctx.progress(from + ((to - from) * p) / 100, step) };
       return await this.perform(caller, plan, now, scaled, result, {});
@@ -128,29 +136,30 @@ export class PowerService {
     }
   }
 
-  /** Runs `section` under the host's admission lock when `op` adds load to a host. */
-  private admitted<T>(op: PowerOp, vm: Vm, section: () => Promise<T>): Promise<T> {
-    return (op === 'powerOn' || op === 'resume') && vm.hostId ? this.admission.run(vm.hostId, section) : section();
-  }
-
-  /** The checks before a power operation starts: state machine, host, capacity, driver. */
-  private async plan(op: PowerOp, vm: Vm): Promise<PowerPlan> {
+  /** The checks before a power operation starts that need no read: state machine, library, driver. */
+  private plan(op: PowerOp, vm: Vm): PowerPlan {
     const t = checkPowerTransition(op, vm);
     const driver = this.rt.driverFor(vm);
-    if (op === 'powerOn' || op === 'resume') {
-      if (!vm.hostId) throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is in the library: place it on a host before powering it on`, { module: 'core.power' });
-      const host = await this.ctx.store.hosts.get(vm.hostId);
-      if (!host || host.connectionState !== 'connected') throw notAllowedInCurrentState(`host of ${vm.id} is not connected`, { module: 'core.power', reason: 'host_disconnected' });
-      if (host.maintenanceMode) throw notAllowedInCurrentState(`host ${host.name} is in maintenance mode`, { module: 'core.power' });
-      const load = await this.inventory.hostLoad(host);
-      // A suspended VM already counts against its host (hostUsage counts all but powered-off).
-      const self = op === 'resume' ? vm.hardware : { cpuCount: 0, memoryMiB: 0 };
-      checkFits(vm, { ...load, usedCpu: load.usedCpu - self.cpuCount, usedMemoryMiB: load.usedMemoryMiB - self.memoryMiB }, this.ctx.config.cpuOvercommit);
-    }
+    if (addsLoad(op) && !vm.hostId) throw notAllowedInCurrentState(`${vm.id} (${vm.name}) is in the library: place it on a host before powering it on`, { module: 'core.power' });
     const needs: Partial<Record<PowerOp, keyof typeof driver>> = { suspend: 'suspend', standbyGuest: 'suspend', resume: 'resume', pause: 'pause', unpause: 'unpause' };
     const member = needs[op];
     if (member && !driver[member]) throw unsupported(`the ${driver.kind} driver cannot ${t.label} a VM`, { module: 'core.power' });
     return { op, t, driver, vm };
+  }
+
+  /**
+   * Admission of an operation that adds load to the VM's host (addsLoad): the host is
+   * connected, not in maintenance, and has room. Read through `tx`, the transaction that
+   * then writes the VM's transitional state, so that the check and the write are one step.
+   */
+  private async admit(tx: Store, op: PowerOp, vm: Vm): Promise<void> {
+    const host = vm.hostId ? await tx.hosts.get(vm.hostId) : undefined;
+    if (!host || host.connectionState !== 'connected') throw notAllowedInCurrentState(`host of ${vm.id} is not connected`, { module: 'core.power', reason: 'host_disconnected' });
+    if (host.maintenanceMode) throw notAllowedInCurrentState(`host ${host.name} is in maintenance mode`, { module: 'core.power' });
+    const load = await this.inventory.hostLoad(host, tx);
+    // A suspended VM already counts against its host (hostUsage counts all but powered-off).
+    const self = op === 'resume' ? vm.hardware : { cpuCount: 0, memoryMiB: 0 };
+    checkFits(vm, { ...load, usedCpu: load.usedCpu - self.cpuCount, usedMemoryMiB: load.usedMemoryMiB - self.memoryMiB }, this.ctx.config.cpuOvercommit);
   }
 
   /** The task's work: `now` is the VM as recorded in its transitional state. */
@@ -288,6 +297,11 @@ export class PowerService {
       return { toolsState: 'running' };
     });
   }
+}
+
+/** Whether `op` adds load to the VM's host (and so goes through admission). */
+function addsLoad(op: PowerOp): boolean {
+  return op === 'powerOn' || op === 'resume';
 }
 
 function capitalise(s: string): string {

@@ -248,6 +248,37 @@ describe('sqlite store', () => {
     }
   });
 
+  it('many statements from outside wait for a transaction in progress and are answered after it, in the order asked, with what was committed', async () => {
+    const store = await openSqliteStore({ path: tempFile() });
+    try {
+      const stored = vm(1, { annotation: 'before' });
+      await store.vms.insert(stored);
+      let inside!: () => void;
+      const opened = new Promise<void>((r) => (inside = r));
+      let proceed!: () => void;
+      const held = new Promise<void>((r) => (proceed = r));
+      const tx = store.transaction(async (t) => {
+        await t.vms.update('vm-1', { annotation: 'inside' });
+        inside();
+        await held;
+        throw new Error('rolled back');
+      });
+      await opened;
+      // While the transaction holds the database: 40 reads, then a write, then a read.
+      const reads = Array.from({ length: 40 }, () => store.vms.get('vm-1'));
+      const write = store.vms.update('vm-1', { annotation: 'outside' }, stored);
+      const last = store.vms.get('vm-1');
+      proceed();
+      await assert.rejects(tx, /rolled back/);
+      assert.deepEqual((await Promise.all(reads)).map((v) => v?.annotation), Array.from({ length: 40 }, () => 'before'), 'the reads asked before the write see the committed row');
+      assert.equal((await write).annotation, 'outside');
+      assert.equal((await last)?.annotation, 'outside', 'the read asked after the write sees it');
+      assert.equal((await store.vms.get('vm-1'))?.annotation, 'outside');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a transaction store may not be used after its transaction ended', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     try {

@@ -6,7 +6,9 @@
  * - `insert` of an existing id throws VmgateError already_exists; `update` of a missing id
  *   throws not_found; `delete` returns whether a row went.
  * - Records come back as plain frozen-shape objects equal (deepEqual) to what was written.
- * - `transaction(fn)` runs fn against a store bound to one transaction: all or nothing.
+ * - `transaction(fn)` runs fn against a store bound to one transaction: all or nothing, and
+ *   serializable: what fn reads no other transaction changes before fn's transaction ends
+ *   (power-on admission reads a host's load and writes the VM's transitional state in one).
  * - Unique names: hosts, datacenters, users, groups, pools (by name), VMs by uuid and by
  *   (datastoreId, vmxRel). User names are unique and looked up case-insensitively (ASCII).
  */
@@ -170,7 +172,7 @@ export interface Store {
   /** Next value of a named counter, starting at 1: ids like vm-<n> come from it. */
   nextSequence(name: string): Promise<number>;
 
-  /** Runs fn in one transaction; nested calls join the outer one. */
+  /** Runs fn in one transaction (serializable, see above); nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
   close(): Promise<void>;

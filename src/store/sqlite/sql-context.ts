@@ -25,6 +25,8 @@ export interface SqlContext {
    * statement run then would land inside someone else's transaction.
    */
   direct(): SqliteDatabase | null;
+  /** Resolves when direct() may give the handle again (at once in a transaction). */
+  whenFree(): Promise<void>;
 }
 
 export function rootContext(db: Db, handle: SqliteDatabase, state: ConnectionState): SqlContext {
@@ -33,6 +35,7 @@ export function rootContext(db: Db, handle: SqliteDatabase, state: ConnectionSta
     atomic: (fn) => db.transaction().execute(fn),
     inTransaction: false,
     direct: () => (state.held ? null : handle),
+    whenFree: () => new Promise<void>((resolve) => state.waiters.push(resolve)),
   };
 }
 
@@ -55,6 +58,7 @@ export function transactionContext(trx: Db, handle: SqliteDatabase): SqlContext 
     atomic: (fn) => fn(db()),
     inTransaction: true,
     direct: () => (db(), handle),
+    whenFree: () => Promise.resolve(),
     end: () => {
       open = false;
     },
@@ -65,8 +69,10 @@ export function transactionContext(trx: Db, handle: SqliteDatabase): SqlContext 
  * Hot statements without kysely's cost per call (building, compiling, and the connection
  * hand-over, several promise turns each): the query is built and compiled by kysely once
  * per `key`, and its SQL text is then run with `params` on a prepared statement (the
- * handle caches them, see database.ts) whenever `ctx.direct()` allows; else through kysely
- * as before. Results are the same either way: the text is kysely's own, and it is only
+ * handle caches them, see database.ts), waiting for kysely to give the connection back when
+ * it has lent it out (`ctx.whenFree()`: one wake-up per waiter, where kysely's own queue
+ * wakes every waiter at each release); through kysely as before when the text is not
+ * reusable. Results are the same either way: the text is kysely's own, and it is only
  * reused when the compiled parameters were exactly `params`, in order.
  */
 export class CompiledTexts {
@@ -81,18 +87,16 @@ export class CompiledTexts {
 
   /** Rows of the query (a select, or a write with `returning`). */
   async rows(ctx: SqlContext, key: string, params: readonly SqlValue[], build: (db: Db) => { compile(): CompiledQuery; execute(): Promise<unknown[]> }): Promise<SqlRow[]> {
-    const handle = ctx.direct();
-    const text = handle === null ? null : this.text(ctx, key, params, build);
-    if (handle === null || text === null) return (await build(ctx.db).execute()) as SqlRow[];
-    return handle.prepare(text).all(params) as SqlRow[];
+    const text = this.text(ctx, key, params, build);
+    if (text === null) return (await build(ctx.db).execute()) as SqlRow[];
+    return onHandle(ctx, (handle) => handle.prepare(text).all(params) as SqlRow[]);
   }
 
   /** Rows changed by the statement (an insert, update or delete without `returning`). */
   async run(ctx: SqlContext, key: string, params: readonly SqlValue[], build: (db: Db) => { compile(): CompiledQuery; executeTakeFirst(): Promise<unknown> }): Promise<number> {
-    const handle = ctx.direct();
-    const text = handle === null ? null : this.text(ctx, key, params, build);
-    if (handle === null || text === null) return changes(await build(ctx.db).executeTakeFirst());
-    return Number(handle.prepare(text).run(params).changes);
+    const text = this.text(ctx, key, params, build);
+    if (text === null) return changes(await build(ctx.db).executeTakeFirst());
+    return onHandle(ctx, (handle) => Number(handle.prepare(text).run(params).changes));
   }
 
   private text(ctx: SqlContext, key: string, params: readonly SqlValue[], build: (db: Db) => { compile(): CompiledQuery }): string | null {
@@ -106,6 +110,19 @@ export class CompiledTexts {
 }
 
 const SHARED = new Map<string, CompiledTexts>();
+
+/**
+ * Runs `use` on the handle as soon as a statement may run on it: right after the check, in
+ * the same synchronous step, so that no kysely caller can take the connection in between.
+ * Waiters are answered in the order they came.
+ */
+async function onHandle<T>(ctx: SqlContext, use: (handle: SqliteDatabase) => T): Promise<T> {
+  for (;;) {
+    const handle = ctx.direct();
+    if (handle !== null) return use(handle);
+    await ctx.whenFree();
+  }
+}
 
 function changes(r: unknown): number {
   const o = r as { numUpdatedRows?: bigint; numDeletedRows?: bigint; numInsertedOrUpdatedRows?: bigint } | undefined;

@@ -12,9 +12,15 @@
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, DialectAdapter, Driver, SqliteDialectConfig } from 'kysely';
 
-/** Whether kysely has lent out its one connection. */
+/** Whether kysely has lent out its one connection, and who waits for it to come back. */
 export interface ConnectionState {
   held: boolean;
+  /** Called (and dropped) when the connection comes back: see SqlContext.whenFree. */
+  readonly waiters: (() => void)[];
+}
+
+export function connectionState(): ConnectionState {
+  return { held: false, waiters: [] };
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -33,6 +39,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
   override async releaseConnection(): Promise<void> {
     this.state.held = false;
+    // Those waiting for the handle itself are woken first (each then runs one statement at
+    // once, before any kysely caller takes the connection again), all in one go: kysely's
+    // own mutex wakes every waiter on each release, and the losers wait again.
+    const waiters = this.state.waiters.splice(0);
+    for (const wake of waiters) wake();
     await super.releaseConnection();
   }
 
@@ -52,7 +63,7 @@ export class VmgateSqliteDialect extends SqliteDialect {
 
   constructor(
     config: SqliteDialectConfig,
-    readonly state: ConnectionState = { held: false },
+    readonly state: ConnectionState = connectionState(),
   ) {
     super(config);
     this.#config = config;

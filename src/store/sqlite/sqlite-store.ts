@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import type { SqliteDatabase } from 'kysely';
 import { internal, notAllowedInCurrentState } from '../../core/errors.ts';
 import type {
@@ -53,7 +53,7 @@ import { SqliteSettingsRepository } from './settings-repository.ts';
 import { SqliteSnapshotRepository } from './snapshot-repository.ts';
 import { rootContext, transactionContext } from './sql-context.ts';
 import type { AnyDatabase, Db, SqlContext } from './sql-context.ts';
-import { VmgateSqliteDialect } from './sqlite-dialect.ts';
+import { VmgateSqliteDialect, connectionState } from './sqlite-dialect.ts';
 import { NamedTableRepository } from './table-repository.ts';
 import {
   APPLICATIONS,
@@ -80,28 +80,30 @@ const MIGRATION_LOCK_TABLE = 'schema_migration_lock';
 
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  readonly datacenters: NamedRepository<Datacenter>;
-  readonly clusters: NamedRepository<Cluster>;
-  readonly hosts: NamedRepository<Host>;
-  readonly datastores: NamedRepository<Datastore>;
-  readonly vms: VmRepository;
-  readonly snapshots: SnapshotRepository;
-  readonly tasks: TaskRepository;
-  readonly users: UserRepository;
-  readonly loginFailures: LoginFailureRepository;
-  readonly groups: NamedRepository<Group>;
-  readonly roles: NamedRepository<Role>;
-  readonly permissions: PermissionRepository;
-  readonly sessions: SessionRepository;
-  readonly pools: NamedRepository<DesktopPool>;
-  readonly entitlements: EntitlementRepository;
-  readonly assignments: AssignmentRepository;
-  readonly desktopSessions: DesktopSessionRepository;
-  readonly applications: NamedRepository<PublishedApplication>;
-  readonly events: EventRepository;
-  readonly settings: SettingsRepository;
   private closed = false;
   private readonly group: GroupCommit;
+  // Repositories are made on first use: a transaction's store is made for each
+  // transaction and uses two or three of the twenty.
+  #datacenters: NamedRepository<Datacenter> | undefined;
+  #clusters: NamedRepository<Cluster> | undefined;
+  #hosts: NamedRepository<Host> | undefined;
+  #datastores: NamedRepository<Datastore> | undefined;
+  #vms: VmRepository | undefined;
+  #snapshots: SnapshotRepository | undefined;
+  #tasks: TaskRepository | undefined;
+  #users: UserRepository | undefined;
+  #loginFailures: LoginFailureRepository | undefined;
+  #groups: NamedRepository<Group> | undefined;
+  #roles: NamedRepository<Role> | undefined;
+  #permissions: PermissionRepository | undefined;
+  #sessions: SessionRepository | undefined;
+  #pools: NamedRepository<DesktopPool> | undefined;
+  #entitlements: EntitlementRepository | undefined;
+  #assignments: AssignmentRepository | undefined;
+  #desktopSessions: DesktopSessionRepository | undefined;
+  #applications: NamedRepository<PublishedApplication> | undefined;
+  #events: EventRepository | undefined;
+  #settings: SettingsRepository | undefined;
 
   constructor(
     private readonly root: Db,
@@ -110,26 +112,67 @@ class SqliteStore implements Store {
     group?: GroupCommit,
   ) {
     this.group = group ?? new GroupCommit(root, handle, (tx) => new SqliteStore(root, tx, handle, this.group));
-    this.datacenters = new NamedTableRepository(ctx, DATACENTERS);
-    this.clusters = new NamedTableRepository(ctx, CLUSTERS);
-    this.hosts = new NamedTableRepository(ctx, HOSTS);
-    this.datastores = new NamedTableRepository(ctx, DATASTORES);
-    this.vms = new SqliteVmRepository(ctx);
-    this.snapshots = new SqliteSnapshotRepository(ctx);
-    this.tasks = new SqliteTaskRepository(ctx);
-    this.users = new SqliteUserRepository(ctx);
-    this.loginFailures = new SqliteLoginFailureRepository(ctx);
-    this.groups = new NamedTableRepository(ctx, GROUPS);
-    this.roles = new NamedTableRepository(ctx, ROLES);
-    this.permissions = new SqlitePermissionRepository(ctx);
-    this.sessions = new SqliteSessionRepository(ctx);
-    this.pools = new NamedTableRepository(ctx, POOLS);
-    this.entitlements = new SqliteEntitlementRepository(ctx);
-    this.assignments = new SqliteAssignmentRepository(ctx);
-    this.desktopSessions = new SqliteDesktopSessionRepository(ctx);
-    this.applications = new NamedTableRepository(ctx, APPLICATIONS);
-    this.events = new SqliteEventRepository(ctx);
-    this.settings = new SqliteSettingsRepository(ctx);
+  }
+
+  get datacenters(): NamedRepository<Datacenter> {
+    return (this.#datacenters ??= new NamedTableRepository(this.ctx, DATACENTERS));
+  }
+  get clusters(): NamedRepository<Cluster> {
+    return (this.#clusters ??= new NamedTableRepository(this.ctx, CLUSTERS));
+  }
+  get hosts(): NamedRepository<Host> {
+    return (this.#hosts ??= new NamedTableRepository(this.ctx, HOSTS));
+  }
+  get datastores(): NamedRepository<Datastore> {
+    return (this.#datastores ??= new NamedTableRepository(this.ctx, DATASTORES));
+  }
+  get vms(): VmRepository {
+    return (this.#vms ??= new SqliteVmRepository(this.ctx));
+  }
+  get snapshots(): SnapshotRepository {
+    return (this.#snapshots ??= new SqliteSnapshotRepository(this.ctx));
+  }
+  get tasks(): TaskRepository {
+    return (this.#tasks ??= new SqliteTaskRepository(this.ctx));
+  }
+  get users(): UserRepository {
+    return (this.#users ??= new SqliteUserRepository(this.ctx));
+  }
+  get loginFailures(): LoginFailureRepository {
+    return (this.#loginFailures ??= new SqliteLoginFailureRepository(this.ctx));
+  }
+  get groups(): NamedRepository<Group> {
+    return (this.#groups ??= new NamedTableRepository(this.ctx, GROUPS));
+  }
+  get roles(): NamedRepository<Role> {
+    return (this.#roles ??= new NamedTableRepository(this.ctx, ROLES));
+  }
+  get permissions(): PermissionRepository {
+    return (this.#permissions ??= new SqlitePermissionRepository(this.ctx));
+  }
+  get sessions(): SessionRepository {
+    return (this.#sessions ??= new SqliteSessionRepository(this.ctx));
+  }
+  get pools(): NamedRepository<DesktopPool> {
+    return (this.#pools ??= new NamedTableRepository(this.ctx, POOLS));
+  }
+  get entitlements(): EntitlementRepository {
+    return (this.#entitlements ??= new SqliteEntitlementRepository(this.ctx));
+  }
+  get assignments(): AssignmentRepository {
+    return (this.#assignments ??= new SqliteAssignmentRepository(this.ctx));
+  }
+  get desktopSessions(): DesktopSessionRepository {
+    return (this.#desktopSessions ??= new SqliteDesktopSessionRepository(this.ctx));
+  }
+  get applications(): NamedRepository<PublishedApplication> {
+    return (this.#applications ??= new NamedTableRepository(this.ctx, APPLICATIONS));
+  }
+  get events(): EventRepository {
+    return (this.#events ??= new SqliteEventRepository(this.ctx));
+  }
+  get settings(): SettingsRepository {
+    return (this.#settings ??= new SqliteSettingsRepository(this.ctx));
   }
 
   /** One statement (upsert … returning): atomic with or without a transaction. */
@@ -182,9 +225,9 @@ interface Pending {
 
 /** At most this many transactions share one commit (bounds the wait of the first). */
 const GROUP_MAX = 64;
-const SAVEPOINT = CompiledQuery.raw('savepoint vmgate_tx');
-const RELEASE = CompiledQuery.raw('release vmgate_tx');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to vmgate_tx');
+const SAVEPOINT = 'savepoint vmgate_tx';
+const RELEASE = 'release vmgate_tx';
+const ROLLBACK_TO = 'rollback to vmgate_tx';
 
 /**
  * Group commit: a commit costs far more than the statements before it (the WAL write, and
@@ -237,20 +280,21 @@ class GroupCommit {
           while (this.queue.length > 0 && taken.length < GROUP_MAX) {
             const p = this.queue.shift()!;
             taken.push(p);
-            await trx.executeQuery(SAVEPOINT);
+            // On the handle itself: the group's transaction holds kysely's one connection.
+            this.handle.prepare(SAVEPOINT).run([]);
             const ctx = transactionContext(trx, this.handle);
             let value: unknown;
             try {
               value = await p.fn(this.storeFor(ctx));
             } catch (e) {
               ctx.end();
-              await trx.executeQuery(ROLLBACK_TO);
-              await trx.executeQuery(RELEASE);
+              this.handle.prepare(ROLLBACK_TO).run([]);
+              this.handle.prepare(RELEASE).run([]);
               p.reject(e);
               continue;
             }
             ctx.end();
-            await trx.executeQuery(RELEASE);
+            this.handle.prepare(RELEASE).run([]);
             succeeded.push({ p, value });
           }
           if (taken.length >= GROUP_MAX) break;
@@ -305,7 +349,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   }
 
   const handle = wrapDatabase(sqlite);
-  const state = { held: false };
+  const state = connectionState();
   const db = new Kysely<AnyDatabase>({ dialect: new VmgateSqliteDialect({ database: handle }, state) });
   const migrator = new Migrator({
     db,

@@ -1,7 +1,7 @@
 import { expressionBuilder, sql } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
 import type { Vm, VmFilter } from '../../core/model/index.ts';
-import { invalidArgument } from '../../core/errors.ts';
+import { internal, invalidArgument } from '../../core/errors.ts';
 import type { VmRepository } from '../../core/ports/store.ts';
 import type { AnyDatabase, Db, SqlContext } from './sql-context.ts';
 import { NamedTableRepository, selectOrdered } from './table-repository.ts';
@@ -119,7 +119,9 @@ export class SqliteVmRepository extends NamedTableRepository<Vm> implements VmRe
   }
 
   async hostUsage(hostId: string): Promise<{ cpuCount: number; memoryMiB: number; vmCount: number }> {
-    const r = await selectHostUsage(this.ctx.db, hostId).executeTakeFirstOrThrow();
+    // Hot (every power-on's admission): kysely's compiled text on a prepared statement.
+    const [r] = await this.texts.rows(this.ctx, 'hostUsage', [hostId], (db) => selectHostUsage(db, hostId));
+    if (r === undefined) throw internal('the host usage query returned no row', { module: 'store' });
     return { cpuCount: Number(r.cpu), memoryMiB: Number(r.memory), vmCount: Number(r.n) };
   }
 }
