@@ -44,7 +44,7 @@ export const GROUPS = {
   'view-auth': {
     ci: true,
     mutate: ['src/faces/view/errors.ts', 'src/faces/view/session.ts', 'src/faces/view/ops.ts:74-249', 'src/faces/view/ops.ts:460-474', 'src/faces/view/index.ts:72-100'],
-    tests: ['test/faces/view/ops-login-errors.test.ts', 'test/faces/view/view-auth-units.test.ts', 'test/faces/view/broker-login.test.ts'],
+    tests: ['test/faces/view/ops-login-errors.test.ts', 'test/faces/view/view-auth-units.test.ts', 'test/faces/view/ops-auth-units.test.ts', 'test/faces/view/broker-login.test.ts', 'test/faces/view/broker-screens.test.ts'],
   },
   'rdv-auth-errors': {
     ci: true,
