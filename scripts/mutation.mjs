@@ -58,8 +58,8 @@ export const GROUPS = {
   },
   'vix-credentials': {
     ci: true,
-    mutate: ['src/clients/vix/errors.ts:1-17', 'src/clients/vix/errors.ts:81-116', 'src/clients/vix/api.ts:415-431'],
-    tests: ['test/clients/vix/errors.test.ts', 'test/clients/vix/faithful.test.ts'],
+    mutate: ['src/clients/vix/errors.ts:1-17', 'src/clients/vix/errors.ts:81-116', 'src/clients/vix/api.ts:417-419', 'src/clients/vix/api.ts:424-429'],
+    tests: ['test/clients/vix/errors.test.ts', 'test/clients/vix/connect-args.test.ts', 'test/clients/vix/faithful.test.ts'],
   },
 };
 
