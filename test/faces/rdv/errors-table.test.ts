@@ -35,7 +35,7 @@ describe('RDV VMError per core error kind', () => {
 
   for (const [kind, refusal, placement, start, resume] of MATRIX) {
     it(`${kind}: ${refusal} refused; as a job ${placement} / ${start} / ${resume}`, () => {
-      assert.equal(vmErrorOf({ kind }), refusal);
+      assert.equal(vmErrorOf({ kind, reason: undefined }), refusal);
       assert.equal(jobErrorOf({ kind }, 'placement', false), placement);
       assert.equal(jobErrorOf({ kind }, 'start', false), start);
       assert.equal(jobErrorOf({ kind }, 'start', true), resume);
