@@ -29,7 +29,7 @@ export const GROUPS = {
   'identity-login': {
     ci: true,
     mutate: ['src/core/identity/login.ts', 'src/core/identity/throttle.ts', 'src/core/identity/sessions.ts', 'src/core/identity/local-tickets.ts', 'src/core/identity/hash-pool.ts', 'src/core/one-time-tickets.ts'],
-    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts', 'test/core/identity-edges.test.ts'],
+    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
   },
   'identity-admin': {
     ci: true,
@@ -126,6 +126,8 @@ for (const name of groups) {
     incremental: true,
     incrementalFile: `mutation/${name}.incremental.json`,
     force,
+    // A temp directory per group: two groups may run at once without removing each other's sandboxes.
+    tempDirName: `.stryker-tmp-${name}`,
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
   };
