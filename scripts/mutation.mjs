@@ -97,8 +97,9 @@ mkdirSync(outDir, { recursive: true });
 function tally(report) {
   const perFile = {};
   for (const [file, { mutants }] of Object.entries(report.files)) {
-    const c = { detected: 0, survived: 0, noCoverage: 0 };
+    const c = { detected: 0, timeout: 0, survived: 0, noCoverage: 0 };
     for (const m of mutants) {
+      if (m.status === 'Timeout') c.timeout++;
       if (m.status === 'Killed' || m.status === 'Timeout') c.detected++;
       else if (m.status === 'Survived') c.survived++;
       else if (m.status === 'NoCoverage') c.noCoverage++;
@@ -151,14 +152,14 @@ for (const name of groups) {
 const total = rows.reduce((a, r) => ({ detected: a.detected + r.detected, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, survived: 0, noCoverage: 0 });
 console.log('\nMutation score per module (killed+timeout / valid mutants):');
 for (const r of rows) {
-  console.log(`  ${score(r).toFixed(1).padStart(5)} %  ${r.file}  (${r.detected} detected, ${r.survived} survived, ${r.noCoverage} no coverage)  [${r.group}]`);
+  console.log(`  ${score(r).toFixed(1).padStart(5)} %  ${r.file}  (${r.detected} detected of which ${r.timeout} timed out, ${r.survived} survived, ${r.noCoverage} no coverage)  [${r.group}]`);
 }
 console.log(`  ${score(total).toFixed(1).padStart(5)} %  total  (${total.detected} detected, ${total.survived} survived, ${total.noCoverage} no coverage)`);
 console.log('\nPer group (detected / valid mutants, wall time):');
 for (const name of groups) {
   const mine = rows.filter((r) => r.group === name);
-  const c = mine.reduce((a, r) => ({ detected: a.detected + r.detected, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, survived: 0, noCoverage: 0 });
-  if (mine.length) console.log(`  ${score(c).toFixed(1).padStart(5)} %  group ${name}  (${c.detected} / ${c.detected + c.survived + c.noCoverage}, ${seconds[name]} s)`);
+  const c = mine.reduce((a, r) => ({ detected: a.detected + r.detected, timeout: a.timeout + r.timeout, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, timeout: 0, survived: 0, noCoverage: 0 });
+  if (mine.length) console.log(`  ${score(c).toFixed(1).padStart(5)} %  group ${name}  (${c.detected} / ${c.detected + c.survived + c.noCoverage}, ${c.timeout} of them timed out; ${seconds[name]} s)`);
   if (mine.length && score(c) < breakAt) {
     console.error(`group ${name}: ${score(c).toFixed(1)} % is under the break threshold ${breakAt} %`);
     failed = true;
