@@ -3,32 +3,92 @@
 // group with only the test files that cover it (a whole-suite run per mutant would take hours
 // on a small machine). Prints the score per module and in total; exits 1 when a group or
 // the total is under stryker.config.json's thresholds.break.
-// Usage: node scripts/mutation.mjs [group …]     (default: every group)
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+//
+// Incremental: each group's results are kept in mutation/<group>.incremental.json (committed).
+// A run re-tests only the mutants whose code changed, the survivors that gained a covering
+// test file, and the killed ones whose killing test file changed (the tap runner knows tests
+// per file: any change to a test file re-tests every mutant it covers); the rest is reused.
+//
+// Usage: node scripts/mutation.mjs [--ci] [--force] [--concurrency N] [group …]
+//   (default: every group; --ci: the security-critical groups CI runs; --force: re-test every mutant)
+import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'));
 
-/** Module group → the files mutated and the test files that cover them (fastest first: a mutant stops at the first file that fails). */
+/**
+ * Module group → the files mutated (a `:from-to` line range mutates part of a file) and the
+ * test files that cover them (fastest first: a mutant stops at the first file that fails).
+ * `ci`: security-critical (identity, confinement, the authentication and error mapping of
+ * every face): `--ci` runs these.
+ */
 export const GROUPS = {
   power: { mutate: ['src/core/power.ts'], tests: ['test/core/power-table.test.ts'] },
-  identity: { mutate: ['src/core/identity*.ts', 'src/core/auth*.ts'], tests: ['test/core/authz.test.ts', 'test/core/identity-facade.test.ts', 'test/core/identity-admin.test.ts', 'test/core/identity.test.ts'] },
-  'datastore-path': { mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
+  'identity-login': {
+    ci: true,
+    mutate: ['src/core/identity/login.ts', 'src/core/identity/throttle.ts', 'src/core/identity/sessions.ts', 'src/core/identity/local-tickets.ts', 'src/core/identity/hash-pool.ts', 'src/core/one-time-tickets.ts'],
+    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
+  },
+  'identity-admin': {
+    ci: true,
+    mutate: ['src/core/identity.ts', 'src/core/identity/users.ts', 'src/core/identity/groups.ts', 'src/core/identity/permissions.ts', 'src/core/identity/names.ts', 'src/core/authorizer.ts', 'src/core/authz.ts'],
+    tests: ['test/core/identity-admin.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
+  },
+  'datastore-path': { ci: true, mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
-  'vapi-errors-auth': { mutate: ['src/faces/vapi/errors.ts', 'src/faces/vapi/auth.ts'], tests: ['test/faces/vapi/errors.test.ts', 'test/faces/vapi/auth.test.ts'] },
-  authd: { mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts'] },
+  'vapi-errors-auth': { ci: true, mutate: ['src/faces/vapi/errors.ts', 'src/faces/vapi/auth.ts'], tests: ['test/faces/vapi/errors.test.ts', 'test/faces/vapi/auth.test.ts'] },
+  authd: { ci: true, mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts'] },
+  // Round-2 faces: their authentication and error mapping (ranges: the parts of a file that authenticate or map errors).
+  'view-auth': {
+    ci: true,
+    mutate: ['src/faces/view/errors.ts', 'src/faces/view/session.ts', 'src/faces/view/ops.ts:74-249', 'src/faces/view/ops.ts:460-474', 'src/faces/view/index.ts:72-100'],
+    tests: ['test/faces/view/ops-login-errors.test.ts', 'test/faces/view/view-auth-units.test.ts', 'test/faces/view/ops-auth-units.test.ts', 'test/faces/view/broker-login.test.ts', 'test/faces/view/broker-screens.test.ts'],
+  },
+  'rdv-auth-errors': {
+    ci: true,
+    mutate: ['src/faces/rdv/errors.ts:1-59', 'src/faces/rdv/errors.ts:75-79', 'src/faces/rdv/callbacks.ts:1-29', 'src/faces/rdv/callbacks.ts:50-55', 'src/faces/rdv/index.ts:83-131'],
+    tests: ['test/faces/rdv/callbacks.test.ts', 'test/faces/rdv/errors-table.test.ts', 'test/faces/rdv/errors.test.ts', 'test/faces/rdv/rdv-auth.test.ts', 'test/faces/rdv/soap.test.ts'],
+  },
+  'vmserverd-exec-auth': {
+    ci: true,
+    mutate: ['src/faces/vmserverd/errors.ts', 'src/faces/vmserverd/local-login.ts', 'src/faces/vmserverd/exec-session.ts:139-171', 'src/faces/vmserverd/ops.ts:34-36'],
+    tests: ['test/faces/vmserverd/exec-auth-units.test.ts', 'test/faces/vmserverd/exec-auth.test.ts', 'test/faces/vmserverd/local-login.test.ts', 'test/faces/vmserverd/ops.test.ts'],
+  },
+  'vix-credentials': {
+    ci: true,
+    mutate: ['src/clients/vix/errors.ts:1-17', 'src/clients/vix/errors.ts:81-116', 'src/clients/vix/api.ts:417-419', 'src/clients/vix/api.ts:424-429'],
+    tests: ['test/clients/vix/errors.test.ts', 'test/clients/vix/connect-args.test.ts', 'test/clients/vix/faithful.test.ts'],
+  },
 };
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+let ciOnly = false;
+let force = false;
+let concurrency = base.concurrency;
+const wanted = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--ci') ciOnly = true;
+  else if (a === '--force') force = true;
+  else if (a === '--concurrency') concurrency = Number(args[++i]);
+  else if (a.startsWith('--')) {
+    console.error(`unknown option ${a}; usage: node scripts/mutation.mjs [--ci] [--force] [--concurrency N] [group …]`);
+    process.exit(2);
+  } else wanted.push(a);
+}
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error('--concurrency needs a whole number ≥ 1');
+  process.exit(2);
+}
 for (const g of wanted) {
-  if (!(g in GROUPS)) {
+  if (!Object.hasOwn(GROUPS, g)) {
     console.error(`unknown group ${g}; groups: ${Object.keys(GROUPS).join(', ')}`);
     process.exit(2);
   }
 }
-const groups = wanted.length ? wanted : Object.keys(GROUPS);
+const groups = wanted.length ? wanted : Object.keys(GROUPS).filter((g) => !ciOnly || GROUPS[g].ci);
 const breakAt = base.thresholds?.break ?? 0;
 const outDir = join(root, 'reports', 'mutation');
 mkdirSync(outDir, { recursive: true });
@@ -37,8 +97,9 @@ mkdirSync(outDir, { recursive: true });
 function tally(report) {
   const perFile = {};
   for (const [file, { mutants }] of Object.entries(report.files)) {
-    const c = { detected: 0, survived: 0, noCoverage: 0 };
+    const c = { detected: 0, timeout: 0, survived: 0, noCoverage: 0 };
     for (const m of mutants) {
+      if (m.status === 'Timeout') c.timeout++;
       if (m.status === 'Killed' || m.status === 'Timeout') c.detected++;
       else if (m.status === 'Survived') c.survived++;
       else if (m.status === 'NoCoverage') c.noCoverage++;
@@ -53,6 +114,7 @@ const score = (c) => {
 };
 
 const rows = [];
+const seconds = {};
 let failed = false;
 for (const name of groups) {
   const g = GROUPS[name];
@@ -61,6 +123,12 @@ for (const name of groups) {
     ...base,
     mutate: g.mutate,
     tap: { ...base.tap, testFiles: g.tests },
+    concurrency,
+    incremental: true,
+    incrementalFile: `mutation/${name}.incremental.json`,
+    force,
+    // A temp directory per group: two groups may run at once without removing each other's sandboxes.
+    tempDirName: `.stryker-tmp-${name}`,
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
   };
@@ -69,7 +137,10 @@ for (const name of groups) {
   const configFile = join(outDir, `stryker.${name}.config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   console.log(`\n== ${name}: ${g.mutate.join(' ')} ← ${g.tests.join(' ')}`);
+  rmSync(jsonFile, { force: true });
+  const started = Date.now();
   const r = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), ['run', configFile], { cwd: root, stdio: 'inherit' });
+  seconds[name] = Math.round((Date.now() - started) / 1000);
   if (!existsSync(jsonFile)) {
     console.error(`stryker produced no report for ${name} (exit ${r.status})`);
     failed = true;
@@ -81,12 +152,14 @@ for (const name of groups) {
 const total = rows.reduce((a, r) => ({ detected: a.detected + r.detected, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, survived: 0, noCoverage: 0 });
 console.log('\nMutation score per module (killed+timeout / valid mutants):');
 for (const r of rows) {
-  console.log(`  ${score(r).toFixed(1).padStart(5)} %  ${r.file}  (${r.detected} detected, ${r.survived} survived, ${r.noCoverage} no coverage)  [${r.group}]`);
+  console.log(`  ${score(r).toFixed(1).padStart(5)} %  ${r.file}  (${r.detected} detected of which ${r.timeout} timed out, ${r.survived} survived, ${r.noCoverage} no coverage)  [${r.group}]`);
 }
 console.log(`  ${score(total).toFixed(1).padStart(5)} %  total  (${total.detected} detected, ${total.survived} survived, ${total.noCoverage} no coverage)`);
+console.log('\nPer group (detected / valid mutants, wall time):');
 for (const name of groups) {
   const mine = rows.filter((r) => r.group === name);
-  const c = mine.reduce((a, r) => ({ detected: a.detected + r.detected, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, survived: 0, noCoverage: 0 });
+  const c = mine.reduce((a, r) => ({ detected: a.detected + r.detected, timeout: a.timeout + r.timeout, survived: a.survived + r.survived, noCoverage: a.noCoverage + r.noCoverage }), { detected: 0, timeout: 0, survived: 0, noCoverage: 0 });
+  if (mine.length) console.log(`  ${score(c).toFixed(1).padStart(5)} %  group ${name}  (${c.detected} / ${c.detected + c.survived + c.noCoverage}, ${c.timeout} of them timed out; ${seconds[name]} s)`);
   if (mine.length && score(c) < breakAt) {
     console.error(`group ${name}: ${score(c).toFixed(1)} % is under the break threshold ${breakAt} %`);
     failed = true;
