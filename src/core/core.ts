@@ -14,11 +14,13 @@ import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
-import type { DriverKind, PowerState } from './model/index.ts';
+import { LiveService } from './live.ts';
+import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
 import { SnapshotService } from './snapshots.ts';
+import { StatisticsService } from './statistics.ts';
 import { TaskEngine } from './tasks.ts';
 import { VdiService } from './vdi.ts';
 import { VmJobService } from './vm-jobs.ts';
@@ -62,6 +64,8 @@ export class Core implements CoreApi {
   readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
   readonly consoles: ConsoleService;
+  readonly live: LiveService;
+  readonly statistics: StatisticsService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -96,6 +100,8 @@ export class Core implements CoreApi {
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
+    this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
+    this.statistics = new StatisticsService(this.ctx, this.vms, this.inventory, this.rt);
   }
 
   /** Core's time (the clock it was given). */
@@ -145,6 +151,7 @@ export class Core implements CoreApi {
       }
     }
     void this.identity.pruneSessions().catch(() => undefined);
+    await this.statistics.start();
     return { interruptedTasks: interrupted.length, reattached, corrected };
   }
 
@@ -190,6 +197,7 @@ export class Core implements CoreApi {
     if (this.closed) return;
     await this.tasks.drain(drainMs);
     this.closed = true;
+    await this.statistics.stop();
     for (const u of this.unsubscribe) u();
     for (const d of this.ctx.drivers.values()) await d.close().catch(() => undefined);
   }

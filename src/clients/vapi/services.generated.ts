@@ -31,17 +31,21 @@ import {
   VmPowerService,
   VmgateConsoleService,
   VmgateDatastoresService,
+  VmgateDesktopsService,
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
+  VmgateHostStatsService,
   VmgateHostsService,
   VmgatePermissionsService,
   VmgatePoolApplicationsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
   VmgateRolesService,
+  VmgateSessionService,
   VmgateSnapshotsService,
   VmgateUsersService,
+  VmgateVmStatsService,
 } from '../../protocols/vapi/types/index.ts';
 import type { CallOptions, TaskOption, VapiCaller } from './call-options.ts';
 
@@ -297,9 +301,22 @@ export function vapiServices(call: VapiCaller) {
       hosts: {
         list: (options?: CallOptions) => call(VmgateHostsService, 'list', {}, options),
         get: (host: In<typeof VmgateHostsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostsService, 'get', { host }, options),
+        stats: {
+          get: (host: In<typeof VmgateHostStatsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostStatsService, 'get', { host }, options),
+        },
       },
       console: {
         open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
+      },
+      session: {
+        get: (options?: CallOptions) => call(VmgateSessionService, 'get', {}, options),
+      },
+      vmStats: {
+        get: (vm: In<typeof VmgateVmStatsService, 'get'>['vm'], options?: CallOptions) => call(VmgateVmStatsService, 'get', { vm }, options),
+      },
+      desktops: {
+        list: (options?: CallOptions) => call(VmgateDesktopsService, 'list', {}, options),
+        launch: (pool: In<typeof VmgateDesktopsService, 'launch'>['pool'], application?: In<typeof VmgateDesktopsService, 'launch'>['application'], options?: CallOptions) => call(VmgateDesktopsService, 'launch', defined({ pool, application }), options),
       },
     },
   };

@@ -38,21 +38,25 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the thirteen services', () => {
+  it('has the seventeen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
+      'com.vmgate.desktops',
       'com.vmgate.events',
       'com.vmgate.groups',
       'com.vmgate.hosts',
+      'com.vmgate.hosts.stats',
       'com.vmgate.permissions',
       'com.vmgate.pools',
       'com.vmgate.pools.applications',
       'com.vmgate.pools.entitlements',
       'com.vmgate.roles',
+      'com.vmgate.session',
       'com.vmgate.users',
       'com.vmgate.vm.console',
       'com.vmgate.vm.guest.programs',
       'com.vmgate.vm.snapshots',
+      'com.vmgate.vm.stats',
     ]);
   });
 

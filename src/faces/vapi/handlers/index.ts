@@ -29,6 +29,9 @@ import { vmgatePoolsHandlers } from './vmgate-pools.ts';
 import { vmgateRolesHandlers } from './vmgate-roles.ts';
 import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
 import { vmgateUsersHandlers } from './vmgate-users.ts';
+import { vmgateSessionHandlers } from './vmgate-session.ts';
+import { vmgateHostStatsHandlers, vmgateVmStatsHandlers } from './vmgate-stats.ts';
+import { vmgateDesktopsHandlers } from './vmgate-desktops.ts';
 
 /** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
 export const IMPLEMENTED: readonly ImplementedService[] = [
@@ -66,4 +69,8 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateDatastoresHandlers,
   vmgateHostsHandlers,
   vmgateConsoleHandlers,
+  vmgateSessionHandlers,
+  vmgateVmStatsHandlers,
+  vmgateHostStatsHandlers,
+  vmgateDesktopsHandlers,
 ];

@@ -41,6 +41,9 @@ import { VmgateEventsService } from './vmgate-events.ts';
 import { VmgateDatastoresService } from './vmgate-datastores.ts';
 import { VmgateHostsService } from './vmgate-hosts.ts';
 import { VmgateConsoleService } from './vmgate-console.ts';
+import { VmgateSessionService } from './vmgate-session.ts';
+import { VmgateHostStatsService, VmgateVmStatsService } from './vmgate-stats.ts';
+import { VmgateDesktopsService } from './vmgate-desktops.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -82,6 +85,9 @@ export * from './vmgate-events.ts';
 export * from './vmgate-datastores.ts';
 export * from './vmgate-hosts.ts';
 export * from './vmgate-console.ts';
+export * from './vmgate-session.ts';
+export * from './vmgate-stats.ts';
+export * from './vmgate-desktops.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -124,6 +130,10 @@ export const SERVICE_LIST = [
   VmgateDatastoresService,
   VmgateHostsService,
   VmgateConsoleService,
+  VmgateSessionService,
+  VmgateVmStatsService,
+  VmgateHostStatsService,
+  VmgateDesktopsService,
 ] as const;
 
 /**
