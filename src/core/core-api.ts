@@ -4,6 +4,7 @@ import type { EventLog } from './events.ts';
 import type { GuestService } from './guest.ts';
 import type { IdentityService } from './identity.ts';
 import type { InventoryService } from './inventory.ts';
+import type { PortForwardService } from './port-forwards.ts';
 import type { PowerService } from './power-service.ts';
 import type { SnapshotService } from './snapshots.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -28,6 +29,8 @@ export interface CoreApi {
   readonly vmJobs: VmJobService;
   /** VM consoles: one-time VNC passwords and WebSocket proxy tickets. */
   readonly consoles: ConsoleService;
+  /** Host ports forwarded into VMs on a nat network. */
+  readonly portForwards: PortForwardService;
   readonly tasks: TaskEngine;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */

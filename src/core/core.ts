@@ -15,6 +15,7 @@ import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
 import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
+import { PortForwardService } from './port-forwards.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
@@ -60,6 +61,7 @@ export class Core implements CoreApi {
   readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
   readonly consoles: ConsoleService;
+  readonly portForwards: PortForwardService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -86,7 +88,8 @@ export class Core implements CoreApi {
     this.rt = new VmRuntime(this.ctx);
     // Clone's powerOn runs through the power service, made just below.
     this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
-    this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
+    this.portForwards = new PortForwardService(this.ctx, this.events, this.vms, this.rt);
+    this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);

@@ -11,7 +11,7 @@ import { checkVmName, freshMac, macsOf } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { resolveVm } from './vm-refs.ts';
-import { parseVmx, readVmxConfig, writeVmxConfig } from './vmx/index.ts';
+import { parseVmx, readVmxConfig, writePortForwards, writeVmxConfig } from './vmx/index.ts';
 
 export interface VmCloneSpec {
   readonly name: string;
@@ -63,6 +63,8 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
           const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken) }));
           const hardware = { ...cfg.hardware, nics };
           writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
+          // A host port belongs to one VM: the clone starts without the source's port forwards.
+          writePortForwards(doc, []);
           await to.writeAtomic(vmxRel, doc.toString());
           if (oldVmx !== vmxRel) await to.removeFile(oldVmx);
           for (const f of ['vmware.log', 'sim-disk.json']) await to.removeFile(posix.join(folder, f)).catch(() => undefined);

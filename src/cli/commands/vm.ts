@@ -1,6 +1,6 @@
 /**
  * `vmgate vm …`: list, get, create, delete, clone, relocate; `vm power`,
- * `vm snapshot` and `vm console` live in their own files.
+ * `vm snapshot`, `vm console` and `vm port-forward` live in their own files.
  */
 import { Command, Option } from 'commander';
 import type { VMCreateSpec, VMInfo, VMSummary } from '../../clients/vapi/index.ts';
@@ -14,6 +14,7 @@ import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
 import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmConsoleCommand } from './vm-console.ts';
+import { vmPortForwardCommand } from './vm-port-forward.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -28,6 +29,7 @@ export function vmCommand(): Command {
   vm.addCommand(vmCloneCommand());
   vm.addCommand(vmRelocateCommand());
   vm.addCommand(vmConsoleCommand());
+  vm.addCommand(vmPortForwardCommand());
   return vm;
 }
 

@@ -33,6 +33,7 @@ import {
   VmgatePoolApplicationsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
+  VmgatePortForwardsService,
   VmgateRolesService,
   VmgateSnapshotsService,
   VmgateUsersService,
@@ -262,6 +263,11 @@ export function vapiServices(call: VapiCaller) {
       },
       console: {
         open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
+      },
+      portForwards: {
+        list: (vm: In<typeof VmgatePortForwardsService, 'list'>['vm'], options?: CallOptions) => call(VmgatePortForwardsService, 'list', { vm }, options),
+        create: (vm: In<typeof VmgatePortForwardsService, 'create'>['vm'], spec: In<typeof VmgatePortForwardsService, 'create'>['spec'], options?: CallOptions) => call(VmgatePortForwardsService, 'create', { vm, spec }, options),
+        delete: (vm: In<typeof VmgatePortForwardsService, 'delete'>['vm'], portForward: In<typeof VmgatePortForwardsService, 'delete'>['port_forward'], options?: CallOptions) => call(VmgatePortForwardsService, 'delete', { vm, port_forward: portForward }, options),
       },
     },
   };

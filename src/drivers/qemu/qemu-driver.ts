@@ -11,7 +11,7 @@
  * stopping them (qemu-launch.ts), power and lifecycle (qemu-power.ts), suspend and resume
  * (qemu-suspend.ts), snapshots (qemu-snapshots.ts), guest operations (qemu-guest-ops.ts).
  */
-import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
+import type { PortForward, PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
   ConsoleTicket,
@@ -36,6 +36,7 @@ import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
 import { guestNetworkOf } from './guest-network.ts';
+import { checkHostPort } from './host-port.ts';
 import * as power from './qemu-power.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
@@ -110,6 +111,10 @@ class QemuDriver implements HypervisorDriver {
   async guestNetwork(vm: DriverVm): Promise<GuestNetworkInterface[]> {
     const inst = await requireInstance(this.#q, vm, 'read the guest network of');
     return guestNetworkOf(await inst.agent.execute('guest-network-get-interfaces'));
+  }
+
+  checkHostPort(forward: PortForward): Promise<void> {
+    return checkHostPort(forward);
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
