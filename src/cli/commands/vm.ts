@@ -114,6 +114,7 @@ interface CreateOptions {
   readonly library?: boolean;
   readonly iso?: string;
   readonly importDisk?: string;
+  readonly nic?: string;
 }
 
 /**
@@ -140,6 +141,7 @@ function vmCreateCommand(): Command {
     .option('--disk <MiB>', 'a new disk of this size in MiB', positiveInt)
     .option('--import-disk <file>', 'the first disk from this local image (qcow2, raw or vmdk; on QEMU converted to qcow2): uploaded, then copied into the VM\'s folder')
     .option('--iso <file>', "a CD-ROM with this ISO from a datastore (DATASTORE:PATH or '[datastore] path'), connected at power on: a blank disk boots from it")
+    .option('--nic <network>', "a virtio NIC on this network, connected at power on: 'nat' (outbound only; reach the guest through vm port-forward)")
     .addOption(new Option('--guest-os <id>', 'vSphere guest OS identifier').default('OTHER_LINUX_64'))
     .option('--host <host>', 'place on this host (id or name)')
     .option('--cluster <cluster>', 'place in this cluster (id or name)')
@@ -150,6 +152,7 @@ function vmCreateCommand(): Command {
     const { client, out } = ctx;
     if (opts.library && (opts.host || opts.cluster)) throw usageError('--library places a VM on no host: drop --host / --cluster');
     if (opts.datacenter && !opts.library) throw usageError('--datacenter goes with --library');
+    if (opts.nic !== undefined && opts.nic !== 'nat') throw usageError(`--nic '${opts.nic}': the vSphere API attaches NICs to 'VM Network', the nat network: use --nic nat`);
     const placement = {
       ...(opts.library ? { folder: await libraryFolder(ctx, opts.datacenter) } : {}),
       ...(await placementOf(ctx, opts)),
@@ -162,6 +165,7 @@ function vmCreateCommand(): Command {
       ...(opts.memory ? { memory: { size_MiB: opts.memory } } : {}),
       ...(opts.disk ? { disks: [{ new_vmdk: { capacity: opts.disk * 1024 * 1024 } }] } : {}),
       ...(opts.iso ? { cdroms: [{ backing: { type: 'ISO_FILE', iso_file: isoPath(opts.iso) }, start_connected: true }] } : {}),
+      ...(opts.nic ? { nics: [{ type: 'VIRTIO', start_connected: true }] } : {}),
     } as VMCreateSpec;
     if (!opts.importDisk) {
       const id = await client.vm.create(spec);
