@@ -61,6 +61,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.vmStats', 'VmgateVmStatsService'],
   ['vmgate.hosts.stats', 'VmgateHostStatsService'],
   ['vmgate.desktops', 'VmgateDesktopsService'],
+  ['vmgate.portForwards', 'VmgatePortForwardsService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

@@ -3,6 +3,7 @@ import type { CoreContext } from './context.ts';
 import { newConsoleTicket } from './console-tickets.ts';
 import { internal, notAllowedInCurrentState, resourceExhausted, unauthenticated, unsupported } from './errors.ts';
 import type { EventLog } from './events.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 import { OneTimeTickets } from './one-time-tickets.ts';
 import type { Vm } from './model/index.ts';
 import type { ConsoleEndpoint } from './ports/driver.ts';
@@ -44,6 +45,12 @@ interface PendingTicket {
  */
 export class ConsoleService {
   readonly #tickets: OneTimeTickets<PendingTicket>;
+  /**
+   * A VM's console has one password at a time (QEMU's VNC server): setting one and, for
+   * the proxy, logging in with it run one at a time per VM, so a second ticket cannot
+   * replace the first one's password before the first login used it.
+   */
+  readonly #perVm = new KeyedSerializer();
 
   constructor(
     ctx: CoreContext,
@@ -57,6 +64,10 @@ export class ConsoleService {
   /** The console of a running VM with a new one-time password. */
   async open(caller: Caller, ref: string): Promise<ConsoleAccess> {
     const vm = await this.#runningVm(caller, ref);
+    return this.#perVm.run(vm.id, () => this.#open(caller, vm));
+  }
+
+  async #open(caller: Caller, vm: Vm): Promise<ConsoleAccess> {
     const { driver, dvm } = await this.rt.resolveDriverVm(vm);
     if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.consoles' });
     const endpoint = await driver.console(dvm, newConsoleTicket());
@@ -78,11 +89,39 @@ export class ConsoleService {
    * the user it was issued to: permission and power state are checked again now.
    */
   async redeemProxyTicket(ticket: string): Promise<ConsoleAccess> {
+    const t = this.#take(ticket);
+    return this.open(t.caller, t.vmId);
+  }
+
+  /**
+   * The proxy's way in: uses up a proxy ticket as {@link redeemProxyTicket} does, then, one
+   * connection at a time per VM, sets a one-time password and runs `login` (the proxy's
+   * VNC login with it, through ClientInit, so the console has seen the password used),
+   * then waits for the driver to have handled what the console reported (QEMU replaces a
+   * used password after `VNC_INITIALIZED`) before the next connection's password is set.
+   * Two users who connect at the same moment both get in, one after the other.
+   */
+  async connectProxy<T>(ticket: string, login: (access: ConsoleAccess) => Promise<T>): Promise<T> {
+    const t = this.#take(ticket);
+    const vm = await this.#runningVm(t.caller, t.vmId);
+    return this.#perVm.run(vm.id, async () => {
+      const access = await this.#open(t.caller, vm);
+      const result = await login(access);
+      const { driver, dvm } = await this.rt.resolveDriverVm(vm);
+      // Without a ticket, console() only reads the endpoint: on QEMU one QMP round trip,
+      // answered after the VNC_INITIALIZED event of this login, whose handling the driver
+      // queued first.
+      await driver.console?.(dvm).catch(() => undefined);
+      return result;
+    });
+  }
+
+  #take(ticket: string): PendingTicket {
     // Taken before anything waits: two connections with one ticket cannot both get it.
     const t = this.#tickets.take(ticket);
     if (t === 'unknown') throw unauthenticated('the console ticket is unknown or was used already', { module: 'core.consoles' });
     if (t === 'expired') throw unauthenticated('the console ticket has expired', { module: 'core.consoles' });
-    return this.open(t.value.caller, t.value.vmId);
+    return t.value;
   }
 
   async #runningVm(caller: Caller, ref: string): Promise<Vm> {

@@ -5,6 +5,7 @@ import type { GuestService } from './guest.ts';
 import type { IdentityService } from './identity.ts';
 import type { InventoryService } from './inventory.ts';
 import type { LiveService } from './live.ts';
+import type { PortForwardService } from './port-forwards.ts';
 import type { PowerService } from './power-service.ts';
 import type { SnapshotService } from './snapshots.ts';
 import type { StatisticsService } from './statistics.ts';
@@ -33,6 +34,8 @@ export interface CoreApi {
   readonly vmJobs: VmJobService;
   /** VM consoles: one-time VNC passwords and WebSocket proxy tickets. */
   readonly consoles: ConsoleService;
+  /** Host ports forwarded into VMs on a nat network. */
+  readonly portForwards: PortForwardService;
   readonly tasks: TaskEngine;
   /** Live updates (VMs, tasks, events) filtered by what the caller may see: the web UI's stream. */
   readonly live: LiveService;

@@ -16,6 +16,7 @@ import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
 import { LiveService } from './live.ts';
 import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
+import { PortForwardService } from './port-forwards.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
@@ -66,6 +67,7 @@ export class Core implements CoreApi {
   readonly consoles: ConsoleService;
   readonly live: LiveService;
   readonly statistics: StatisticsService;
+  readonly portForwards: PortForwardService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -93,7 +95,8 @@ export class Core implements CoreApi {
     // Clone's powerOn runs through the power service, made just below.
     this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
     this.vmDevices = new VmDeviceService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
-    this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt);
+    this.portForwards = new PortForwardService(this.ctx, this.events, this.vms, this.rt);
+    this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);

@@ -57,6 +57,8 @@ export class PowerService {
     private readonly inventory: InventoryService,
     private readonly vms: VmService,
     private readonly rt: VmRuntime,
+    /** The driver's view of a VM about to start, completed with what only the start needs (port forwards). */
+    private readonly startView: (vm: Vm, dvm: DriverVm) => Promise<DriverVm> = async (_vm, dvm) => dvm,
   ) {}
 
   /**
@@ -165,7 +167,8 @@ export class PowerService {
   /** The task's work: `now` is the VM as recorded in its transitional state. */
   private async perform<R>(caller: Caller, plan: PowerPlan, now: Vm, tctx: TaskContext, result: R, opts: { hard?: boolean }): Promise<R> {
     const { op, t, driver, vm: before } = plan;
-    const dvm = this.rt.driverVm(now, await this.rt.datastoreOf(now));
+    const base = this.rt.driverVm(now, await this.rt.datastoreOf(now));
+    const dvm = op === 'powerOn' || op === 'resume' ? await this.startView(now, base) : base;
     const dctx = { signal: tctx.signal, progress: (p: number, s: string) => tctx.progress(p, s) };
     try {
       await this.drive(plan, dvm, dctx, opts);

@@ -1,7 +1,8 @@
 /** Moving a VM to another host, datastore, into or out of the library. */
 import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
-import { notAllowedInCurrentState, unsupported } from './errors.ts';
+import { copyProgress } from './copy-progress.ts';
+import { cancelled, notAllowedInCurrentState, unsupported } from './errors.ts';
 import type { Task } from './model/index.ts';
 import { chooseHost } from './placement.ts';
 import { describePowerState, isRunningState } from './power.ts';
@@ -10,7 +11,12 @@ import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { resolveVm } from './vm-refs.ts';
 
-/** Moves a VM to another host, another datastore, into or out of the library. A task. */
+/**
+ * Moves a VM to another host, another datastore, into or out of the library. A task; a
+ * move between file systems copies the VM's folder with byte progress (`Copying web to
+ * [ds2]: 1.2 GiB of 4.0 GiB`) and can be cancelled while it copies (the partial copy is
+ * removed, the VM stays where it was); within one file system it is a rename.
+ */
 export async function relocateVm(d: VmDeps, caller: Caller, ref: string, spec: VmPlacementSpec): Promise<Task> {
   const vm = await resolveVm(d, caller, ref, 'VirtualMachine.Inventory');
   const release = d.ctx.locks.acquire(vm.id, 'relocate');
@@ -26,14 +32,21 @@ export async function relocateVm(d: VmDeps, caller: Caller, ref: string, spec: V
     }
     if (driverKind !== vm.driver) throw unsupported(`moving ${vm.id} from a ${vm.driver} host to a ${driverKind} host is not supported: disk formats differ`, { module: 'core.vm' });
     return await d.tasks.start(
-      { kind: 'vm.relocate', targetId: vm.id, targetName: vm.name, caller, cancellable: false, release, lockedVmId: vm.id, step: `Moving ${vm.name}` },
+      { kind: 'vm.relocate', targetId: vm.id, targetName: vm.name, caller, cancellable: true, release, lockedVmId: vm.id, step: `Moving ${vm.name}` },
       async (t) => {
         let cur = (await d.ctx.store.vms.get(vm.id))!;
         let vmxRel = cur.vmxRel;
         if (moveStorage) {
           t.progress(10, `Copying ${vm.name} to [${datastore.name}]`);
           const from = await d.rt.datastoreOf(cur);
-          const folder = await d.ctx.files(from).moveFolderTo(d.ctx.files(datastore), posix.dirname(cur.vmxRel));
+          const label = `Copying ${vm.name} to [${datastore.name}]`;
+          let folder: string;
+          try {
+            folder = await d.ctx.files(from).moveFolderTo(d.ctx.files(datastore), posix.dirname(cur.vmxRel), undefined, { signal: t.signal, onProgress: copyProgress(t, label, [10, 90]) });
+          } catch (e) {
+            if (t.signal.aborted) throw cancelled(`moving ${vm.id} (${vm.name}) to [${datastore.name}] was cancelled: the partial copy was removed, the VM stays on [${from.name}]`, { module: 'core.vm', cause: e });
+            throw e;
+          }
           vmxRel = posix.join(folder, posix.basename(cur.vmxRel));
         }
         t.progress(90, 'Updating the inventory');

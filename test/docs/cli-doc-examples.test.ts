@@ -394,6 +394,13 @@ describe('docs/cli.md: every command example, run against a server', () => {
         await ensurePower('DC0_H0_VM2', 'poweredOff');
       },
     },
+    // DC0_H0_VM2 is off (no pending note), DC0_H0_VM0 runs (the last command's note).
+    '$ vmgate vm port-forward add DC0_H0_VM2 2222:22': {
+      setup: async () => {
+        await ensurePower('DC0_H0_VM2', 'poweredOff');
+        await ensurePower('DC0_H0_VM0', 'poweredOn');
+      },
+    },
     '$ vmgate vm snapshot create web-01 base --description "clean install"': { setup: () => ensurePower('web-01', 'poweredOff') },
     '$ vmgate datastore add isos /srv/isos': {
       setup: async () => {

@@ -4,9 +4,12 @@
  * through /bin/sh, in a directory where a fresh `vmgate serve --driver qemu` (data directory
  * `./data`) runs, with `vmgate` on the PATH and a HOME of its own, and the test guest's ISO
  * as `guest.iso` (any live ISO with a guest agent would do). Only the CLI and the public
- * API are used. The one change to the text: the server listens on a free port. Every line
- * must exit 0 and print what the table below expects; some lines are also checked through
- * the vSphere API (the disk is qcow2, clean_power_off after the stop).
+ * API are used. The changes to the text: the server listens on a free port, and so does the
+ * port forward (the page's 8080). Every line must exit 0 and print what the table below
+ * expects; some lines are also checked through the vSphere API (the disk is qcow2, the NIC
+ * virtio, clean_power_off after the stop) or as a client would use them (a VNC handshake
+ * with the console's one-time password, an RFB session through the `wss://` URL, passt
+ * listening on the forward's host port).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,12 +18,15 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:f
 import { request } from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { hostNameOf } from '../../src/server/first-start.ts';
 import { parseTable } from '../cli/cli-fixture.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGuestIso } from '../support/qemu-guest.ts';
 import { spawnServer } from '../support/spawn-server.ts';
 import type { SpawnedServer } from '../support/spawn-server.ts';
+import { wsRfbSession } from '../support/ws-rfb-client.ts';
+import { vncHandshake } from '../faces/view/vnc-handshake.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -36,6 +42,9 @@ export function walkthroughCommands(doc: string): string[] {
 
 interface Ctx {
   readonly work: string;
+  /** The host port the test uses for the page's 8080. */
+  readonly forwardPort: number;
+  readonly ca: string;
   api(method: string, path: string): Promise<{ status: number; body: unknown }>;
 }
 type Check = (stdout: string, ctx: Ctx) => void | Promise<void>;
@@ -61,9 +70,17 @@ const EXPECT: Record<string, Check> = {
       [['guest.iso', 'file']],
     );
   },
-  'vmgate vm create first-vm --iso datastore1:iso/guest.iso --disk 1024 --memory 512': async (out, ctx) => {
+  'vmgate vm create first-vm --iso datastore1:iso/guest.iso --nic nat --disk 1024 --memory 512': async (out, ctx) => {
     assert.equal(out, 'created vm-1 (first-vm)\n');
-    const vm = (await ctx.api('GET', '/api/vcenter/vm/vm-1')).body as { disks: Record<string, { backing: { vmdk_file: string }; capacity: number }>; cdroms: Record<string, { backing: { iso_file: string } }> };
+    const vm = (await ctx.api('GET', '/api/vcenter/vm/vm-1')).body as {
+      disks: Record<string, { backing: { vmdk_file: string }; capacity: number }>;
+      cdroms: Record<string, { backing: { iso_file: string } }>;
+      nics: Record<string, { type: string; start_connected: boolean }>;
+    };
+    assert.deepEqual(
+      Object.values(vm.nics).map((n) => [n.type, n.start_connected]),
+      [['VIRTIO', true]],
+    );
     assert.deepEqual(
       Object.values(vm.disks).map((d) => [d.backing.vmdk_file, d.capacity]),
       [['[datastore1] first-vm/first-vm.qcow2', 1024 * 1024 * 1024]],
@@ -79,8 +96,48 @@ const EXPECT: Record<string, Check> = {
     );
     assert.equal(((await ctx.api('GET', '/api/vcenter/vm/vm-1/guest/power')).body as { operations_ready: boolean }).operations_ready, true);
   },
+  'vmgate vm port-forward add first-vm 8080:80': async (out, ctx) => {
+    assert.equal(out, `forwarded tcp 127.0.0.1:${ctx.forwardPort} to port 80 of first-vm (tcp-${ctx.forwardPort})\n`);
+    assert.deepEqual((await ctx.api('GET', '/api/vmgate/vm/vm-1/port-forwards')).body, [
+      { port_forward: `tcp-${ctx.forwardPort}`, protocol: 'TCP', host_address: '127.0.0.1', host_port: ctx.forwardPort, guest_port: 80 },
+    ]);
+  },
   "VMGATE_GUEST_PASSWORD=vmware vmgate guest run first-vm --guest-user root -- /bin/sh -c 'echo hello from $(uname -s)'": (out) => {
     assert.equal(out, 'hello from Linux\n');
+  },
+  'vmgate vm port-forward ls first-vm': async (out, ctx) => {
+    assert.deepEqual(
+      parseTable(out).map((r) => [r.FORWARD, r.PROTOCOL, r.HOST, r['GUEST PORT']]),
+      [[`tcp-${ctx.forwardPort}`, 'tcp', `127.0.0.1:${ctx.forwardPort}`, '80']],
+    );
+    // The VM runs: passt listens on the forward's host port.
+    const listening = await new Promise<boolean>((resolve) => {
+      const c = connect({ host: '127.0.0.1', port: ctx.forwardPort });
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    assert.equal(listening, true, `127.0.0.1:${ctx.forwardPort} listens`);
+  },
+  'vmgate vm console first-vm': async (out) => {
+    const m = /^vnc:\/\/:(\w{8})@127\.0\.0\.1:(\d+)\npassword: (\w{8}) {3}\(VNC authentication, good for one connection within a minute\)\n$/.exec(out);
+    assert.ok(m, out);
+    assert.equal(m[3], m[1]);
+    const [password, port] = [m[1]!, Number(m[2])];
+    await assert.rejects(vncHandshake('127.0.0.1', port, null), /VNC authentication failed/);
+    const hs = await vncHandshake('127.0.0.1', port, password);
+    assert.deepEqual([hs.types, hs.name], [[2], 'QEMU (first-vm)']);
+    // QEMU replaces a used password one QMP round trip after the handshake (docs/drivers.md, "Console").
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(vncHandshake('127.0.0.1', port, password), /VNC authentication failed/);
+  },
+  'vmgate vm console first-vm --websocket': async (out, ctx) => {
+    const m = /^(wss:\/\/[^/\s]+\/console\/vnc\/[A-Za-z0-9_-]{43})\n\(one connection, within a minute: RFB over WebSocket, no further password\)\n$/.exec(out);
+    assert.ok(m, out);
+    const rfb = await wsRfbSession(m[1]!, ctx.ca);
+    assert.deepEqual([rfb.types, rfb.name, rfb.firstMessageType], [[1], 'QEMU (first-vm)', 0]);
   },
   'vmgate vm power off first-vm': async (out, ctx) => {
     assert.deepEqual(
@@ -140,8 +197,18 @@ describe('docs/drivers.md: the first real VM on QEMU, run as written', { skip: q
   it('every line exits 0 and does what the walkthrough says', async (t) => {
     const password = (await readFile(join(work, 'data', 'initial-admin-password'), 'utf8')).trim();
     const ca = await readFile(join(work, 'data', 'tls', 'server.crt'), 'utf8');
+    const forwardPort = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
     const ctx: Ctx = {
       work,
+      forwardPort,
+      ca,
       api: (method, path) =>
         new Promise((res, rej) => {
           const req = request({ host: '127.0.0.1', port: server!.ports.https, method, path, ca, servername: 'localhost', headers: { authorization: `Basic ${Buffer.from(`administrator:${password}`).toString('base64')}` } }, (r) => {
@@ -154,7 +221,7 @@ describe('docs/drivers.md: the first real VM on QEMU, run as written', { skip: q
         }),
     };
     for (const docLine of commands) {
-      const line = docLine.replace('https://localhost:8443', `https://localhost:${server!.ports.https}`);
+      const line = docLine.replace('https://localhost:8443', `https://localhost:${server!.ports.https}`).replace(/\b8080\b/, String(forwardPort));
       const t0 = Date.now();
       const r = spawnSync('/bin/sh', ['-c', line], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
       t.diagnostic(`${docLine.slice(0, 60)}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);

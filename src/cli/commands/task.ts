@@ -1,4 +1,4 @@
-/** `vmgate task list|watch`: the task records every long operation leaves (com.vmware.cis.tasks). */
+/** `vmgate task list|watch|cancel`: the task records every long operation leaves (com.vmware.cis.tasks). */
 import { Command } from 'commander';
 import type { TaskInfo, TaskStatus } from '../../clients/vapi/index.ts';
 import { CliError, reportError, usageError } from '../cli-error.ts';
@@ -14,7 +14,16 @@ export function taskCommand(): Command {
   const task = new Command('task').description('tasks: long operations and their progress');
   task.addCommand(listCommand());
   task.addCommand(watchCommand());
+  task.addCommand(cancelCommand());
   return task;
+}
+
+function cancelCommand(): Command {
+  const cmd = new Command('cancel').description('ask a running task to stop (clone and relocate while they copy, guest programs, waits)').argument('<task>', 'task id');
+  return clientAction(cmd, async ({ client, out }, [id]) => {
+    await client.tasks.cancel(id as string);
+    out.result(`asked task ${id as string} to stop`, { task: id as string });
+  });
 }
 
 interface ListOptions {

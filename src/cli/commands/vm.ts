@@ -1,6 +1,6 @@
 /**
  * `vmgate vm …`: list, get, create, delete, clone, relocate; `vm power`,
- * `vm snapshot`, `vm console` and `vm hardware|disk|cdrom|boot` live in their own files.
+ * `vm snapshot`, `vm console`, `vm hardware|disk|cdrom|boot` and `vm port-forward` live in their own files.
  */
 import { Command, Option } from 'commander';
 import type { VMCreateSpec, VMInfo, VMSummary } from '../../clients/vapi/index.ts';
@@ -15,6 +15,7 @@ import { runTask } from '../task-wait.ts';
 import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmConsoleCommand } from './vm-console.ts';
 import { vmBootCommand, vmCdromCommand, vmDiskCommand, vmHardwareCommand } from './vm-hardware.ts';
+import { vmPortForwardCommand } from './vm-port-forward.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -33,6 +34,7 @@ export function vmCommand(): Command {
   vm.addCommand(vmDiskCommand());
   vm.addCommand(vmCdromCommand());
   vm.addCommand(vmBootCommand());
+  vm.addCommand(vmPortForwardCommand());
   return vm;
 }
 
@@ -117,6 +119,7 @@ interface CreateOptions {
   readonly library?: boolean;
   readonly iso?: string;
   readonly importDisk?: string;
+  readonly nic?: string;
 }
 
 /**
@@ -143,6 +146,7 @@ function vmCreateCommand(): Command {
     .option('--disk <MiB>', 'a new disk of this size in MiB', positiveInt)
     .option('--import-disk <file>', 'the first disk from this local image (qcow2, raw or vmdk; on QEMU converted to qcow2): uploaded, then copied into the VM\'s folder')
     .option('--iso <file>', "a CD-ROM with this ISO from a datastore (DATASTORE:PATH or '[datastore] path'), connected at power on: a blank disk boots from it")
+    .option('--nic <network>', "a virtio NIC on this network, connected at power on: 'nat' (outbound only; reach the guest through vm port-forward)")
     .addOption(new Option('--guest-os <id>', 'vSphere guest OS identifier').default('OTHER_LINUX_64'))
     .option('--host <host>', 'place on this host (id or name)')
     .option('--cluster <cluster>', 'place in this cluster (id or name)')
@@ -153,6 +157,7 @@ function vmCreateCommand(): Command {
     const { client, out } = ctx;
     if (opts.library && (opts.host || opts.cluster)) throw usageError('--library places a VM on no host: drop --host / --cluster');
     if (opts.datacenter && !opts.library) throw usageError('--datacenter goes with --library');
+    if (opts.nic !== undefined && opts.nic !== 'nat') throw usageError(`--nic '${opts.nic}': the vSphere API attaches NICs to 'VM Network', the nat network: use --nic nat`);
     const placement = {
       ...(opts.library ? { folder: await libraryFolder(ctx, opts.datacenter) } : {}),
       ...(await placementOf(ctx, opts)),
@@ -165,6 +170,7 @@ function vmCreateCommand(): Command {
       ...(opts.memory ? { memory: { size_MiB: opts.memory } } : {}),
       ...(opts.disk ? { disks: [{ new_vmdk: { capacity: opts.disk * 1024 * 1024 } }] } : {}),
       ...(opts.iso ? { cdroms: [{ backing: { type: 'ISO_FILE', iso_file: isoPath(opts.iso) }, start_connected: true }] } : {}),
+      ...(opts.nic ? { nics: [{ type: 'VIRTIO', start_connected: true }] } : {}),
     } as VMCreateSpec;
     if (!opts.importDisk) {
       const id = await client.vm.create(spec);

@@ -41,6 +41,7 @@ import {
   VmgatePoolApplicationsService,
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
+  VmgatePortForwardsService,
   VmgateRolesService,
   VmgateSessionService,
   VmgateSnapshotsService,
@@ -317,6 +318,11 @@ export function vapiServices(call: VapiCaller) {
       desktops: {
         list: (options?: CallOptions) => call(VmgateDesktopsService, 'list', {}, options),
         launch: (pool: In<typeof VmgateDesktopsService, 'launch'>['pool'], application?: In<typeof VmgateDesktopsService, 'launch'>['application'], options?: CallOptions) => call(VmgateDesktopsService, 'launch', defined({ pool, application }), options),
+      },
+      portForwards: {
+        list: (vm: In<typeof VmgatePortForwardsService, 'list'>['vm'], options?: CallOptions) => call(VmgatePortForwardsService, 'list', { vm }, options),
+        create: (vm: In<typeof VmgatePortForwardsService, 'create'>['vm'], spec: In<typeof VmgatePortForwardsService, 'create'>['spec'], options?: CallOptions) => call(VmgatePortForwardsService, 'create', { vm, spec }, options),
+        delete: (vm: In<typeof VmgatePortForwardsService, 'delete'>['vm'], portForward: In<typeof VmgatePortForwardsService, 'delete'>['port_forward'], options?: CallOptions) => call(VmgatePortForwardsService, 'delete', { vm, port_forward: portForward }, options),
       },
     },
   };

@@ -124,3 +124,16 @@ export interface VmFilter {
   readonly limit?: number;
   readonly offset?: number;
 }
+
+/**
+ * A host port forwarded to a port of the guest (a VM on a `nat` network): connections to
+ * `hostAddress:hostPort` on the host reach `guestPort` in the guest. Kept in the `.vmx`
+ * (`vmgate.portForward<n>.*`); the driver applies them when the VM starts.
+ */
+export interface PortForward {
+  readonly protocol: 'tcp' | 'udp';
+  /** An IPv4 or IPv6 address of the host; 127.0.0.1 unless asked otherwise. */
+  readonly hostAddress: string;
+  readonly hostPort: number;
+  readonly guestPort: number;
+}

@@ -9,7 +9,7 @@
  * VmgateError (see ../core/errors.ts) with the closest kind and, for guest operations,
  * a `reason` (guest_auth_failed, tools_not_running, file_not_found, …).
  */
-import type { DriverKind, PowerState, ToolsState, VirtualDisk, VmHardware } from '../model/index.ts';
+import type { DriverKind, PortForward, PowerState, ToolsState, VirtualDisk, VmHardware } from '../model/index.ts';
 
 /** What a driver needs to know about a VM. Built by core from the inventory and .vmx. */
 export interface DriverVm {
@@ -21,6 +21,11 @@ export interface DriverVm {
   /** Absolute path of the .vmx. */
   readonly vmxPath: string;
   readonly hardware: VmHardware;
+  /**
+   * Host ports forwarded into the guest (its first `nat` NIC), from the `.vmx`. Core fills
+   * it in for the operations that start the guest (power on, resume); absent elsewhere.
+   */
+  readonly portForwards?: readonly PortForward[];
 }
 
 /** Progress reporting and cancellation handed to long operations. */
@@ -275,6 +280,11 @@ export interface HypervisorDriver {
 
   /** The machine's own load, for a driver whose guests run on this machine (QEMU); absent: hosts are the sum of their VMs. */
   hostStatistics?(): Promise<HostMachineStatistics>;
+   * Whether a port forward could listen on the host now: throws resource_busy when
+   * something already listens there, invalid_argument when the process may not bind it
+   * (a port below 1024 without the privilege) or the address is not one of this host's. A driver without it forwards nothing for real.
+   */
+  checkHostPort?(forward: PortForward): Promise<void>;
 
   /** The guest's network interfaces and addresses, from its tools (needs tools running). */
   guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;

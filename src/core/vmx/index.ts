@@ -4,3 +4,4 @@ export { vmwareUuidToGuid, guidToVmwareUuid } from './vmx-uuid.ts';
 export { readVmxConfig, writeVmxConfig, VMX_DEFAULTS } from './vmx-hardware.ts';
 export type { VmxConfig, ReadVmxOptions } from './vmx-hardware.ts';
 export { buildNewVmx, VMX_CONFIG_VERSION } from './new-vmx.ts';
+export { readPortForwards, writePortForwards } from './vmx-port-forwards.ts';

@@ -5,7 +5,9 @@
  * passt runs with `--no-map-gw`: without it, connections from the guest to its default
  * gateway's address reach the host's loopback (as slirp's 10.0.2.2 does), where VNC
  * consoles and vmgate's plain HTTP port listen. With it, the gateway is the real one and
- * the host's loopback is out of the guest's reach. No ports are forwarded into the guest.
+ * the host's loopback is out of the guest's reach. The VM's port forwards (`portForwards`)
+ * go to the passt of its first nat NIC as `-t`/`-u` options (`<host address>/<host
+ * port>:<guest port>`); nothing else is forwarded into the guest.
  * `--one-off` makes passt end when its QEMU disconnects; like QEMU it runs detached, so it
  * outlives a control-plane restart. Its messages go to `passt.log` in the VM's folder.
  */
@@ -14,6 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PortForward } from '../../core/model/index.ts';
 import type { DriverVm } from '../../core/ports/driver.ts';
 import { exists, logTail, sleep } from './fs-helpers.ts';
 import { qemuError } from './qemu-error.ts';
@@ -30,7 +33,7 @@ const READY_TIMEOUT_MS = 10_000;
 export async function startPassts(binary: string, vm: DriverVm, sockets: ReadonlyMap<number, string>): Promise<PasstProcess[]> {
   const started: PasstProcess[] = [];
   try {
-    for (const socket of sockets.values()) started.push(await startPasst(binary, vm, socket));
+    for (const socket of sockets.values()) started.push(await startPasst(binary, vm, socket, started.length === 0 ? (vm.portForwards ?? []) : []));
     return started;
   } catch (e) {
     for (const p of started) p.stop();
@@ -38,7 +41,12 @@ export async function startPassts(binary: string, vm: DriverVm, sockets: Readonl
   }
 }
 
-async function startPasst(binary: string, vm: DriverVm, socket: string): Promise<PasstProcess> {
+/** passt's options for the forwards: `-t 127.0.0.1/2222:22`, `-u 0.0.0.0/5353:53`. */
+export function passtForwardArgs(forwards: readonly PortForward[]): string[] {
+  return forwards.flatMap((f) => [f.protocol === 'udp' ? '-u' : '-t', `${f.hostAddress}/${f.hostPort}:${f.guestPort}`]);
+}
+
+async function startPasst(binary: string, vm: DriverVm, socket: string, forwards: readonly PortForward[]): Promise<PasstProcess> {
   await rm(socket, { force: true });
   const log = join(vm.dir, 'passt.log');
   const fd = openSync(log, 'a', 0o600);
@@ -47,7 +55,7 @@ async function startPasst(binary: string, vm: DriverVm, socket: string): Promise
     // --runas as ourselves: started by root, passt would become nobody before it binds the
     // socket, and nobody cannot write the VM's folder (it still sandboxes itself).
     const runas = typeof process.getuid === 'function' ? ['--runas', `${process.getuid()}:${process.getgid!()}`] : [];
-    child = spawn(binary, ['--foreground', '--one-off', '--quiet', '--no-map-gw', ...runas, '--socket', socket], { detached: true, stdio: ['ignore', fd, fd], cwd: vm.dir });
+    child = spawn(binary, ['--foreground', '--one-off', '--quiet', '--no-map-gw', ...runas, ...passtForwardArgs(forwards), '--socket', socket], { detached: true, stdio: ['ignore', fd, fd], cwd: vm.dir });
   } finally {
     closeSync(fd);
   }

@@ -11,7 +11,7 @@
  * stopping them (qemu-launch.ts), power and lifecycle (qemu-power.ts), suspend and resume
  * (qemu-suspend.ts), snapshots (qemu-snapshots.ts), guest operations (qemu-guest-ops.ts).
  */
-import type { PowerState, VirtualDisk } from '../../core/model/index.ts';
+import type { PortForward, PowerState, VirtualDisk } from '../../core/model/index.ts';
 import type {
   ConsoleEndpoint,
   ConsoleTicket,
@@ -39,6 +39,7 @@ import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
 import { guestNetworkOf } from './guest-network.ts';
 import { machineStatistics, statisticsOf } from './qemu-statistics.ts';
+import { checkHostPort } from './host-port.ts';
 import * as power from './qemu-power.ts';
 import { blockDevices, changeMedium } from './qemu-media.ts';
 import * as snapshots from './qemu-snapshots.ts';
@@ -130,6 +131,10 @@ class QemuDriver implements HypervisorDriver {
 
   async hostStatistics(): Promise<HostMachineStatistics> {
     return machineStatistics();
+  }
+
+  checkHostPort(forward: PortForward): Promise<void> {
+    return checkHostPort(forward);
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {

@@ -6,11 +6,15 @@
  * 1. The ticket is redeemed in core (once, whatever follows; core checks the caller's
  *    `VirtualMachine.Console` and that the VM runs again, and opens the console with a new
  *    one-time VNC password). Failures are plain HTTP answers before any upgrade.
- * 2. vmgate connects to the VM's console (the driver's VNC server) and authenticates with
- *    that password (RFB 3.8, VNC authentication).
+ * 2. vmgate connects to the VM's console (the driver's VNC server), authenticates with
+ *    that password (RFB 3.8, VNC authentication) and sends ClientInit (shared: other
+ *    viewers stay connected), keeping the VM's ServerInit. Core runs steps 1–2 one
+ *    connection at a time per VM (`consoles.connectProxy`): the console has one password
+ *    at a time, so two users connecting at once get in one after the other instead of the
+ *    second password replacing the first before it was used.
  * 3. The WebSocket is accepted; vmgate plays an RFB 3.8 server up to the security result
- *    with security type None (the ticket was the authentication), then relays the bytes
- *    both ways unchanged: ClientInit, ServerInit and everything after come from the VM.
+ *    with security type None (the ticket was the authentication), answers the client's
+ *    ClientInit with the VM's ServerInit, then relays the bytes both ways unchanged.
  *    Each binary WebSocket message carries RFB bytes, as noVNC and websockify do.
  */
 import type { IncomingMessage } from 'node:http';
@@ -54,31 +58,34 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
     if (req.method !== 'GET' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(socket, 400, 'Bad Request', 'the console proxy speaks WebSocket only');
     if (!TICKET.test(ticket)) return refuse(socket, 404, 'Not Found', 'no such console ticket');
     if (stopped) return refuse(socket, 503, 'Service Unavailable', 'vmgate is stopping');
-    let access;
+    let access: { vmId: string; vmName: string } | undefined;
+    let vm: VncSession;
     try {
-      access = await core.consoles.redeemProxyTicket(ticket);
+      vm = await core.consoles.connectProxy(ticket, async (a) => {
+        access = a;
+        return vncLogin(a.endpoint.host, a.endpoint.port, a.endpoint.password).catch((e: unknown) => {
+          throw new UpstreamFailure(e);
+        });
+      });
     } catch (e) {
+      if (e instanceof UpstreamFailure) {
+        log.warn({ err: e.cause, vmId: access?.vmId }, 'console proxy: the VM console did not take its one-time password');
+        return refuse(socket, 502, 'Bad Gateway', `the console of ${access?.vmName ?? 'the VM'} could not be reached`);
+      }
       const kind = isVmgateError(e) ? e.kind : 'internal';
       const msg = isVmgateError(e) && kind !== 'internal' ? e.message : 'internal error';
       if (kind === 'internal') log.error({ err: e }, 'console proxy: opening the console failed');
       const [status, reason] = kind === 'unauthenticated' ? [401, 'Unauthorized'] : kind === 'unauthorized' ? [403, 'Forbidden'] : kind === 'not_found' ? [404, 'Not Found'] : kind === 'not_allowed_in_current_state' ? [409, 'Conflict'] : [500, 'Internal Server Error'];
       return refuse(socket, status, reason, msg);
     }
-    let vm: Socket;
-    try {
-      vm = await vncLogin(access.endpoint.host, access.endpoint.port, access.endpoint.password);
-    } catch (e) {
-      log.warn({ err: e, vmId: access.vmId }, 'console proxy: the VM console did not take its one-time password');
-      return refuse(socket, 502, 'Bad Gateway', `the console of ${access.vmName} could not be reached`);
-    }
     if (socket.destroyed || stopped) {
-      vm.destroy();
+      vm.socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => relay(ws, vm));
+    wss.handleUpgrade(req, socket, head, (ws) => relay(ws, vm.socket, vm.serverInit));
   }
 
-  function relay(ws: WebSocket, vm: Socket): void {
+  function relay(ws: WebSocket, vm: Socket, serverInit: Buffer): void {
     const conn = { ws, vm };
     open.add(conn);
     const end = (): void => {
@@ -96,7 +103,7 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
     ws.once('close', () => clearTimeout(handshakeTimer));
 
     // RFB 3.8 server side up to the security result: None (the ticket authenticated).
-    let stage: 'version' | 'security' | 'relay' = 'version';
+    let stage: 'version' | 'security' | 'clientInit' | 'relay' = 'version';
     let minor = 8;
     let pending = Buffer.alloc(0);
     ws.send(Buffer.from('RFB 003.008\n'));
@@ -116,7 +123,7 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
         pending = pending.subarray(12);
         if (minor === 3) {
           ws.send(u32(1)); // security type None, no result
-          stage = 'relay';
+          stage = 'clientInit';
         } else {
           ws.send(Buffer.from([1, 1]));
           stage = 'security';
@@ -127,6 +134,13 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
         if (pending[0] !== 1) return end();
         pending = pending.subarray(1);
         if (minor === 8) ws.send(u32(0));
+        stage = 'clientInit';
+      }
+      if (stage === 'clientInit') {
+        // The proxy sent the VM its ClientInit already (shared); the client's gets the VM's ServerInit.
+        if (pending.length < 1) return;
+        pending = pending.subarray(1);
+        ws.send(serverInit);
         stage = 'relay';
       }
       if (stage === 'relay') {
@@ -164,16 +178,29 @@ export function createConsoleProxy(core: CoreApi, log: Logger, pathPrefix: strin
   };
 }
 
+/** A failure of the VM's console during the proxy's login (502), not of the ticket. */
+class UpstreamFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+interface VncSession {
+  readonly socket: Socket;
+  /** The VM's ServerInit message (the answer to the proxy's ClientInit), for the client. */
+  readonly serverInit: Buffer;
+}
+
 /**
- * Connects to a VNC server and authenticates (RFB 3.8, VNC authentication with
- * `password`); resolves with the socket right after a successful SecurityResult, before
- * ClientInit (which the proxied client sends).
+ * Connects to a VNC server, authenticates (RFB 3.8, VNC authentication with `password`)
+ * and sends ClientInit (shared); resolves with the socket, paused, and the ServerInit it
+ * answered, before anything else (the proxied client's requests come next).
  */
-function vncLogin(host: string, port: number, password: string): Promise<Socket> {
+function vncLogin(host: string, port: number, password: string): Promise<VncSession> {
   return new Promise((resolve, reject) => {
     const s = connect({ host, port });
     let buf = Buffer.alloc(0);
-    let stage: 'version' | 'types' | 'challenge' | 'result' = 'version';
+    let stage: 'version' | 'types' | 'challenge' | 'result' | 'serverInit' = 'version';
     const fail = (why: string): void => {
       clearTimeout(timer);
       s.destroy();
@@ -203,18 +230,28 @@ function vncLogin(host: string, port: number, password: string): Promise<Socket>
           s.write(vncAuthResponse(password, buf.subarray(0, 16)));
           buf = buf.subarray(16);
           stage = 'result';
-        } else {
+        } else if (stage === 'result') {
           if (buf.length < 4) return;
           if (buf.readUInt32BE(0) !== 0) return fail('the VNC server refused the one-time password');
+          buf = buf.subarray(4);
+          s.write(Buffer.from([1])); // ClientInit: shared
+          stage = 'serverInit';
+        } else {
+          // ServerInit: width, height, pixel format (20 bytes), name length, name.
+          if (buf.length < 24) return;
+          const nameLength = buf.readUInt32BE(20);
+          if (nameLength > 65_536) return fail(`the VNC server sent a desktop name of ${nameLength} bytes`);
+          if (buf.length < 24 + nameLength) return;
+          const serverInit = Buffer.from(buf.subarray(0, 24 + nameLength));
           clearTimeout(timer);
           s.off('data', onData);
           s.removeAllListeners('close');
           s.removeAllListeners('error');
           s.on('error', () => undefined);
           s.pause();
-          // Anything after the result (nothing, before ClientInit) stays for the client.
-          if (buf.length > 4) s.unshift(buf.subarray(4));
-          resolve(s);
+          // Anything after ServerInit (nothing: the client has asked for nothing yet) stays for the client.
+          if (buf.length > 24 + nameLength) s.unshift(buf.subarray(24 + nameLength));
+          resolve({ socket: s, serverInit });
           return;
         }
       }

@@ -38,7 +38,7 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the seventeen services', () => {
+  it('has the eighteen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
       'com.vmgate.desktops',
@@ -55,6 +55,7 @@ describe('vmgate services in the registry', () => {
       'com.vmgate.users',
       'com.vmgate.vm.console',
       'com.vmgate.vm.guest.programs',
+      'com.vmgate.vm.port_forwards',
       'com.vmgate.vm.snapshots',
       'com.vmgate.vm.stats',
     ]);

@@ -4,7 +4,8 @@
  * one-time token; the console is QEMU's own VNC server (`password=on`, the token set
  * through QMP `set_password`/`expire_password`): a VNC handshake with the token succeeds
  * once, a wrong token, no password and the spent token are refused. A vSphere console
- * ticket opens the same console through the WebSocket proxy, once.
+ * ticket opens the same console through the WebSocket proxy, once; three tickets used at
+ * the same moment all get in.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
@@ -114,5 +115,26 @@ describe('View broker on QEMU: the desktop console takes the one-time token only
     const rfb = await wsRfbSession(ticket, s.ca);
     assert.deepEqual([rfb.types, rfb.name, rfb.firstMessageType], [[1], 'QEMU (QemuDesk-1)', 0]);
     await assert.rejects(wsRfbSession(ticket, s.ca), /refused: 401 the console ticket is unknown or was used already/);
+  });
+
+  it('three console tickets used at the same moment all get in (the proxy logs in one after the other)', async () => {
+    const login = await s.request('POST', '/api/session', { headers: { authorization: 'Basic ' + Buffer.from(`administrator:${ADMIN_PASSWORD}`).toString('base64') } });
+    const token = JSON.parse(login.body) as string;
+    const tickets: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await s.request('POST', `/api/vcenter/vm/${vmId}/console/tickets`, { headers: { 'vmware-api-session-id': token, 'content-type': 'application/json' }, body: '{"type":"WEBMKS"}' });
+      assert.equal(r.status, 201, r.body);
+      tickets.push((JSON.parse(r.body) as { ticket: string }).ticket);
+    }
+    // Each ticket's password is set just before its own VNC login upstream (security type 2), never over another's.
+    const sessions = await Promise.all(tickets.map((t) => wsRfbSession(t, s.ca)));
+    assert.deepEqual(
+      sessions.map((rfb) => [rfb.types, rfb.name, rfb.firstMessageType]),
+      [
+        [[1], 'QEMU (QemuDesk-1)', 0],
+        [[1], 'QEMU (QemuDesk-1)', 0],
+        [[1], 'QEMU (QemuDesk-1)', 0],
+      ],
+    );
   });
 });

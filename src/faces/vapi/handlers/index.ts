@@ -26,6 +26,7 @@ import { vmgatePermissionsHandlers } from './vmgate-permissions.ts';
 import { vmgatePoolEntitlementsHandlers } from './vmgate-pool-entitlements.ts';
 import { vmgatePoolApplicationsHandlers } from './vmgate-pool-applications.ts';
 import { vmgatePoolsHandlers } from './vmgate-pools.ts';
+import { vmgatePortForwardsHandlers } from './vmgate-port-forwards.ts';
 import { vmgateRolesHandlers } from './vmgate-roles.ts';
 import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
 import { vmgateUsersHandlers } from './vmgate-users.ts';
@@ -73,4 +74,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateVmStatsHandlers,
   vmgateHostStatsHandlers,
   vmgateDesktopsHandlers,
+  vmgatePortForwardsHandlers,
 ];

@@ -44,6 +44,7 @@ import { VmgateConsoleService } from './vmgate-console.ts';
 import { VmgateSessionService } from './vmgate-session.ts';
 import { VmgateHostStatsService, VmgateVmStatsService } from './vmgate-stats.ts';
 import { VmgateDesktopsService } from './vmgate-desktops.ts';
+import { VmgatePortForwardsService } from './vmgate-port-forwards.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -88,6 +89,7 @@ export * from './vmgate-console.ts';
 export * from './vmgate-session.ts';
 export * from './vmgate-stats.ts';
 export * from './vmgate-desktops.ts';
+export * from './vmgate-port-forwards.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -134,6 +136,7 @@ export const SERVICE_LIST = [
   VmgateVmStatsService,
   VmgateHostStatsService,
   VmgateDesktopsService,
+  VmgatePortForwardsService,
 ] as const;
 
 /**
