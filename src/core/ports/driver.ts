@@ -275,11 +275,14 @@ export interface HypervisorDriver {
    * query-block). Devices the hypervisor does not have are left out.
    */
   blockDevices?(vm: DriverVm): Promise<{ readonly device: string; readonly medium: string | null }[]>;
+
   /** What a running (or paused) VM uses now; a VM that does not run is `not_allowed_in_current_state`. */
   statistics?(vm: DriverVm): Promise<VmStatistics>;
 
   /** The machine's own load, for a driver whose guests run on this machine (QEMU); absent: hosts are the sum of their VMs. */
   hostStatistics?(): Promise<HostMachineStatistics>;
+
+  /**
    * Whether a port forward could listen on the host now: throws resource_busy when
    * something already listens there, invalid_argument when the process may not bind it
    * (a port below 1024 without the privilege) or the address is not one of this host's. A driver without it forwards nothing for real.
