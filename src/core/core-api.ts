@@ -10,6 +10,7 @@ import type { TaskEngine } from './tasks.ts';
 import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
 import type { VmJobService } from './vm-jobs.ts';
+import type { VmDeviceService } from './vm-devices.ts';
 
 /**
  * What a face may use of core: the services, and core's clock. No `ctx`, no store, no
@@ -28,6 +29,8 @@ export interface CoreApi {
   readonly vmJobs: VmJobService;
   /** VM consoles: one-time VNC passwords and WebSocket proxy tickets. */
   readonly consoles: ConsoleService;
+  /** A VM's NICs, floppy drives, serial / parallel ports and storage controllers. */
+  readonly devices: VmDeviceService;
   readonly tasks: TaskEngine;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */

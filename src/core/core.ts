@@ -8,6 +8,7 @@ import type { CoreApi } from './core-api.ts';
 import type { CoreConfig, CoreContext, Logger } from './context.ts';
 import { DEFAULT_CORE_CONFIG, silentLogger } from './context.ts';
 import { ConsoleService } from './consoles.ts';
+import { VmDeviceService } from './vm-devices.ts';
 import { DatastoreFileService } from './datastore-file-service.ts';
 import { EventBus } from './event-bus.ts';
 import { EventLog } from './events.ts';
@@ -60,6 +61,8 @@ export class Core implements CoreApi {
   readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
   readonly consoles: ConsoleService;
+  /** A VM's NICs, floppy drives, serial / parallel ports and controllers one at a time. */
+  readonly devices: VmDeviceService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -93,6 +96,7 @@ export class Core implements CoreApi {
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
+    this.devices = new VmDeviceService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
   }
 
   /** Core's time (the clock it was given). */

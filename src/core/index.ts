@@ -13,3 +13,5 @@ export type { ProgramResult, VmWho } from './guest.ts';
 export type { TaskContext } from './tasks.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { GuestCredentials, GuestNetworkInterface } from './ports/driver.ts';
+export type { NicSpec, NicPatch, FloppySpec, SerialSpec, ParallelSpec, ControllerSpec } from './vm-devices.ts';
+export { NIC_MODELS, SCSI_MODELS, controllersOf } from './vm-devices.ts';

@@ -28,6 +28,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DriverVm } from '../../core/ports/driver.ts';
 import type { VirtualDisk } from '../../core/model/index.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
+import { deviceArgs } from './command-line-devices.ts';
 
 export type QemuAccel = 'kvm' | 'tcg';
 
@@ -232,6 +233,9 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     add('-device', `${model},netdev=${id},id=${id}-dev,mac=${mac}`);
     if (!nic.connected) disconnectedNics.push(id);
   });
+
+  // Floppies, serial and parallel ports, controllers no disk uses (command-line-devices.ts).
+  add(...deviceArgs(vm));
 
   // Direct kernel boot.
   if (hw.kernelBoot) {

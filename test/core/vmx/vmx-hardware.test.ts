@@ -47,6 +47,8 @@ const WORKSTATION: VmxConfig = {
     nics: [{ device: 'ethernet0', macAddress: '00:0c:29:b4:d5:e6', network: 'nat', connected: true, model: 'e1000' }],
     cdroms: [{ device: 'sata0:1', isoFile: '/home/alice/Downloads/ubuntu-22.04.3-desktop-amd64.iso', connected: true }],
     kernelBoot: null,
+    // Workstation's ThinPrint port: kept as it is, not run.
+    serials: [{ device: 'serial0', backing: { kind: 'other', fileType: 'thinprint', fileName: 'thinprint' }, connected: true, yieldOnPoll: false }],
   },
 };
 
@@ -68,10 +70,12 @@ const ESXI: VmxConfig = {
     ],
     nics: [
       { device: 'ethernet0', macAddress: '00:50:56:9a:1c:2d', network: 'VM Network', connected: true, model: 'vmxnet3' },
-      { device: 'ethernet1', macAddress: '00:50:56:3f:00:42', network: 'Backup VLAN 42', connected: false, model: 'e1000e' },
+      { device: 'ethernet1', macAddress: '00:50:56:3f:00:42', network: 'Backup VLAN 42', connected: false, model: 'e1000e', staticMac: true },
     ],
     cdroms: [{ device: 'ide1:0', isoFile: null, connected: false }],
     kernelBoot: null,
+    // Its SCSI controller is not the LSI Logic vmgate would make; floppy0.present is FALSE.
+    controllers: [{ device: 'scsi0', model: 'lsisas1068' }],
   },
 };
 
@@ -88,7 +92,7 @@ const WEIRD: VmxConfig = {
     version: 14,
     firmware: 'bios', // default
     disks: [{ device: 'scsi0:0', fileName: 'weird.vmdk', capacityMiB: 0 }], // scsi0:1 absent, scsi0:2 pass-through
-    nics: [{ device: 'ethernet0', macAddress: '00:50:56:01:02:03', network: 'VMnet2', connected: true, model: 'vmxnet3' }],
+    nics: [{ device: 'ethernet0', macAddress: '00:50:56:01:02:03', network: 'VMnet2', connected: true, model: 'vmxnet3', staticMac: true }],
     cdroms: [{ device: 'ide0:0', isoFile: '[isos] tools/appliance.iso', connected: false }],
     kernelBoot: { kernel: 'boot/vmlinuz-6.1', initrd: 'boot/initrd.img-6.1', cmdline: 'console=ttyS0 root=/dev/vda1 quiet' },
   },
@@ -262,7 +266,7 @@ describe('writeVmxConfig', () => {
         { device: 'scsi0:0', fileName: 'sql-prod-01.vmdk', capacityMiB: 102400 }, // grown
         { device: 'nvme0:0', fileName: 'tempdb.vmdk', capacityMiB: 8192 }, // new, new controller
       ], // scsi0:1 removed
-      nics: [{ device: 'ethernet1', macAddress: '00:50:56:3f:00:43', network: 'Prod', connected: true, model: 'e1000e' }], // ethernet0 removed
+      nics: [{ device: 'ethernet1', macAddress: '00:50:56:3f:00:43', network: 'Prod', connected: true, model: 'e1000e', staticMac: true }], // ethernet0 removed
       cdroms: [
         { device: 'ide1:0', isoFile: '[isos] SQLServer2019.iso', connected: true }, // host drive → ISO
         { device: 'sata0:0', isoFile: null, connected: false }, // new empty drive

@@ -12,6 +12,8 @@ import { TasksService } from './tasks.ts';
 import { VMService } from './vm.ts';
 import { VmPowerService } from './power.ts';
 import { VmHardwareService } from './hardware.ts';
+import { VmHardwareEthernetService, VmHardwareFloppyService, VmHardwareSerialService, VmHardwareParallelService, VmHardwareAdapterScsiService, VmHardwareAdapterSataService, VmHardwareAdapterNvmeService } from './hardware-devices.ts';
+import { VmToolsService } from './tools.ts';
 import { VmGuestProcessesService } from './guest-processes.ts';
 import { VmGuestFilesystemFilesService } from './guest-files.ts';
 import { VmGuestFilesystemDirectoriesService } from './guest-directories.ts';
@@ -51,6 +53,8 @@ export * from './guest-os.ts';
 export * from './power.ts';
 export * from './hardware.ts';
 export * from './devices.ts';
+export * from './hardware-devices.ts';
+export * from './tools.ts';
 export * from './guest-credentials.ts';
 export * from './guest-processes.ts';
 export * from './guest-files.ts';
@@ -87,6 +91,14 @@ export const SERVICE_LIST = [
   VMService,
   VmPowerService,
   VmHardwareService,
+  VmHardwareEthernetService,
+  VmHardwareFloppyService,
+  VmHardwareSerialService,
+  VmHardwareParallelService,
+  VmHardwareAdapterScsiService,
+  VmHardwareAdapterSataService,
+  VmHardwareAdapterNvmeService,
+  VmToolsService,
   VmGuestProcessesService,
   VmGuestFilesystemFilesService,
   VmGuestFilesystemDirectoriesService,
