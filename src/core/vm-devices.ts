@@ -270,11 +270,14 @@ export class VmDeviceService {
       const cur = (await this.d.ctx.store.vms.get(vm.id))!;
       const dev = device.toLowerCase();
       const hw = cur.hardware;
-      const lists = [hw.nics, hw.floppies ?? [], hw.serials ?? [], hw.parallels ?? []] as const;
-      const found = lists.some((l) => l.some((x) => x.device.toLowerCase() === dev));
+      const lists: readonly (readonly { device: string; connected: boolean }[])[] = [hw.nics, hw.floppies ?? [], hw.serials ?? [], hw.parallels ?? []];
+      const found = lists.flat().find((x) => x.device.toLowerCase() === dev);
       if (!found) throw notFound(`${vm.id} (${vm.name}) has no connectable device '${device}'`, { module: MODULE });
       if (cur.powerState !== 'poweredOn') {
         throw notAllowedInCurrentState(`cannot ${connected ? 'connect' : 'disconnect'} ${dev} of ${vm.id} (${vm.name}) while it is ${describePowerState(cur.powerState)}; set start_connected instead`, { module: MODULE, reason: 'vm_not_running' });
+      }
+      if (found.connected === connected) {
+        throw alreadyExists(`${dev} of ${vm.id} (${vm.name}) is already ${connected ? 'connected' : 'disconnected'}`, { module: MODULE, reason: 'already_in_state' });
       }
       const flip = <T extends { device: string; connected: boolean }>(list: readonly T[]): T[] => list.map((x) => (x.device.toLowerCase() === dev ? { ...x, connected } : x));
       const hardware: VmHardware = {

@@ -8,6 +8,10 @@ import { guestPowerHandlers } from './guest-power.ts';
 import { guestProcessesHandlers } from './guest-processes.ts';
 import { guestTransfersHandlers } from './guest-transfers.ts';
 import { hardwareHandlers } from './hardware.ts';
+import { ethernetHandlers } from './hardware-ethernet.ts';
+import { floppyHandlers, parallelHandlers, serialHandlers } from './hardware-ports.ts';
+import { nvmeAdapterHandlers, sataAdapterHandlers, scsiAdapterHandlers } from './hardware-adapters.ts';
+import { toolsHandlers } from './tools.ts';
 import { INVENTORY_HANDLERS } from './inventory.ts';
 import { powerHandlers } from './power.ts';
 import { sessionHandlers } from './session.ts';
@@ -33,6 +37,14 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmHandlers,
   powerHandlers,
   hardwareHandlers,
+  ethernetHandlers,
+  floppyHandlers,
+  serialHandlers,
+  parallelHandlers,
+  scsiAdapterHandlers,
+  sataAdapterHandlers,
+  nvmeAdapterHandlers,
+  toolsHandlers,
   guestProcessesHandlers,
   guestFilesHandlers,
   guestDirectoriesHandlers,
