@@ -14,6 +14,7 @@ import { formatBytes } from '../table.ts';
 import { runTask } from '../task-wait.ts';
 import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.ts';
 import { vmConsoleCommand } from './vm-console.ts';
+import { vmNicCommand, vmSerialCommand, vmToolsCommand } from './vm-devices.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -28,6 +29,9 @@ export function vmCommand(): Command {
   vm.addCommand(vmCloneCommand());
   vm.addCommand(vmRelocateCommand());
   vm.addCommand(vmConsoleCommand());
+  vm.addCommand(vmNicCommand());
+  vm.addCommand(vmSerialCommand());
+  vm.addCommand(vmToolsCommand());
   return vm;
 }
 
