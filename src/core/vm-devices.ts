@@ -9,12 +9,14 @@
  * NICs). vmgate keeps one connected flag per device, as VMware Workstation does: it is
  * the device's start_connected and, while the VM runs, its connection state.
  *
+ * Files of floppies and ports must be on vmgate's datastores (as register insists).
  * MAC addresses are unique in the inventory: a given one is checked, a missing one is
  * generated (00:50:56 range), both while holding one inventory-wide section so that two
  * requests cannot take the same address.
  */
 import type { Caller } from './caller.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
+import type { VmgateError } from './errors.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
 import type { ControllerBus, SerialBacking, VirtualController, VirtualFloppy, VirtualNic, VirtualParallel, VirtualSerial, Vm, VmHardware } from './model/index.ts';
 import { CONTROLLER_BUSES, DEVICE_LIMITS } from './model/index.ts';
@@ -22,6 +24,8 @@ import { describePowerState } from './power.ts';
 import type { VmDeps } from './vm-deps.ts';
 import { freshMac, macsOf, rewriteVmx } from './vm-hardware.ts';
 import { resolveVm } from './vm-refs.ts';
+import { parseVmx } from './vmx/index.ts';
+import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
 
 const MODULE = 'core.vm';
 
@@ -311,6 +315,7 @@ export class VmDeviceService {
         throw notAllowedInCurrentState(`cannot ${what} ${vm.id} (${vm.name}) while it is ${describePowerState(cur.powerState)}; power it off first`, { module: MODULE, reason: 'vm_is_running' });
       }
       const c = await make(cur);
+      await this.checkFiles(cur, c.hardware);
       const { driver, dvm } = await this.d.rt.resolveDriverVm(cur);
       driver.checkHardware?.({ ...dvm, hardware: c.hardware });
       await rewriteVmx(this.d, cur, { hardware: c.hardware });
@@ -319,6 +324,29 @@ export class VmDeviceService {
       return { vm: next, device: c.device };
     } finally {
       release();
+    }
+  }
+
+  /**
+   * The files the floppies and ports name stay on vmgate's datastores (QEMU writes port
+   * output to them): the confinement register applies to a .vmx (checkVmxFileKeys).
+   */
+  private async checkFiles(vm: Vm, hw: VmHardware): Promise<void> {
+    const doc = parseVmx('');
+    const put = (device: string, file: string | null): void => {
+      if (file === null) return;
+      doc.set(`${device}.present`, 'TRUE');
+      doc.set(`${device}.fileName`, file);
+    };
+    for (const f of hw.floppies ?? []) put(f.device, f.imageFile);
+    for (const p of hw.serials ?? []) put(p.device, p.backing.kind === 'file' ? p.backing.file : null);
+    for (const p of hw.parallels ?? []) put(p.device, p.file);
+    if (doc.keys().length === 0) return;
+    try {
+      checkVmxFileKeys(doc, { vmxRel: vm.vmxRel, datastoreRoots: (await this.d.ctx.store.datastores.list()).map((x) => x.path) });
+    } catch (e) {
+      const key = String((e as VmgateError).details?.key ?? '').replace(/\.fileName$/i, '');
+      throw invalidArgument(`the file of ${key} of ${vm.id} (${vm.name}), ${JSON.stringify((e as VmgateError).details?.value)}, is not on one of vmgate's datastores`, { module: MODULE });
     }
   }
 

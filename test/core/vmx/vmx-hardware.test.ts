@@ -414,3 +414,89 @@ describe('buildNewVmx', () => {
     assert.throws(() => buildNewVmx(withHardware(cfg, { memoryMiB: 0 })), isKind('invalid_argument', /memoryMiB/));
   });
 });
+
+describe('floppies, serial and parallel ports, controllers, static MACs', () => {
+  const cfg: VmxConfig = {
+    name: 'ports',
+    uuid: null,
+    fqdn: null,
+    annotation: '',
+    hardware: {
+      cpuCount: 1,
+      coresPerSocket: 1,
+      memoryMiB: 512,
+      guestOs: 'otherlinux-64',
+      version: 19,
+      firmware: 'bios',
+      disks: [{ device: 'scsi0:0', fileName: 'ports.vmdk', capacityMiB: 64 }],
+      nics: [{ device: 'ethernet0', macAddress: '00:50:56:3a:00:01', network: 'isolated', connected: false, model: 'e1000e', staticMac: true }],
+      cdroms: [],
+      kernelBoot: null,
+      floppies: [{ device: 'floppy0', imageFile: 'boot.flp', connected: true }, { device: 'floppy1', imageFile: null, connected: false }],
+      serials: [
+        { device: 'serial0', backing: { kind: 'file', file: '/ds/logs/com2.log' }, connected: true, yieldOnPoll: false },
+        { device: 'serial1', backing: { kind: 'tcpServer', port: 7001 }, connected: false, yieldOnPoll: true },
+      ],
+      parallels: [{ device: 'parallel0', file: 'lpt.out', connected: true }],
+      controllers: [{ device: 'scsi1', model: 'pvscsi' }, { device: 'sata0', model: 'ahci' }, { device: 'nvme2', model: 'nvme' }],
+    },
+  };
+
+  it('writes VMware keys and reads back as written', () => {
+    const text = buildNewVmx(cfg);
+    const keys = [
+      'ethernet0.addressType = "static"',
+      'ethernet0.address = "00:50:56:3a:00:01"',
+      'floppy0.fileType = "file"',
+      'floppy0.fileName = "boot.flp"',
+      'floppy1.startConnected = "FALSE"',
+      'serial0.fileType = "file"',
+      'serial0.fileName = "/ds/logs/com2.log"',
+      'serial1.fileType = "network"',
+      'serial1.fileName = "tcp://127.0.0.1:7001"',
+      'serial1.network.endPoint = "server"',
+      'serial1.yieldOnMsrRead = "TRUE"',
+      'parallel0.fileType = "file"',
+      'parallel0.fileName = "lpt.out"',
+      'scsi1.present = "TRUE"',
+      'scsi1.virtualDev = "pvscsi"',
+      'sata0.present = "TRUE"',
+      'nvme2.present = "TRUE"',
+    ];
+    for (const k of keys) assert.ok(text.split('\n').includes(k), `${k} in\n${text}`);
+    assert.doesNotMatch(text, /^ethernet0\.generatedAddress/m);
+    assert.deepEqual(readVmxConfig(parseVmx(text)), cfg);
+  });
+
+  it('removes devices left out, keeps a controller a disk uses, switches a MAC back to generated', () => {
+    const doc = parseVmx(buildNewVmx(cfg));
+    writeVmxConfig(doc, withHardware(cfg, {
+      nics: [{ ...cfg.hardware.nics[0]!, staticMac: false }],
+      floppies: [],
+      serials: [cfg.hardware.serials![1]!],
+      parallels: [],
+      controllers: [],
+    }));
+    const text = doc.toString();
+    assert.doesNotMatch(text, /^(floppy\d|serial0|parallel0|scsi1|sata0|nvme2)\./m);
+    assert.match(text, /^serial1\.fileName = "tcp:\/\/127\.0\.0\.1:7001"$/m);
+    assert.match(text, /^scsi0\.present = "TRUE"$/m);
+    assert.match(text, /^ethernet0\.addressType = "generated"$/m);
+    assert.match(text, /^ethernet0\.generatedAddress = "00:50:56:3a:00:01"$/m);
+    assert.doesNotMatch(text, /^ethernet0\.address =/m);
+    const back = readVmxConfig(doc).hardware;
+    assert.deepEqual([back.floppies, back.serials, back.parallels, back.controllers], [undefined, [cfg.hardware.serials![1]!], undefined, undefined]);
+    assert.equal(back.nics[0]!.staticMac, undefined);
+  });
+
+  it('refuses bad device names, too many devices, bad ports and files', () => {
+    const bad: [Partial<VmxConfig['hardware']>, RegExp][] = [
+      [{ floppies: [{ device: 'floppyA', imageFile: null, connected: true }] }, /not like "floppy0"/],
+      [{ serials: [0, 1, 2, 3, 4].map((i) => ({ device: `serial${i}`, backing: { kind: 'file' as const, file: 'x' }, connected: true, yieldOnPoll: false })) }, /at most 4 serial ports/],
+      [{ serials: [{ device: 'serial0', backing: { kind: 'tcpServer', port: 70000 }, connected: true, yieldOnPoll: false }] }, /TCP port 70000/],
+      [{ parallels: [{ device: 'parallel0', file: 'a"b', connected: true }] }, /without NUL characters or quotes/],
+      [{ controllers: [{ device: 'scsi1', model: 'Bad Model' }] }, /controller model/],
+    ];
+    for (const [hw, text] of bad) assert.throws(() => buildNewVmx(withHardware(cfg, hw)), isKind('invalid_argument', text));
+  });
+});
