@@ -57,6 +57,22 @@ describe('core.devices', () => {
     assert.deepEqual(holders[0]!.hardware.nics.map((n) => [n.device, n.macAddress, n.staticMac]), [['ethernet0', mac, true]]);
   });
 
+  it('a clone of a VM with a given MAC gets a generated one', async () => {
+    const c = (await t.core.vms.create(t.admin, { name: 'dev-c', nics: [], placement: { hostId: t.hosts[1]!.id } })).id;
+    await t.core.devices.addNic(t.admin, c, { macAddress: '00:50:56:2b:00:07' });
+    const task = await t.core.vms.clone(t.admin, c, { name: 'dev-c2' });
+    const done = await t.core.tasks.wait(t.admin, task.id);
+    assert.equal(done.state, 'success');
+    const clone = (await t.core.vms.find('dev-c2'))!;
+    const nic = clone.hardware.nics[0]!;
+    assert.notEqual(nic.macAddress, '00:50:56:2b:00:07');
+    assert.match(nic.macAddress, /^00:50:56:/);
+    assert.equal(nic.staticMac, false);
+    const text = await vmx(clone.id);
+    assert.match(text, /^ethernet0\.addressType = "generated"$/m);
+    assert.doesNotMatch(text, /^ethernet0\.address =/m);
+  });
+
   it('records a vm.reconfigured event; an operator without VirtualMachine.Config is refused', async () => {
     const { device } = await t.core.devices.addController(t.admin, a, { bus: 'scsi', model: 'pvscsi' });
     assert.equal(device, 'scsi1');
