@@ -14,6 +14,7 @@ import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
 import type { VmDeviceService } from './vm-devices.ts';
 import type { VmJobService } from './vm-jobs.ts';
+import type { VmPeripheralService } from './vm-peripherals.ts';
 
 /**
  * What a face may use of core: the services, and core's clock. No `ctx`, no store, no
@@ -36,6 +37,8 @@ export interface CoreApi {
   readonly consoles: ConsoleService;
   /** Host ports forwarded into VMs on a nat network. */
   readonly portForwards: PortForwardService;
+  /** A VM's NICs, floppy drives, serial / parallel ports and storage controllers. */
+  readonly devices: VmPeripheralService;
   readonly tasks: TaskEngine;
   /** Live updates (VMs, tasks, events) filtered by what the caller may see: the web UI's stream. */
   readonly live: LiveService;

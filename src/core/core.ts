@@ -29,6 +29,7 @@ import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
 import { VmDeviceService } from './vm-devices.ts';
+import { VmPeripheralService } from './vm-peripherals.ts';
 
 export interface CoreOptions {
   readonly store: Store;
@@ -68,6 +69,8 @@ export class Core implements CoreApi {
   readonly live: LiveService;
   readonly statistics: StatisticsService;
   readonly portForwards: PortForwardService;
+  /** A VM's NICs, floppy drives, serial / parallel ports and controllers one at a time. */
+  readonly devices: VmPeripheralService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -105,6 +108,7 @@ export class Core implements CoreApi {
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
     this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
     this.statistics = new StatisticsService(this.ctx, this.vms, this.inventory, this.rt);
+    this.devices = new VmPeripheralService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
   }
 
   /** Core's time (the clock it was given). */

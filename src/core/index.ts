@@ -14,3 +14,5 @@ export type { BootChange, CdromAddSpec, CdromChange, DiskAddSpec } from './vm-de
 export type { TaskContext } from './tasks.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type { GuestCredentials, GuestNetworkInterface } from './ports/driver.ts';
+export type { NicSpec, NicPatch, FloppySpec, SerialSpec, ParallelSpec, ControllerSpec } from './vm-peripherals.ts';
+export { NIC_MODELS, SCSI_MODELS, controllersOf } from './vm-peripherals.ts';

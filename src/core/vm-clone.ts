@@ -64,7 +64,8 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
           const cfg = readVmxConfig(doc);
           const uuid = newGuid();
           const taken = macsOf(await d.ctx.store.vms.query({}));
-          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken) }));
+          // A given (static) MAC is the source's own: the clone gets a generated one like every other NIC.
+          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken), ...(n.staticMac ? { staticMac: false } : {}) }));
           const hardware = { ...cfg.hardware, nics };
           writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
           // A host port belongs to one VM: the clone starts without the source's port forwards.

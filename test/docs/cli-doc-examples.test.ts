@@ -402,6 +402,9 @@ describe('docs/cli.md: every command example, run against a server', () => {
       },
     },
     '$ vmgate vm snapshot create web-01 base --description "clean install"': { setup: () => ensurePower('web-01', 'poweredOff') },
+    // NICs and serial ports are added to web-01 while it is off.
+    '$ vmgate vm nic add web-01 --network nat --type virtio': { setup: () => ensurePower('web-01', 'poweredOff') },
+    '$ vmgate vm nic disconnect DC0_H0_VM0 4000': { setup: () => ensurePower('DC0_H0_VM0', 'poweredOn') },
     '$ vmgate datastore add isos /srv/isos': {
       setup: async () => {
         await mkdir(join(dir, 'isos'), { recursive: true });

@@ -98,6 +98,13 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     'POST /api/vcenter/vm?action=clone': async () => ({ 'vm-18': await newVm('doc-clone-src') }),
     'POST /api/vcenter/vm?action=clone&vmw-task=true': async () => ({ 'vm-18': await newVm('doc-clone-src-2') }),
     'POST /api/vcenter/vm/vm-13/hardware?action=upgrade': async () => ({ 'vm-13': await newVm('doc-hw13', { hardwareVersion: 13 }) }),
+    // The device examples change a VM that is off (vm-8) and connect one that runs (vm-1), whose tools answer.
+    'GET /api/vcenter/vm/vm-8/hardware/ethernet (powered off)': () => power('vm-8', 'powerOff'),
+    'POST /api/vcenter/vm/vm-1/hardware/ethernet/4000?action=disconnect (powered on)': () => power('vm-1', 'powerOn'),
+    'GET /api/vcenter/vm/vm-1/tools (tools running)': async () => {
+      await power('vm-1', 'powerOn');
+      await core().tasks.result(SYSTEM_CALLER, await core().power.waitForTools(SYSTEM_CALLER, mapIds('vm-1'), 30_000));
+    },
     'POST /api/vcenter/vm/vm-2/guest/processes/101?action=delete': async () => {
       const r = await s.request('POST', `/api/vcenter/vm/${mapIds('vm-2')}/guest/processes?action=create`, {
         headers: { 'vmware-api-session-id': token, 'content-type': 'application/json' },

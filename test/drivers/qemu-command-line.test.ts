@@ -224,3 +224,48 @@ test('network names: which kind each selects; a bridge name Linux would refuse i
   const v = vm();
   assert.throws(() => buildQemuCommandLine(v, opts(v, { natSockets: new Map() })), /ethernet0 is on a nat network but has no passt socket/);
 });
+
+test('floppies, serial and parallel ports, controllers no disk uses; what QEMU cannot run', () => {
+  const v = vm({
+    floppies: [{ device: 'floppy0', imageFile: 'boot.flp', connected: true }, { device: 'floppy1', imageFile: 'other.flp', connected: false }],
+    serials: [
+      { device: 'serial0', backing: { kind: 'file', file: '/data/datastore/logs/com2.log' }, connected: true, yieldOnPoll: false },
+      { device: 'serial1', backing: { kind: 'tcpServer', port: 7001 }, connected: true, yieldOnPoll: false },
+      { device: 'serial2', backing: { kind: 'other', fileType: 'pipe', fileName: 'com.pipe' }, connected: true, yieldOnPoll: false },
+    ],
+    parallels: [{ device: 'parallel0', file: 'lpt.out', connected: false }],
+    controllers: [
+      { device: 'scsi0', model: 'pvscsi' },
+      { device: 'scsi1', model: 'pvscsi' },
+      { device: 'scsi2', model: 'lsisas1068' },
+      { device: 'scsi3', model: 'lsilogic' },
+      { device: 'sata1', model: 'ahci' },
+      { device: 'nvme0', model: 'nvme' },
+    ],
+  });
+  const { argv } = buildQemuCommandLine(v, opts(v));
+  const devices = values(argv, '-device');
+  const chardevs = values(argv, '-chardev');
+  assert.ok(devices.includes('isa-fdc,id=fdc0'));
+  assert.ok(devices.includes('floppy,bus=fdc0.0,unit=0,drive=fd0,id=fd0-dev'));
+  assert.ok(devices.includes('floppy,bus=fdc0.0,unit=1,id=fd1-dev'), 'a disconnected floppy is an empty drive');
+  assert.ok(values(argv, '-blockdev').includes(JSON.stringify({ driver: 'raw', 'node-name': 'fd0', file: { driver: 'file', filename: '/data/datastore/web01/boot.flp' } })));
+  assert.ok(!values(argv, '-blockdev').some((b) => b.includes('other.flp')));
+  assert.ok(chardevs.includes('file,id=com2,path=/data/datastore/logs/com2.log'));
+  assert.ok(chardevs.includes('socket,id=com3,host=127.0.0.1,port=7001,server=on,wait=off'));
+  assert.ok(devices.includes('isa-serial,chardev=com2,id=serial0-dev,index=1'));
+  assert.ok(devices.includes('isa-serial,chardev=com3,id=serial1-dev,index=2'));
+  assert.ok(!chardevs.some((c) => c.includes('com.pipe')) && !devices.some((d) => d.includes('serial2')), 'a pipe is not run');
+  assert.ok(chardevs.includes('null,id=lpt1'), 'a disconnected parallel port');
+  assert.ok(devices.includes('isa-parallel,chardev=lpt1,id=parallel0-dev,index=0'));
+  // scsi0 holds the disk (virtio-scsi, as always); the others by model.
+  assert.ok(devices.includes('virtio-scsi-pci,id=scsi0'));
+  assert.ok(!devices.some((d) => d.includes('ctl-scsi0')));
+  assert.deepEqual(devices.filter((d) => d.includes('id=ctl-')), ['pvscsi,id=ctl-scsi1', 'mptsas1068,id=ctl-scsi2', 'virtio-scsi-pci,id=ctl-scsi3', 'ich9-ahci,id=ctl-sata1', 'nvme,id=ctl-nvme0,serial=vmgate-nvme0']);
+  // The console log stays COM1.
+  assert.deepEqual(values(argv, '-serial'), ['chardev:serial0']);
+
+  assert.throws(() => buildQemuCommandLine(vm({ controllers: [{ device: 'scsi1', model: 'buslogic' }] }), opts(v)), /SCSI controller scsi1 is buslogic, which QEMU does not emulate/);
+  const four = [0, 1, 2, 3].map((i) => ({ device: `serial${i}`, backing: { kind: 'tcpServer' as const, port: 7000 + i }, connected: true, yieldOnPoll: false }));
+  assert.throws(() => buildQemuCommandLine(vm({ serials: four }), opts(v)), /at most 3 serial ports/);
+});

@@ -16,6 +16,7 @@ import { parseDatastoreFile, removeStaged, stageImage } from './datastore-files.
 import { vmConsoleCommand } from './vm-console.ts';
 import { vmBootCommand, vmCdromCommand, vmDiskCommand, vmHardwareCommand } from './vm-hardware.ts';
 import { vmPortForwardCommand } from './vm-port-forward.ts';
+import { vmNicCommand, vmSerialCommand, vmToolsCommand } from './vm-devices.ts';
 import { vmPowerCommand } from './vm-power.ts';
 import { vmSnapshotCommand } from './vm-snapshot.ts';
 
@@ -35,6 +36,9 @@ export function vmCommand(): Command {
   vm.addCommand(vmCdromCommand());
   vm.addCommand(vmBootCommand());
   vm.addCommand(vmPortForwardCommand());
+  vm.addCommand(vmNicCommand());
+  vm.addCommand(vmSerialCommand());
+  vm.addCommand(vmToolsCommand());
   return vm;
 }
 

@@ -197,7 +197,10 @@ export class VapiClient {
   readonly session = this.services.session;
   readonly vm = this.services.vm;
   readonly power = this.services.power;
+  /** Virtual hardware: version and upgrade, and the devices (ethernet, floppy, serial, parallel, adapter.*). */
   readonly hardware = this.services.hardware;
+  /** The VM's tools: state and upgrade policy. */
+  readonly tools = this.services.tools;
   /** Console tickets: a one-time `wss://` URL to vmgate's WebSocket console proxy. */
   readonly console = this.services.console;
 

@@ -1,5 +1,6 @@
 export type * from './inventory.ts';
 export type * from './vm.ts';
+export type * from './vm-devices.ts';
 export type * from './snapshot.ts';
 export type * from './task.ts';
 export type * from './identity.ts';
@@ -9,3 +10,4 @@ export { LIBRARY } from './inventory.ts';
 export { POWER_STATES, TOOLS_STATES } from './vm.ts';
 export { TASK_KINDS, TASK_STATES, isTaskKind } from './task.ts';
 export { PRIVILEGES } from './identity.ts';
+export { CONTROLLER_BUSES, DEVICE_LIMITS } from './vm-devices.ts';

@@ -1,4 +1,5 @@
 import type { DriverKind } from './inventory.ts';
+import type { VirtualController, VirtualFloppy, VirtualParallel, VirtualSerial } from './vm-devices.ts';
 
 export const POWER_STATES = [
   'poweredOff',
@@ -29,6 +30,8 @@ export interface VirtualNic {
   readonly network: string; // network id or name
   readonly connected: boolean;
   readonly model: string; // 'e1000' | 'vmxnet3' | 'virtio'
+  /** The MAC was given (`addressType = "static"`, vSphere's MANUAL), not generated. */
+  readonly staticMac?: boolean;
 }
 
 export interface VirtualCdrom {
@@ -82,6 +85,16 @@ export interface VmHardware {
   readonly bootOrder?: readonly BootDevice[];
   /** Absent: no delay, no retry (retry delay 10 s), as vSphere's defaults. */
   readonly boot?: BootOptions;
+  /** Floppy drives, serial and parallel ports (absent: none). */
+  readonly floppies?: readonly VirtualFloppy[];
+  readonly serials?: readonly VirtualSerial[];
+  readonly parallels?: readonly VirtualParallel[];
+  /**
+   * Storage controllers beyond those implied: a controller a disk or CD-ROM uses is
+   * implied (SCSI ones LSI Logic) and listed here only with another model; one no disk
+   * uses is listed. Absent: none beyond the implied ones.
+   */
+  readonly controllers?: readonly VirtualController[];
 }
 
 export interface Vm {

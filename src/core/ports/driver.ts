@@ -292,6 +292,18 @@ export interface HypervisorDriver {
   /** The guest's network interfaces and addresses, from its tools (needs tools running). */
   guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;
 
+  /**
+   * Before a device change is recorded: throws `unsupported` (saying why) when this driver
+   * cannot run the VM with `vm.hardware` (a device model or backing it has no equivalent for).
+   */
+  checkHardware?(vm: DriverVm): void;
+
+  /**
+   * Connects or disconnects a device of a running VM (`ethernet0`, `floppy0`, `serial0`,
+   * `parallel0`) live (QEMU: `set_link` for NICs); `unsupported` for a device it cannot.
+   */
+  setDeviceConnected?(vm: DriverVm, device: string, connected: boolean): Promise<void>;
+
   /** The VM is being unregistered or deleted: stop watching it, free what the driver holds. */
   forget(vm: DriverVm): Promise<void>;
 

@@ -18,6 +18,9 @@
  *   vmgate.<device>.capacityMiB      disk capacity (see below)
  *   vmgate.boot.kernel/initrd/cmdline  direct kernel boot
  *   bios.bootOrder/hddOrder/nicOrder, bios.bootDelay, bios.bootRetry.*  boot (vmx-boot.ts)
+ *   ethernet<n>.addressType "static"  staticMac (a MAC given, vSphere's MANUAL)
+ *   floppy<n>.*, serial<n>.*, parallel<n>.*, scsi<n>/sata<n>/nvme<n>.present/virtualDev
+ *                                    see vmx-devices.ts
  *
  * Devices count only when `<device>.present` is true (VMware's default is false).
  * A device whose deviceType is `cdrom-image`, `atapi-cdrom` or `cdrom-raw` is a CD-ROM:
@@ -54,6 +57,7 @@ import type { KernelBoot, VirtualCdrom, VirtualDisk, VirtualNic, VmHardware } fr
 import type { VmxDocument } from './vmx-document.ts';
 import { guidToVmwareUuid, vmwareUuidToGuid } from './vmx-uuid.ts';
 import { putBoot, readBootOptions, readBootOrder } from './vmx-boot.ts';
+import { readDevices, validateDevices, writeDevices } from './vmx-devices.ts';
 
 const MODULE = 'core.vmx';
 
@@ -144,6 +148,7 @@ function readHardware(doc: VmxDocument): VmHardware {
     network: readNetwork(doc, device),
     connected: readBool(doc, `${device}.startConnected`, true),
     model: doc.get(`${device}.virtualDev`) || VMX_DEFAULTS.nicModel,
+    ...((doc.get(`${device}.addressType`) ?? '').toLowerCase() === 'static' ? { staticMac: true } : {}),
   }));
   return {
     cpuCount: readInt(doc, 'numvcpus', VMX_DEFAULTS.cpuCount, LIMITS.cpuCount),
@@ -157,6 +162,7 @@ function readHardware(doc: VmxDocument): VmHardware {
     cdroms,
     kernelBoot: readKernelBoot(doc),
     ...bootOf(doc),
+    ...readDevices(doc, [...disks, ...cdroms]),
   };
 }
 
@@ -179,7 +185,7 @@ function presentNics(doc: VmxDocument, strict = true): string[] {
   return present(doc, /^(ethernet\d+)\.present$/i, strict);
 }
 
-function present(doc: VmxDocument, pattern: RegExp, strict: boolean): string[] {
+export function present(doc: VmxDocument, pattern: RegExp, strict: boolean): string[] {
   const out: string[] = [];
   for (const key of doc.keys()) {
     const m = pattern.exec(key);
@@ -232,7 +238,7 @@ function readInt(doc: VmxDocument, key: string, fallback: number, [min, max]: re
 }
 
 /** VMware's booleans: TRUE/FALSE, yes/no, 1/0, on/off, any case. */
-function readBool(doc: VmxDocument, key: string, fallback: boolean): boolean {
+export function readBool(doc: VmxDocument, key: string, fallback: boolean): boolean {
   const v = doc.get(key);
   if (v === undefined) return fallback;
   const t = v.trim().toLowerCase();
@@ -249,7 +255,7 @@ function badValue(key: string, value: string, expected: string): Error {
 }
 
 /** The value `read` returns, or undefined when the key is unreadable (then it is rewritten). */
-function lenient<T>(read: () => T): T | undefined {
+export function lenient<T>(read: () => T): T | undefined {
   try {
     return read();
   } catch {
@@ -309,12 +315,13 @@ export function applyConfig(doc: VmxDocument, cfg: VmxConfig, explicit: boolean)
   for (const nic of hw.nics) putNic(doc, nic);
   putKernelBoot(doc, hw.kernelBoot);
   putBoot(doc, hw.bootOrder, hw.boot);
+  writeDevices(doc, hw);
 
   putOptionalText(doc, 'annotation', cfg.annotation === '' ? null : cfg.annotation);
   putOptionalText(doc, 'guestinfo.hostname', cfg.fqdn === '' ? null : cfg.fqdn);
 }
 
-function putText(doc: VmxDocument, key: string, value: string, explicit: boolean, fallback = ''): void {
+export function putText(doc: VmxDocument, key: string, value: string, explicit: boolean, fallback = ''): void {
   if (explicit || (doc.get(key) || fallback) !== value) doc.set(key, value);
 }
 
@@ -334,7 +341,7 @@ function putInt(
   if (explicit || lenient(() => readInt(doc, key, fallback, limits)) !== value) doc.set(key, String(value));
 }
 
-function putBool(doc: VmxDocument, key: string, value: boolean, fallback: boolean): void {
+export function putBool(doc: VmxDocument, key: string, value: boolean, fallback: boolean): void {
   if (lenient(() => readBool(doc, key, fallback)) !== value) doc.set(key, value ? 'TRUE' : 'FALSE');
 }
 
@@ -391,6 +398,7 @@ function putNic(doc: VmxDocument, nic: VirtualNic): void {
     }
   }
   const mac = nic.macAddress.toLowerCase();
+  putMacType(doc, dev, nic.staticMac);
   if (readMac(doc, dev) !== mac) {
     const isStatic = (doc.get(`${dev}.addressType`) ?? '').toLowerCase() === 'static';
     if (mac === '') {
@@ -403,6 +411,17 @@ function putNic(doc: VmxDocument, nic: VirtualNic): void {
     }
   }
   putBool(doc, `${dev}.startConnected`, nic.connected, true);
+}
+
+/** `staticMac` true: `addressType = "static"` with `address`; false: generated; undefined: as the file has it. */
+function putMacType(doc: VmxDocument, dev: string, staticMac: boolean | undefined): void {
+  if (staticMac === undefined) return;
+  const isStatic = (doc.get(`${dev}.addressType`) ?? '').toLowerCase() === 'static';
+  if (staticMac === isStatic) return;
+  const mac = readMac(doc, dev);
+  doc.set(`${dev}.addressType`, staticMac ? 'static' : 'generated');
+  doc.delete(staticMac ? `${dev}.generatedAddress` : `${dev}.address`);
+  if (mac !== '') doc.set(staticMac ? `${dev}.address` : `${dev}.generatedAddress`, mac);
 }
 
 function putKernelBoot(doc: VmxDocument, boot: KernelBoot | null): void {
@@ -430,7 +449,7 @@ function ensureController(doc: VmxDocument, device: string): void {
 }
 
 /** Deletes `<device>.*` and `vmgate.<device>.*`. */
-function deleteDevice(doc: VmxDocument, device: string): void {
+export function deleteDevice(doc: VmxDocument, device: string): void {
   const prefixes = [`${device}.`, `vmgate.${device}.`];
   for (const key of doc.keys()) {
     const lower = key.toLowerCase();
@@ -483,6 +502,7 @@ function validateConfig(cfg: VmxConfig): void {
     }
     if (n.model === '') throw invalidArgument(`model of ${n.device} must not be empty`, { module: MODULE });
   }
+  validateDevices(hw);
   if (hw.kernelBoot !== null && hw.kernelBoot.kernel === '') {
     throw invalidArgument('kernelBoot.kernel must not be empty (use kernelBoot: null for a normal boot)', { module: MODULE });
   }

@@ -31,6 +31,7 @@ import type { DriverVm } from '../../core/ports/driver.ts';
 import type { VirtualDisk } from '../../core/model/index.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
 import { bootPlan } from './boot-order.ts';
+import { deviceArgs } from './command-line-devices.ts';
 
 export type QemuAccel = 'kvm' | 'tcg';
 
@@ -245,6 +246,9 @@ export function buildQemuCommandLine(vm: DriverVm, opts: CommandLineOptions): Qe
     add('-device', `${model},netdev=${id},id=${id}-dev,mac=${mac}${bootOf(nic.device)}`);
     if (!nic.connected) disconnectedNics.push(id);
   });
+
+  // Floppies, serial and parallel ports, controllers no disk uses (command-line-devices.ts).
+  add(...deviceArgs(vm));
 
   // Direct kernel boot.
   if (hw.kernelBoot) {

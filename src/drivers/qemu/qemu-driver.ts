@@ -29,6 +29,8 @@ import type {
 } from '../../core/ports/driver.ts';
 import { requireInstance, runtimeOf } from './qemu-attach.ts';
 import { planDisks, resolveVmFile } from './command-line.ts';
+import { qemuDeviceProblem } from './command-line-devices.ts';
+import { setLink } from './qmp/qmp-commands.ts';
 import { imageInfo, importImage } from './qemu-img.ts';
 import { exists } from './fs-helpers.ts';
 import { qemuError } from './qemu-error.ts';
@@ -139,6 +141,21 @@ class QemuDriver implements HypervisorDriver {
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {
     return power.consoleOf(this.#q, vm, ticket);
+  }
+
+  // ---- devices --------------------------------------------------------------------------
+
+  checkHardware(vm: DriverVm): void {
+    const problem = qemuDeviceProblem(vm.hardware);
+    if (problem !== null) throw qemuError('unsupported', `${vm.name}: ${problem}`);
+  }
+
+  /** NICs: QMP `set_link` on the NIC's netdev (`net<i>`, as the command line names it). */
+  async setDeviceConnected(vm: DriverVm, device: string, connected: boolean): Promise<void> {
+    const i = vm.hardware.nics.findIndex((n) => n.device.toLowerCase() === device.toLowerCase());
+    if (i < 0) throw qemuError('unsupported', `QEMU cannot connect or disconnect ${device} of ${vm.name} while it runs (only network adapters); change start_connected while it is off`);
+    const inst = await requireInstance(this.#q, vm, 'change a network link of');
+    await setLink(inst.qmp, `net${i}`, connected);
   }
 
   // ---- suspend and resume ---------------------------------------------------------------

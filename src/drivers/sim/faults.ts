@@ -34,7 +34,8 @@ export type SimOperation =
   | 'createTempFile'
   | 'readFile'
   | 'writeFile'
-  | 'environment';
+  | 'environment'
+  | 'setDeviceConnected';
 
 /**
  * A failure to inject: when `op` runs on a VM whose name matches `vmName` (all VMs when

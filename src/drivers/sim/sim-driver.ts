@@ -312,6 +312,14 @@ class SimDriver implements HypervisorDriver {
     sv.setPower('poweredOn');
   }
 
+  /** The simulated machine keeps no cables: a device of a running VM connects and disconnects at once. */
+  async setDeviceConnected(vm: DriverVm, device: string, _connected: boolean): Promise<void> {
+    this.#begin('setDeviceConnected', vm, ['poweredOn'], `connect or disconnect ${device} of`);
+    const hw = vm.hardware;
+    const known = [hw.nics, hw.floppies ?? [], hw.serials ?? [], hw.parallels ?? []].some((l) => l.some((d) => d.device.toLowerCase() === device.toLowerCase()));
+    if (!known) throw simError('not_found', `${vm.name} (${vm.id}) has no device ${device}`);
+  }
+
   async waitForTools(vm: DriverVm, timeoutMs: number, ctx?: OpContext): Promise<void> {
     this.#open();
     this.#faults.check('waitForTools', vm);

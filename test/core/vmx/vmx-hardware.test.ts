@@ -47,6 +47,8 @@ const WORKSTATION: VmxConfig = {
     nics: [{ device: 'ethernet0', macAddress: '00:0c:29:b4:d5:e6', network: 'nat', connected: true, model: 'e1000' }],
     cdroms: [{ device: 'sata0:1', isoFile: '/home/alice/Downloads/ubuntu-22.04.3-desktop-amd64.iso', connected: true }],
     kernelBoot: null,
+    // Workstation's ThinPrint port: kept as it is, not run.
+    serials: [{ device: 'serial0', backing: { kind: 'other', fileType: 'thinprint', fileName: 'thinprint' }, connected: true, yieldOnPoll: false }],
   },
 };
 
@@ -68,10 +70,12 @@ const ESXI: VmxConfig = {
     ],
     nics: [
       { device: 'ethernet0', macAddress: '00:50:56:9a:1c:2d', network: 'VM Network', connected: true, model: 'vmxnet3' },
-      { device: 'ethernet1', macAddress: '00:50:56:3f:00:42', network: 'Backup VLAN 42', connected: false, model: 'e1000e' },
+      { device: 'ethernet1', macAddress: '00:50:56:3f:00:42', network: 'Backup VLAN 42', connected: false, model: 'e1000e', staticMac: true },
     ],
     cdroms: [{ device: 'ide1:0', isoFile: null, connected: false }],
     kernelBoot: null,
+    // Its SCSI controller is not the LSI Logic vmgate would make; floppy0.present is FALSE.
+    controllers: [{ device: 'scsi0', model: 'lsisas1068' }],
   },
 };
 
@@ -88,7 +92,7 @@ const WEIRD: VmxConfig = {
     version: 14,
     firmware: 'bios', // default
     disks: [{ device: 'scsi0:0', fileName: 'weird.vmdk', capacityMiB: 0 }], // scsi0:1 absent, scsi0:2 pass-through
-    nics: [{ device: 'ethernet0', macAddress: '00:50:56:01:02:03', network: 'VMnet2', connected: true, model: 'vmxnet3' }],
+    nics: [{ device: 'ethernet0', macAddress: '00:50:56:01:02:03', network: 'VMnet2', connected: true, model: 'vmxnet3', staticMac: true }],
     cdroms: [{ device: 'ide0:0', isoFile: '[isos] tools/appliance.iso', connected: false }],
     kernelBoot: { kernel: 'boot/vmlinuz-6.1', initrd: 'boot/initrd.img-6.1', cmdline: 'console=ttyS0 root=/dev/vda1 quiet' },
   },
@@ -262,7 +266,7 @@ describe('writeVmxConfig', () => {
         { device: 'scsi0:0', fileName: 'sql-prod-01.vmdk', capacityMiB: 102400 }, // grown
         { device: 'nvme0:0', fileName: 'tempdb.vmdk', capacityMiB: 8192 }, // new, new controller
       ], // scsi0:1 removed
-      nics: [{ device: 'ethernet1', macAddress: '00:50:56:3f:00:43', network: 'Prod', connected: true, model: 'e1000e' }], // ethernet0 removed
+      nics: [{ device: 'ethernet1', macAddress: '00:50:56:3f:00:43', network: 'Prod', connected: true, model: 'e1000e', staticMac: true }], // ethernet0 removed
       cdroms: [
         { device: 'ide1:0', isoFile: '[isos] SQLServer2019.iso', connected: true }, // host drive → ISO
         { device: 'sata0:0', isoFile: null, connected: false }, // new empty drive
@@ -408,5 +412,91 @@ describe('buildNewVmx', () => {
   it('leaves uuid.bios out when there is no uuid, and rejects bad configs', () => {
     assert.equal(parseVmx(buildNewVmx({ ...cfg, uuid: null })).has('uuid.bios'), false);
     assert.throws(() => buildNewVmx(withHardware(cfg, { memoryMiB: 0 })), isKind('invalid_argument', /memoryMiB/));
+  });
+});
+
+describe('floppies, serial and parallel ports, controllers, static MACs', () => {
+  const cfg: VmxConfig = {
+    name: 'ports',
+    uuid: null,
+    fqdn: null,
+    annotation: '',
+    hardware: {
+      cpuCount: 1,
+      coresPerSocket: 1,
+      memoryMiB: 512,
+      guestOs: 'otherlinux-64',
+      version: 19,
+      firmware: 'bios',
+      disks: [{ device: 'scsi0:0', fileName: 'ports.vmdk', capacityMiB: 64 }],
+      nics: [{ device: 'ethernet0', macAddress: '00:50:56:3a:00:01', network: 'isolated', connected: false, model: 'e1000e', staticMac: true }],
+      cdroms: [],
+      kernelBoot: null,
+      floppies: [{ device: 'floppy0', imageFile: 'boot.flp', connected: true }, { device: 'floppy1', imageFile: null, connected: false }],
+      serials: [
+        { device: 'serial0', backing: { kind: 'file', file: '/ds/logs/com2.log' }, connected: true, yieldOnPoll: false },
+        { device: 'serial1', backing: { kind: 'tcpServer', port: 7001 }, connected: false, yieldOnPoll: true },
+      ],
+      parallels: [{ device: 'parallel0', file: 'lpt.out', connected: true }],
+      controllers: [{ device: 'scsi1', model: 'pvscsi' }, { device: 'sata0', model: 'ahci' }, { device: 'nvme2', model: 'nvme' }],
+    },
+  };
+
+  it('writes VMware keys and reads back as written', () => {
+    const text = buildNewVmx(cfg);
+    const keys = [
+      'ethernet0.addressType = "static"',
+      'ethernet0.address = "00:50:56:3a:00:01"',
+      'floppy0.fileType = "file"',
+      'floppy0.fileName = "boot.flp"',
+      'floppy1.startConnected = "FALSE"',
+      'serial0.fileType = "file"',
+      'serial0.fileName = "/ds/logs/com2.log"',
+      'serial1.fileType = "network"',
+      'serial1.fileName = "tcp://127.0.0.1:7001"',
+      'serial1.network.endPoint = "server"',
+      'serial1.yieldOnMsrRead = "TRUE"',
+      'parallel0.fileType = "file"',
+      'parallel0.fileName = "lpt.out"',
+      'scsi1.present = "TRUE"',
+      'scsi1.virtualDev = "pvscsi"',
+      'sata0.present = "TRUE"',
+      'nvme2.present = "TRUE"',
+    ];
+    for (const k of keys) assert.ok(text.split('\n').includes(k), `${k} in\n${text}`);
+    assert.doesNotMatch(text, /^ethernet0\.generatedAddress/m);
+    assert.deepEqual(readVmxConfig(parseVmx(text)), cfg);
+  });
+
+  it('removes devices left out, keeps a controller a disk uses, switches a MAC back to generated', () => {
+    const doc = parseVmx(buildNewVmx(cfg));
+    writeVmxConfig(doc, withHardware(cfg, {
+      nics: [{ ...cfg.hardware.nics[0]!, staticMac: false }],
+      floppies: [],
+      serials: [cfg.hardware.serials![1]!],
+      parallels: [],
+      controllers: [],
+    }));
+    const text = doc.toString();
+    assert.doesNotMatch(text, /^(floppy\d|serial0|parallel0|scsi1|sata0|nvme2)\./m);
+    assert.match(text, /^serial1\.fileName = "tcp:\/\/127\.0\.0\.1:7001"$/m);
+    assert.match(text, /^scsi0\.present = "TRUE"$/m);
+    assert.match(text, /^ethernet0\.addressType = "generated"$/m);
+    assert.match(text, /^ethernet0\.generatedAddress = "00:50:56:3a:00:01"$/m);
+    assert.doesNotMatch(text, /^ethernet0\.address =/m);
+    const back = readVmxConfig(doc).hardware;
+    assert.deepEqual([back.floppies, back.serials, back.parallels, back.controllers], [undefined, [cfg.hardware.serials![1]!], undefined, undefined]);
+    assert.equal(back.nics[0]!.staticMac, undefined);
+  });
+
+  it('refuses bad device names, too many devices, bad ports and files', () => {
+    const bad: [Partial<VmxConfig['hardware']>, RegExp][] = [
+      [{ floppies: [{ device: 'floppyA', imageFile: null, connected: true }] }, /not like "floppy0"/],
+      [{ serials: [0, 1, 2, 3, 4].map((i) => ({ device: `serial${i}`, backing: { kind: 'file' as const, file: 'x' }, connected: true, yieldOnPoll: false })) }, /at most 4 serial ports/],
+      [{ serials: [{ device: 'serial0', backing: { kind: 'tcpServer', port: 70000 }, connected: true, yieldOnPoll: false }] }, /TCP port 70000/],
+      [{ parallels: [{ device: 'parallel0', file: 'a"b', connected: true }] }, /without NUL characters or quotes/],
+      [{ controllers: [{ device: 'scsi1', model: 'Bad Model' }] }, /controller model/],
+    ];
+    for (const [hw, text] of bad) assert.throws(() => buildNewVmx(withHardware(cfg, hw)), isKind('invalid_argument', text));
   });
 });

@@ -12,6 +12,10 @@ import { bootDeviceHandlers, bootHandlers } from './hardware-boot.ts';
 import { cdromHandlers } from './hardware-cdrom.ts';
 import { cpuHandlers, memoryHandlers } from './hardware-cpu.ts';
 import { diskHandlers } from './hardware-disk.ts';
+import { ethernetHandlers } from './hardware-ethernet.ts';
+import { floppyHandlers, parallelHandlers, serialHandlers } from './hardware-ports.ts';
+import { nvmeAdapterHandlers, sataAdapterHandlers, scsiAdapterHandlers } from './hardware-adapters.ts';
+import { toolsHandlers } from './tools.ts';
 import { INVENTORY_HANDLERS } from './inventory.ts';
 import { powerHandlers } from './power.ts';
 import { sessionHandlers } from './session.ts';
@@ -47,6 +51,14 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   bootDeviceHandlers,
   diskHandlers,
   cdromHandlers,
+  ethernetHandlers,
+  floppyHandlers,
+  serialHandlers,
+  parallelHandlers,
+  scsiAdapterHandlers,
+  sataAdapterHandlers,
+  nvmeAdapterHandlers,
+  toolsHandlers,
   guestProcessesHandlers,
   guestFilesHandlers,
   guestDirectoriesHandlers,

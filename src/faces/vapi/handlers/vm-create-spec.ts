@@ -41,7 +41,8 @@ export function notHonoured(field: string, why: string): Error {
   return unsupported(`${field} is not supported by vmgate: ${why}`, { module: 'face.vapi' });
 }
 
-const NIC_MODELS: Readonly<Partial<Record<VmHardwareEthernetEmulationType, string>>> = { E1000: 'e1000', E1000E: 'e1000e', VMXNET3: 'vmxnet3', VIRTIO: 'virtio' };
+/** vSphere's emulation types → core's NIC models (those vmgate emulates). */
+export const NIC_MODELS: Readonly<Partial<Record<VmHardwareEthernetEmulationType, string>>> = { E1000: 'e1000', E1000E: 'e1000e', VMXNET3: 'vmxnet3', VIRTIO: 'virtio' };
 
 export async function coreCreateSpec(call: VapiCall, spec: VMCreateSpec): Promise<VmCreateSpec> {
   const f = 'spec';

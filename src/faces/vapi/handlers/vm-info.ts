@@ -20,6 +20,12 @@
  * and the boot order are the VM's (an empty boot_devices list: the default order). Controllers are those the disks use
  * (SCSI ones as LSI Logic, vmgate's default). NIC MAC type: ASSIGNED for VMware's
  * 00:50:56 range (what vmgate hands out), GENERATED for 00:0c:29, else MANUAL.
+ * add, upgrade policy NEVER, boot delay 0, the default boot order (an empty boot_devices
+ * list). Floppies, serial / parallel ports and controllers: device-info.ts (controllers
+ * are those listed and those the disks use, SCSI ones as LSI Logic unless the .vmx says
+ * otherwise). NIC MAC type: MANUAL for a given MAC (`addressType = "static"`), else
+ * ASSIGNED for VMware's 00:50:56 range (what vmgate hands out), GENERATED for 00:0c:29,
+ * else MANUAL.
  */
 import { isAbsolute } from 'node:path';
 import type { BootDeviceType, Datastore, PowerState, VirtualCdrom, VirtualDisk, VirtualNic, Vm } from '../../../core/model/index.ts';
@@ -46,6 +52,7 @@ import { vapiPowerState } from './mappings.ts';
 import { datastorePathOf, folderOfDatastorePath } from './vm-datastore-paths.ts';
 import { vapiGuestOs } from './vm-guest-os.ts';
 import { datacenterOfVm } from './vm-placement.ts';
+import { portAndAdapterInfos } from './device-info.ts';
 
 const MiB = 1024 * 1024;
 
@@ -144,7 +151,7 @@ export async function vmInfo(call: VapiCall, vm: Vm): Promise<VMInfo> {
   hw.cdroms.forEach((c, i) => (cdroms[deviceKey(c.device, 3900 + i)] = cdromInfo(vm, c, i, vmFolder, datastores)));
   const nics: Record<string, VmHardwareEthernetInfo> = {};
   hw.nics.forEach((n, i) => (nics[nicKey(n.device, 4900 + i)] = nicInfo(vm, n, i, dc)));
-  const adapters = controllers([...hw.disks, ...hw.cdroms]);
+  const ports = await portAndAdapterInfos(call, vm);
 
   return {
     guest_OS: vapiGuestOs(hw.guestOs),
@@ -159,12 +166,12 @@ export async function vmInfo(call: VapiCall, vm: Vm): Promise<VMInfo> {
     disks,
     nics,
     cdroms,
-    floppies: {},
-    parallel_ports: {},
-    serial_ports: {},
-    sata_adapters: adapters.sata,
-    scsi_adapters: adapters.scsi,
-    nvme_adapters: adapters.nvme,
+    floppies: ports.floppies,
+    parallel_ports: ports.parallel_ports,
+    serial_ports: ports.serial_ports,
+    sata_adapters: ports.sata_adapters,
+    scsi_adapters: ports.scsi_adapters,
+    nvme_adapters: ports.nvme_adapters,
   };
 }
 
@@ -228,14 +235,15 @@ export function cdromInfo(vm: Vm, c: VirtualCdrom, i: number, vmFolder: string, 
   };
 }
 
-function nicInfo(vm: Vm, n: VirtualNic, i: number, datacenterId: string | undefined): VmHardwareEthernetInfo {
+export function nicInfo(vm: Vm, n: VirtualNic, i: number, datacenterId: string | undefined): VmHardwareEthernetInfo {
   const standard = n.network === STANDARD_NETWORK_NAME && datacenterId !== undefined;
+  const m = /^ethernet(\d+)$/i.exec(n.device);
   return {
-    label: `Network adapter ${i + 1}`,
+    label: `Network adapter ${(m ? Number(m[1]) : i) + 1}`,
     type: vapiNicType(n.model),
     // vSphere's union: a VMXNET3 adapter always reports UPT compatibility.
     ...(vapiNicType(n.model) === 'VMXNET3' ? { upt_compatibility_enabled: false } : {}),
-    mac_type: macType(n.macAddress),
+    mac_type: n.staticMac === true ? 'MANUAL' : macType(n.macAddress),
     ...(n.macAddress ? { mac_address: n.macAddress } : {}),
     wake_on_lan_enabled: false,
     backing: { type: 'STANDARD_PORTGROUP', ...(standard ? { network: networkId(datacenterId) } : {}), network_name: n.network },
@@ -243,22 +251,4 @@ function nicInfo(vm: Vm, n: VirtualNic, i: number, datacenterId: string | undefi
     start_connected: n.connected,
     allow_guest_control: false,
   };
-}
-
-function controllers(devices: readonly { device: string }[]): {
-  scsi: Record<string, VmHardwareAdapterScsiInfo>;
-  sata: Record<string, VmHardwareAdapterSataInfo>;
-  nvme: Record<string, VmHardwareAdapterNvmeInfo>;
-} {
-  const scsi: Record<string, VmHardwareAdapterScsiInfo> = {};
-  const sata: Record<string, VmHardwareAdapterSataInfo> = {};
-  const nvme: Record<string, VmHardwareAdapterNvmeInfo> = {};
-  const addresses = devices.map((d) => deviceAddress(d.device)).filter((a): a is Address => a !== undefined);
-  for (const a of [...addresses].sort((x, y) => x.controller - y.controller)) {
-    const c = a.controller;
-    if (a.bus === 'scsi') scsi[String(1000 + c)] = { label: `SCSI controller ${c}`, type: 'LSILOGIC', scsi: { bus: c, unit: 7 }, sharing: 'NONE' };
-    else if (a.bus === 'sata') sata[String(15000 + c)] = { label: `SATA controller ${c}`, type: 'AHCI', bus: c };
-    else if (a.bus === 'nvme') nvme[String(20000 + c)] = { label: `NVME controller ${c}`, bus: c };
-  }
-  return { scsi, sata, nvme };
 }

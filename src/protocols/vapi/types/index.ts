@@ -13,6 +13,8 @@ import { VMService } from './vm.ts';
 import { VmPowerService } from './power.ts';
 import { VmHardwareService } from './hardware.ts';
 import { VmHardwareBootDeviceService, VmHardwareBootService, VmHardwareCdromService, VmHardwareCpuService, VmHardwareDiskService, VmHardwareMemoryService } from './hardware-devices.ts';
+import { VmHardwareEthernetService, VmHardwareFloppyService, VmHardwareSerialService, VmHardwareParallelService, VmHardwareAdapterScsiService, VmHardwareAdapterSataService, VmHardwareAdapterNvmeService } from './hardware-peripherals.ts';
+import { VmToolsService } from './tools.ts';
 import { VmGuestProcessesService } from './guest-processes.ts';
 import { VmGuestFilesystemFilesService } from './guest-files.ts';
 import { VmGuestFilesystemDirectoriesService } from './guest-directories.ts';
@@ -57,6 +59,8 @@ export * from './power.ts';
 export * from './hardware.ts';
 export * from './devices.ts';
 export * from './hardware-devices.ts';
+export * from './hardware-peripherals.ts';
+export * from './tools.ts';
 export * from './guest-credentials.ts';
 export * from './guest-processes.ts';
 export * from './guest-files.ts';
@@ -103,6 +107,14 @@ export const SERVICE_LIST = [
   VmHardwareBootDeviceService,
   VmHardwareDiskService,
   VmHardwareCdromService,
+  VmHardwareEthernetService,
+  VmHardwareFloppyService,
+  VmHardwareSerialService,
+  VmHardwareParallelService,
+  VmHardwareAdapterScsiService,
+  VmHardwareAdapterSataService,
+  VmHardwareAdapterNvmeService,
+  VmToolsService,
   VmGuestProcessesService,
   VmGuestFilesystemFilesService,
   VmGuestFilesystemDirectoriesService,
