@@ -15,7 +15,7 @@ import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
 import { LiveService } from './live.ts';
-import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
+import type { DriverKind, PowerState } from './model/index.ts';
 import { PortForwardService } from './port-forwards.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';

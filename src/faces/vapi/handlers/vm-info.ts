@@ -32,9 +32,6 @@ import type { BootDeviceType, Datastore, PowerState, VirtualCdrom, VirtualDisk, 
 import type { VapiCall } from '../call.ts';
 import type {
   VMInfo,
-  VmHardwareAdapterNvmeInfo,
-  VmHardwareAdapterSataInfo,
-  VmHardwareAdapterScsiInfo,
   VmHardwareBootDeviceEntry,
   VmHardwareBootInfo,
   VmHardwareCdromInfo,
