@@ -48,6 +48,13 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  // The web app runs in a browser: it talks to vmgate over HTTP only, never imports the server's code.
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(src|test|bench|scripts)/', message: 'web/ is a browser app: it uses the HTTP API (web/src/api.ts), not the server\'s modules' }] }],
+    },
+  },
   // The VIX examples translate the guide's C line by line: variables are declared first
   // and assigned later, as in C.
   { files: ['examples/vix/**/*.ts'], rules: { 'prefer-const': 'off' } },
