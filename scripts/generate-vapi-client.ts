@@ -51,6 +51,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.datastores', 'VmgateDatastoresService'],
   ['vmgate.hosts', 'VmgateHostsService'],
   ['vmgate.console', 'VmgateConsoleService'],
+  ['vmgate.session', 'VmgateSessionService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

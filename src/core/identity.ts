@@ -8,6 +8,7 @@ import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
 import type { EventLog } from './events.ts';
 import type { Group, Permission, Principal, Privilege, Role, Session, User } from './model/index.ts';
+import { PRIVILEGES } from './model/index.ts';
 import { GroupService } from './identity/groups.ts';
 import { HashPool } from './identity/hash-pool.ts';
 import { LocalTicketService } from './identity/local-tickets.ts';
@@ -21,6 +22,13 @@ export { normaliseUserName } from './identity/names.ts';
 export { unlockAccount } from './identity/login.ts';
 export { tokenHash } from './identity/sessions.ts';
 export type { LoginResult } from './identity/sessions.ts';
+
+/** A caller's rights on the inventory root ({@link IdentityService.rights}). */
+export interface CallerRights {
+  readonly userName: string;
+  readonly administrator: boolean;
+  readonly privileges: readonly Privilege[];
+}
 
 /** Users, groups, roles, permissions, sessions, login and lockout. */
 export class IdentityService {
@@ -55,6 +63,17 @@ export class IdentityService {
   /** Whether the caller holds `privilege` on an object (root by default): for faces that show rights (vmserverd IsAdminUser). */
   may(caller: Caller, privilege: Privilege, entityId = 'root'): Promise<boolean> {
     return this.authz.has(caller, privilege, entityId);
+  }
+
+  /**
+   * Who the caller is and what they may do on the inventory root: their effective
+   * privileges there (sorted), and `administrator` when those are all of vmgate's
+   * privileges. What a UI shows or hides by; every call is still checked on its object.
+   */
+  async rights(caller: Caller): Promise<CallerRights> {
+    const held = await this.authz.privileges(caller, 'root', ['root']);
+    const privileges = [...held].sort();
+    return { userName: caller.userName, administrator: PRIVILEGES.every((p) => held.has(p)), privileges };
   }
 
   // ---- login and sessions -------------------------------------------------

@@ -34,6 +34,7 @@ import {
   VmgatePoolEntitlementsService,
   VmgatePoolsService,
   VmgateRolesService,
+  VmgateSessionService,
   VmgateSnapshotsService,
   VmgateUsersService,
 } from '../../protocols/vapi/types/index.ts';
@@ -262,6 +263,9 @@ export function vapiServices(call: VapiCaller) {
       },
       console: {
         open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
+      },
+      session: {
+        get: (options?: CallOptions) => call(VmgateSessionService, 'get', {}, options),
       },
     },
   };

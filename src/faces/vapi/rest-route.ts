@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CoreApi, Logger } from '../../core/index.ts';
 import { EncodeError, decodeRestInput, encodeRestOutput, inputError, matchRestRoute, renderRestError, stdError, SERVER_INPUT_OPTIONS } from '../../protocols/vapi/codec/index.ts';
-import { restSecurity } from './auth.ts';
+import { clearedSessionCookie, isWebRequest, restSecurity, sessionCookie } from './auth.ts';
 import { invoke } from './dispatch.ts';
 import { toStdError } from './errors.ts';
 import { baseUrlOf } from './request-info.ts';
@@ -33,8 +33,11 @@ export function registerRest(app: FastifyInstance, core: CoreApi, log: Logger): 
     }
     const input = decodeRestInput(match.op, { pathParams: match.pathParams, query: match.query, body }, SERVER_INPUT_OPTIONS);
     if (!input.ok) return sendError(inputError(input.issues));
+    const security = restSecurity(req.headers);
     try {
-      const output = await invoke(core, match.serviceId, match.operationId, input.value, restSecurity(req.headers), { appCtx: {}, baseUrl: baseUrlOf(req), flavour: 'rest', source: req.ip });
+      const output = await invoke(core, match.serviceId, match.operationId, input.value, security, { appCtx: {}, baseUrl: baseUrlOf(req), flavour: 'rest', source: req.ip });
+      const cookie = webSessionCookie(match.serviceId, match.operationId, output, req.headers);
+      if (cookie !== null) reply.header('set-cookie', cookie);
       const r = encodeRestOutput(match.op, output);
       if (r.body === undefined) return reply.code(r.status).send();
       return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.body));
@@ -43,9 +46,23 @@ export function registerRest(app: FastifyInstance, core: CoreApi, log: Logger): 
         log.error({ err: e, service: match.serviceId, operation: match.operationId }, 'vAPI handler output does not match its declared type');
         return sendError(stdError('error', ['internal error']));
       }
-      return sendError(toStdError(e));
+      const err = toStdError(e);
+      // A browser whose cookie names a session that has ended forgets it.
+      if (security.scheme === 'session_id' && security.source === 'cookie' && err.kind === 'unauthenticated') reply.header('set-cookie', clearedSessionCookie());
+      return sendError(err);
     }
   };
   // Under the face's `/api` prefix: '/*' is every path below /api/.
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/*', handler });
+}
+
+/**
+ * The web app's session cookie: `POST /api/session` with `X-Vmgate-Web: 1` sets it to the
+ * new session's token, `DELETE /api/session` with it clears it. Null: no cookie change.
+ */
+function webSessionCookie(serviceId: string, operationId: string, output: unknown, headers: FastifyRequest['headers']): string | null {
+  if (serviceId !== 'com.vmware.cis.session' || !isWebRequest(headers)) return null;
+  if (operationId === 'create' && typeof output === 'string') return sessionCookie(output);
+  if (operationId === 'delete') return clearedSessionCookie();
+  return null;
 }

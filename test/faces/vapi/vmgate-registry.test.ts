@@ -38,7 +38,7 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the thirteen services', () => {
+  it('has the fourteen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
       'com.vmgate.events',
@@ -49,6 +49,7 @@ describe('vmgate services in the registry', () => {
       'com.vmgate.pools.applications',
       'com.vmgate.pools.entitlements',
       'com.vmgate.roles',
+      'com.vmgate.session',
       'com.vmgate.users',
       'com.vmgate.vm.console',
       'com.vmgate.vm.guest.programs',

@@ -25,6 +25,7 @@ import { vmgatePoolsHandlers } from './vmgate-pools.ts';
 import { vmgateRolesHandlers } from './vmgate-roles.ts';
 import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
 import { vmgateUsersHandlers } from './vmgate-users.ts';
+import { vmgateSessionHandlers } from './vmgate-session.ts';
 
 /** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
 export const IMPLEMENTED: readonly ImplementedService[] = [
@@ -56,4 +57,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateDatastoresHandlers,
   vmgateHostsHandlers,
   vmgateConsoleHandlers,
+  vmgateSessionHandlers,
 ];

@@ -71,7 +71,7 @@ export const SecurityScheme = {
 export type SecurityContext =
   | { readonly scheme: 'none' }
   | { readonly scheme: 'user_pass'; readonly userName: string; readonly password: string }
-  | { readonly scheme: 'session_id'; readonly sessionId: string; readonly source: 'body' | 'header' }
+  | { readonly scheme: 'session_id'; readonly sessionId: string; readonly source: 'body' | 'header' | 'cookie' }
   | { readonly scheme: 'saml_bearer'; readonly samlToken: string }
   | {
       readonly scheme: 'saml_hok';

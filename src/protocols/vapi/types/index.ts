@@ -40,6 +40,7 @@ import { VmgateEventsService } from './vmgate-events.ts';
 import { VmgateDatastoresService } from './vmgate-datastores.ts';
 import { VmgateHostsService } from './vmgate-hosts.ts';
 import { VmgateConsoleService } from './vmgate-console.ts';
+import { VmgateSessionService } from './vmgate-session.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -80,6 +81,7 @@ export * from './vmgate-events.ts';
 export * from './vmgate-datastores.ts';
 export * from './vmgate-hosts.ts';
 export * from './vmgate-console.ts';
+export * from './vmgate-session.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -116,6 +118,7 @@ export const SERVICE_LIST = [
   VmgateDatastoresService,
   VmgateHostsService,
   VmgateConsoleService,
+  VmgateSessionService,
 ] as const;
 
 /**
