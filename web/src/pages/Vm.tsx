@@ -203,6 +203,7 @@ export function VmPage({ vm, session }: { vm: string; session: WebSession }) {
       await post(`/api/vcenter/vm/${enc(vm)}/power?action=${action}`);
       const p = await get<{ state: string }>(`/api/vcenter/vm/${enc(vm)}/power`);
       setPower(p.state);
+      tasks.reload();
     } catch (e) {
       setActionError(messageOf(e));
     } finally {
