@@ -119,6 +119,17 @@ export class Authorizer {
     requirePrivilege(caller, privilege, privs, entityId);
   }
 
+  /**
+   * Whether the caller may watch an object's changes (live updates): System.View on it, or
+   * for a VM, an entitlement to a desktop pool that holds it (desktop users see their
+   * desktops, nothing else).
+   */
+  async mayWatch(caller: Caller, entityId: string, ancestry?: readonly string[]): Promise<boolean> {
+    if (caller.kind === 'system') return true;
+    if ((await this.privileges(caller, entityId, ancestry)).has('System.View')) return true;
+    return entityId.startsWith('vm-') && this.entitledToVm(caller, entityId);
+  }
+
   /** Whether `vmId` is in a desktop pool the caller (or one of its groups) is entitled to. */
   private async entitledToVm(caller: Caller, vmId: string): Promise<boolean> {
     if (caller.kind !== 'user') return false;

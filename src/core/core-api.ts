@@ -4,6 +4,7 @@ import type { EventLog } from './events.ts';
 import type { GuestService } from './guest.ts';
 import type { IdentityService } from './identity.ts';
 import type { InventoryService } from './inventory.ts';
+import type { LiveService } from './live.ts';
 import type { PowerService } from './power-service.ts';
 import type { SnapshotService } from './snapshots.ts';
 import type { TaskEngine } from './tasks.ts';
@@ -29,6 +30,8 @@ export interface CoreApi {
   /** VM consoles: one-time VNC passwords and WebSocket proxy tickets. */
   readonly consoles: ConsoleService;
   readonly tasks: TaskEngine;
+  /** Live updates (VMs, tasks, events) filtered by what the caller may see: the web UI's stream. */
+  readonly live: LiveService;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */
   readonly datastoreFiles: DatastoreFileService;

@@ -14,6 +14,7 @@ import { EventLog } from './events.ts';
 import { GuestService } from './guest.ts';
 import { IdentityService } from './identity.ts';
 import { InventoryService } from './inventory.ts';
+import { LiveService } from './live.ts';
 import type { DriverKind, InventoryEvent, PowerState } from './model/index.ts';
 import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
@@ -60,6 +61,7 @@ export class Core implements CoreApi {
   readonly datastoreFiles: DatastoreFileService;
   readonly vmJobs: VmJobService;
   readonly consoles: ConsoleService;
+  readonly live: LiveService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -93,6 +95,7 @@ export class Core implements CoreApi {
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
+    this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
   }
 
   /** Core's time (the clock it was given). */

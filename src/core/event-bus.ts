@@ -4,8 +4,8 @@ import type { InventoryEvent, Session, Task, Vm } from './model/index.ts';
 
 /**
  * Domain events core emits after it has recorded a change (after the commit: a change
- * rolled back is never emitted). Nothing subscribes yet: this is the seam for faces'
- * live views — RDV JobUpdated and VIX job callbacks (`task.changed`), the web UI.
+ * rolled back is never emitted). The seam for live views: core's LiveService
+ * (src/core/live.ts) filters them per caller for the web UI's event stream.
  */
 export interface DomainEvents {
   'vm.changed': [vm: Vm, previous: Vm | null];
@@ -26,6 +26,13 @@ export class EventBus {
     const l = listener as (...args: unknown[]) => void;
     this.emitter.on(name, l);
     return () => this.emitter.off(name, l);
+  }
+
+  /** Listeners on every event, in all: a subscriber that is gone must leave none behind. */
+  listenerCount(): number {
+    let n = 0;
+    for (const name of this.emitter.eventNames()) n += this.emitter.listenerCount(name);
+    return n;
   }
 
   emit<K extends keyof DomainEvents>(name: K, ...args: DomainEvents[K]): void {

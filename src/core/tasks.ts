@@ -247,7 +247,8 @@ export class TaskEngine {
     return rows.map((t) => this.running.get(t.id)?.task ?? t);
   }
 
-  private async visible(caller: Caller, t: Task): Promise<boolean> {
+  /** Whether the caller may see a task: their own, or System.View on its target (root without one). */
+  async visible(caller: Caller, t: Task): Promise<boolean> {
     if (caller.kind === 'system' || t.ownerId === caller.userId) return true;
     return this.authz.has(caller, 'System.View', t.targetId ?? 'root');
   }

@@ -84,6 +84,31 @@ export class SessionService {
     return { caller: { ...caller, sessionId: session.id }, session: current };
   }
 
+  /**
+   * Whether a session still stands, without counting this as a use (its idle time is not
+   * refreshed): a long-lived stream asks this now and then. An expired one is ended here
+   * (`session.ended`, 'expired'), as authenticate would; a disabled user's too.
+   */
+  async isActive(sessionId: string): Promise<boolean> {
+    const { store, clock } = this.ctx;
+    const session = await store.sessions.get(sessionId);
+    if (!session) return false;
+    const now = clock.now().getTime();
+    const idleEnd = new Date(session.lastUsedAt).getTime() + session.idleSeconds * 1000;
+    if (new Date(session.expiresAt).getTime() <= now || idleEnd <= now) {
+      await store.sessions.delete(session.id);
+      this.ctx.bus.emit('session.ended', session, 'expired');
+      return false;
+    }
+    const user = await store.users.get(session.userId);
+    if (!user || user.disabled || user.mustChangePassword) {
+      await store.sessions.delete(session.id);
+      this.ctx.bus.emit('session.ended', session, 'revoked');
+      return false;
+    }
+    return true;
+  }
+
   async updateSessionData(sessionId: string, data: Record<string, unknown>): Promise<Session> {
     const s = await this.ctx.store.sessions.get(sessionId);
     if (!s) throw notFound('the session has ended', { module: 'core.identity' });

@@ -6,6 +6,7 @@ import { registerRest } from './rest-route.ts';
 import { registerTransfers } from './transfer-route.ts';
 import { registerFolder } from './folder-route.ts';
 import { createConsoleProxy } from './console-proxy.ts';
+import { createEventStreams, type EventStreams } from './event-stream.ts';
 import { CONSOLE_PROXY_PATH } from './handlers/console.ts';
 import { PUBLIC_URL } from './request-info.ts';
 
@@ -22,14 +23,18 @@ export const vapiFace: Face = {
   title: 'vSphere Automation API',
   start(deps) {
     const consoles = createConsoleProxy(deps.core, deps.log, CONSOLE_PROXY_PATH);
+    const streams = createEventStreams(deps.core, deps.log);
     return {
       http: [
-        { prefix: '/api', note: '(JSON-RPC, REST)', register: (scope) => registerApi(scope, deps) },
+        { prefix: '/api', note: '(JSON-RPC, REST)', register: (scope) => registerApi(scope, deps, streams) },
         { prefix: '/guestFile', register: (scope) => registerGuestFiles(scope, deps) },
         { prefix: '/folder', note: '(datastore files)', register: async (scope) => registerFolder(scope, deps.core, deps.log) },
         { prefix: '/console', note: '(WebSocket console proxy)', register: registerConsole, upgrade: (req, socket, head) => consoles.upgrade(req, socket, head) },
       ],
-      stop: () => consoles.stop(),
+      stop: () => {
+        streams.stop();
+        return consoles.stop();
+      },
     };
   },
 };
@@ -47,7 +52,7 @@ async function registerConsole(app: FastifyInstance): Promise<void> {
  * `text/plain`, form or multipart body (what a browser may send cross-site without asking)
  * is answered 415 before any handler runs.
  */
-async function registerApi(app: FastifyInstance, deps: FaceDeps): Promise<void> {
+async function registerApi(app: FastifyInstance, deps: FaceDeps, streams: EventStreams): Promise<void> {
   app.decorate(PUBLIC_URL, deps.publicUrl ?? null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -72,6 +77,8 @@ async function registerApi(app: FastifyInstance, deps: FaceDeps): Promise<void> 
   });
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
   registerJsonRpc(app, deps.core, deps.log);
+  // Before the REST catch-all: the stream is a plain route, not a vAPI operation.
+  streams.register(app);
   registerRest(app, deps.core, deps.log);
 }
 

@@ -6,7 +6,8 @@ import { VmgateEventsService } from '../../../protocols/vapi/types/index.ts';
 
 const SEVERITY: Readonly<Record<InventoryEvent['severity'], VmgateEventSeverity>> = { info: 'INFO', warning: 'WARNING', error: 'ERROR' };
 
-function eventInfo(e: InventoryEvent): VmgateEventInfo {
+/** A core event as com.vmgate.events.info (one item of GET /api/vmgate/events). */
+export function eventInfo(e: InventoryEvent): VmgateEventInfo {
   return {
     id: e.id,
     time: e.time,
