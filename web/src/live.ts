@@ -70,7 +70,14 @@ async function run(signal: AbortSignal): Promise<void> {
       if (!res.ok || !res.body) throw new Error(`events stream: ${res.status}`);
       setConnected(true);
       delay = 1000;
+      let ended = false;
       const parse = sseParser((event, data) => {
+        if (event === 'session-ended') {
+          // Logged out (here or elsewhere), expired or revoked: back to the login page.
+          ended = true;
+          window.dispatchEvent(new CustomEvent('vmgate-unauthenticated'));
+          return;
+        }
         let parsed: unknown;
         try {
           parsed = JSON.parse(data);
@@ -85,6 +92,11 @@ async function run(signal: AbortSignal): Promise<void> {
         const { value, done } = await reader.read();
         if (done) break;
         parse(value);
+        if (ended) {
+          void reader.cancel();
+          setConnected(false);
+          return;
+        }
       }
     } catch {
       if (signal.aborted) return;
