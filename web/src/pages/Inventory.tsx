@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Button, Card, CardBody, CardTitle, PageSection, SearchInput, Spinner, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { Cluster, Datacenter, HostSummary, VmSummary } from '../api.ts';
@@ -96,18 +96,20 @@ function HostBranch({ host, vms }: { host: HostNode; vms: Inventory['vms'] }) {
 export function InventoryPage() {
   const inv = useLoad(loadInventory, []);
   const [filter, setFilter] = useState('');
+  const latest = useRef(inv.data);
+  latest.current = inv.data;
 
   useLive(
     (m) => {
       if (m.event === 'vm') {
+        if (latest.current && !latest.current.vms.has(m.data.vm)) {
+          // A VM this tree does not hold yet (created, registered, cloned): read the tree again.
+          inv.reload();
+          return;
+        }
         inv.setData((d) => {
-          if (!d) return d;
-          const known = d.vms.get(m.data.vm);
-          if (!known) {
-            // A VM this tree does not hold yet (created, registered): read the tree again.
-            inv.reload();
-            return d;
-          }
+          const known = d?.vms.get(m.data.vm);
+          if (!d || !known) return d;
           const vms = new Map(d.vms);
           vms.set(m.data.vm, { ...known, ...m.data });
           return { ...d, vms };
@@ -149,7 +151,7 @@ export function InventoryPage() {
         <ErrorAlert error={inv.error} />
         {inv.loading && !inv.data && <Spinner aria-label="Loading the inventory" />}
         {inv.data && (
-          <div className="vg-grid">
+          <div className="vg-split">
             <Card>
               <CardTitle component="h2">Datacenters, clusters and hosts</CardTitle>
               <CardBody>

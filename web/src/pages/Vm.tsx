@@ -46,26 +46,39 @@ interface VmInfo {
 type TaskRow = TaskInfo & { task: string };
 
 export function TaskProgress({ t }: { t: TaskRow }) {
-  const done = t.status === 'SUCCEEDED' || t.status === 'FAILED';
   const pct = t.status === 'SUCCEEDED' ? 100 : (t.progress?.completed ?? 0);
   const label = t.description?.default_message ?? `${t.service} ${t.operation}`;
+  const error = t.error?.messages.map((m) => m.default_message).join('; ');
   return (
-    <div data-task={t.task} data-status={t.status}>
-      <Progress
-        value={pct}
-        title={label}
-        size="sm"
-        measureLocation={ProgressMeasureLocation.outside}
-        variant={t.status === 'FAILED' ? 'danger' : t.status === 'SUCCEEDED' ? 'success' : undefined}
-        aria-label={`${label}: ${t.status.toLowerCase()}, ${pct}%`}
-        helperText={
-          t.status === 'FAILED'
-            ? t.error?.messages.map((m) => m.default_message).join('; ')
-            : done
-              ? `Succeeded ${formatTime(t.end_time)}`
-              : `${t.status === 'PENDING' ? 'Waiting' : 'Running'}: ${t.progress?.message.default_message ?? ''}`
-        }
-      />
+    <div data-task={t.task} data-status={t.status} className="vg-task">
+      <div className="vg-task-head">
+        <span className="vg-task-title">{label}</span>
+        {t.status === 'SUCCEEDED' && (
+          <Label isCompact color="green">
+            Succeeded
+          </Label>
+        )}
+        {t.status === 'FAILED' && (
+          <Label isCompact color="red">
+            Failed
+          </Label>
+        )}
+      </div>
+      {t.status === 'RUNNING' || t.status === 'PENDING' ? (
+        <Progress
+          value={pct}
+          size="sm"
+          measureLocation={ProgressMeasureLocation.outside}
+          aria-label={`${label}: ${t.status.toLowerCase()}, ${pct}%`}
+          helperText={`${t.status === 'PENDING' ? 'Waiting' : 'Running'}: ${t.progress?.message.default_message ?? ''}`}
+        />
+      ) : t.status === 'FAILED' ? (
+        <p className="vg-task-error" role="note">
+          {error}
+        </p>
+      ) : (
+        <p className="vg-muted vg-task-meta">Finished {formatTime(t.end_time)}</p>
+      )}
     </div>
   );
 }
