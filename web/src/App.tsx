@@ -94,7 +94,6 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
   const path = usePath();
   const admin = isAdmin(session);
   const live = useLiveConnected();
-  const [sidebarOpen, setSidebarOpen] = useState(window.innerWidth >= 1200);
   const nav: NavEntry[] = admin
     ? [
         { path: 'inventory', title: 'Inventory' },
@@ -132,29 +131,29 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
   const activeNav = section === 'vm' || section === 'create-vm' || section === 'console' ? 'inventory' : section === 'desktop' ? 'desktops' : section;
 
   const masthead = (
-    <Masthead>
+    <Masthead display={{ default: 'inline' }}>
       <MastheadMain>
         <MastheadToggle>
-          <PageToggleButton variant="plain" aria-label="Navigation menu" isSidebarOpen={sidebarOpen} onSidebarToggle={() => setSidebarOpen((o) => !o)}>
+          <PageToggleButton variant="plain" aria-label="Navigation menu">
             <BarsIcon />
           </PageToggleButton>
         </MastheadToggle>
         <MastheadBrand>
-          <MastheadLogo component="a" href={href(home)} onClick={linkTo(home)}>
+          <MastheadLogo component="a" href={href(home)} onClick={linkTo(home)} aria-label="vmgate home">
             <span className="vg-brand">
               <span className="vg-brand-mark" aria-hidden="true">vg</span>
-              vmgate
+              <span className="vg-brand-name">vmgate</span>
             </span>
           </MastheadLogo>
         </MastheadBrand>
       </MastheadMain>
       <MastheadContent>
-        <div style={{ display: 'flex', gap: '1rem', alignItems: 'center', marginLeft: 'auto', flexWrap: 'wrap' }}>
+        <div className="vg-masthead-tools">
           <span className="vg-live" title={live ? 'Live updates are on' : 'Live updates are reconnecting'}>
             <span className={`vg-live-dot${live ? ' on' : ''}`} aria-hidden="true" />
-            <span>{live ? 'Live' : 'Offline'}</span>
+            <span className="vg-live-text">{live ? 'Live' : 'Offline'}</span>
           </span>
-          <span data-testid="current-user">{session.user}</span>
+          <span data-testid="current-user" className="vg-user">{session.user}</span>
           <Button variant="secondary" size="sm" onClick={() => void onLogout()}>
             Log out
           </Button>
@@ -163,15 +162,12 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
     </Masthead>
   );
   const sidebar = (
-    <PageSidebar isSidebarOpen={sidebarOpen}>
+    <PageSidebar>
       <PageSidebarBody>
         <Nav aria-label="Main">
           <NavList>
             {nav.map((n) => (
-              <NavItem key={n.path} itemId={n.path} isActive={activeNav === n.path} to={href(n.path)} onClick={(e) => {
-                linkTo(n.path)(e as unknown as React.MouseEvent);
-                if (window.innerWidth < 1200) setSidebarOpen(false);
-              }}>
+              <NavItem key={n.path} itemId={n.path} isActive={activeNav === n.path} to={href(n.path)} onClick={(e) => linkTo(n.path)(e as unknown as React.MouseEvent)}>
                 {n.title}
               </NavItem>
             ))}
@@ -181,7 +177,7 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
     </PageSidebar>
   );
   return (
-    <Page masthead={masthead} sidebar={sidebar} skipToContent={<SkipToContent href="#main">Skip to content</SkipToContent>} mainContainerId="main">
+    <Page isManagedSidebar masthead={masthead} sidebar={sidebar} skipToContent={<SkipToContent href="#main">Skip to content</SkipToContent>} mainContainerId="main">
       {content}
     </Page>
   );
