@@ -4,20 +4,8 @@ import type { Cluster, Datacenter, HostSummary } from '../api.ts';
 import { get, post } from '../api.ts';
 import { href, linkTo, navigate } from '../router.ts';
 import { ErrorAlert, messageOf, useLoad } from '../util.tsx';
+import { GUEST_OS } from '../guest-os.ts';
 
-const GUEST_OS: readonly [string, string][] = [
-  ['OTHER_LINUX_64', 'Other Linux (64-bit)'],
-  ['UBUNTU_64', 'Ubuntu Linux (64-bit)'],
-  ['DEBIAN_11_64', 'Debian GNU/Linux 11 (64-bit)'],
-  ['DEBIAN_10_64', 'Debian GNU/Linux 10 (64-bit)'],
-  ['RHEL_9_64', 'Red Hat Enterprise Linux 9 (64-bit)'],
-  ['RHEL_8_64', 'Red Hat Enterprise Linux 8 (64-bit)'],
-  ['CENTOS_8_64', 'CentOS 8 (64-bit)'],
-  ['FREEBSD_13_64', 'FreeBSD 13 (64-bit)'],
-  ['WINDOWS_9_64', 'Windows 10 (64-bit)'],
-  ['WINDOWS_SERVER_2019', 'Windows Server 2019'],
-  ['OTHER_64', 'Other (64-bit)'],
-];
 
 interface Choices {
   datacenters: Datacenter[];

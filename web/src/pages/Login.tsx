@@ -3,6 +3,9 @@ import { LoginForm, LoginPage as PfLoginPage } from '@patternfly/react-core';
 import { login } from '../api.ts';
 import { messageOf } from '../util.tsx';
 
+/** vmgate's mark (a data: URL: the page loads nothing from elsewhere). */
+const BRAND = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#0066cc"/><stop offset="1" stop-color="#5e40be"/></linearGradient></defs><rect width="40" height="40" rx="9" fill="url(#g)"/><text x="20" y="27" font-family="sans-serif" font-size="18" font-weight="700" fill="#fff" text-anchor="middle">vg</text><text x="52" y="29" font-family="sans-serif" font-size="26" font-weight="600" fill="#151515">vmgate</text></svg>')}`;
+
 /** Any vmgate account logs in; the session lives in an HttpOnly cookie the page never reads. */
 export function LoginPage({ onLoggedIn, startupError }: { onLoggedIn: () => Promise<void>; startupError: string | null }) {
   const [user, setUser] = useState('');
@@ -28,7 +31,8 @@ export function LoginPage({ onLoggedIn, startupError }: { onLoggedIn: () => Prom
 
   return (
     <PfLoginPage
-      brandImgSrc={undefined}
+      brandImgSrc={BRAND}
+      brandImgAlt="vmgate"
       loginTitle="Log in to vmgate"
       loginSubtitle="Virtual machines, desktops and consoles"
       textContent="vmgate runs virtual machines on QEMU or its simulator and serves them to the vSphere API, View clients, RDV and this dashboard."

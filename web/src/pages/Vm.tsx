@@ -27,6 +27,7 @@ import { useLive } from '../live.ts';
 import { href, linkTo, navigate } from '../router.ts';
 import { ConfirmModal } from '../confirm.tsx';
 import { LineChart } from '../charts.tsx';
+import { guestOsLabel } from '../guest-os.ts';
 import { ErrorAlert, PowerLabel, ToolsLabel, formatBytes, formatMiB, formatTime, messageOf, useLoad } from '../util.tsx';
 
 interface VmInfo {
@@ -299,7 +300,7 @@ export function VmPage({ vm, session }: { vm: string; session: WebSession }) {
             <CardTitle component="h2">Summary</CardTitle>
             <CardBody>
               <DescriptionList isCompact isHorizontal>
-                <Dl term="Guest OS" value={v.guest_OS} />
+                <Dl term="Guest OS" value={guestOsLabel(v.guest_OS)} />
                 <Dl term="CPUs" value={`${v.cpu.count} (${v.cpu.cores_per_socket} per socket)`} />
                 <Dl term="Memory" value={formatMiB(v.memory.size_MiB)} />
                 <Dl term="Hardware" value={`${v.hardware.version}${v.boot ? `, ${v.boot.type}` : ''}`} />
