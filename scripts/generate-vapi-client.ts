@@ -52,6 +52,8 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.hosts', 'VmgateHostsService'],
   ['vmgate.console', 'VmgateConsoleService'],
   ['vmgate.session', 'VmgateSessionService'],
+  ['vmgate.vmStats', 'VmgateVmStatsService'],
+  ['vmgate.hosts.stats', 'VmgateHostStatsService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

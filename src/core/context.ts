@@ -32,6 +32,8 @@ export interface CoreConfig {
   readonly cpuOvercommit: number;
   /** Where new datastores are created: <dataDir>/datastores/<name>. */
   readonly datastoreRoot: string;
+  /** Seconds between two statistics samples of running VMs and hosts (src/core/statistics.ts). */
+  readonly statisticsIntervalSeconds: number;
   /** Driver for VMs in the library (their disks are made in its format). */
   readonly defaultDriver: DriverKind;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_CORE_CONFIG: Omit<CoreConfig, 'datastoreRoot' | 'defaultDri
   softPowerOffTimeoutMs: 60_000,
   toolsTimeoutMs: 300_000,
   cpuOvercommit: 4,
+  statisticsIntervalSeconds: 5,
 };
 
 /** Minimal logger shape (pino satisfies it). */

@@ -7,6 +7,7 @@ import type { InventoryService } from './inventory.ts';
 import type { LiveService } from './live.ts';
 import type { PowerService } from './power-service.ts';
 import type { SnapshotService } from './snapshots.ts';
+import type { StatisticsService } from './statistics.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
@@ -32,6 +33,8 @@ export interface CoreApi {
   readonly tasks: TaskEngine;
   /** Live updates (VMs, tasks, events) filtered by what the caller may see: the web UI's stream. */
   readonly live: LiveService;
+  /** CPU and memory samples of running VMs and of hosts, the last ten minutes. */
+  readonly statistics: StatisticsService;
   readonly events: EventLog;
   /** Files on the datastores a caller may browse (vmserverd's file operations). */
   readonly datastoreFiles: DatastoreFileService;

@@ -20,6 +20,7 @@ import { PowerService } from './power-service.ts';
 import { describePowerState } from './power.ts';
 import { SYSTEM_ROLES } from './roles.ts';
 import { SnapshotService } from './snapshots.ts';
+import { StatisticsService } from './statistics.ts';
 import { TaskEngine } from './tasks.ts';
 import { VdiService } from './vdi.ts';
 import { VmJobService } from './vm-jobs.ts';
@@ -62,6 +63,7 @@ export class Core implements CoreApi {
   readonly vmJobs: VmJobService;
   readonly consoles: ConsoleService;
   readonly live: LiveService;
+  readonly statistics: StatisticsService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -96,6 +98,7 @@ export class Core implements CoreApi {
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
     this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
+    this.statistics = new StatisticsService(this.ctx, this.vms, this.inventory, this.rt);
   }
 
   /** Core's time (the clock it was given). */
@@ -145,6 +148,7 @@ export class Core implements CoreApi {
       }
     }
     void this.identity.pruneSessions().catch(() => undefined);
+    await this.statistics.start();
     return { interruptedTasks: interrupted.length, reattached, corrected };
   }
 
@@ -185,6 +189,7 @@ export class Core implements CoreApi {
     if (this.closed) return;
     await this.tasks.drain(drainMs);
     this.closed = true;
+    await this.statistics.stop();
     for (const u of this.unsubscribe) u();
     for (const d of this.ctx.drivers.values()) await d.close().catch(() => undefined);
   }

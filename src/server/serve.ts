@@ -6,6 +6,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Core } from '../core/index.ts';
+import type { Clock } from '../core/clock.ts';
 import type { FaceParts, HttpMount } from '../faces/face.ts';
 import { invalidArgument } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
@@ -60,6 +61,8 @@ export interface StartOptions {
   readonly faces?: readonly FaceEntry[];
   /** Log to stderr too (warn and above); the CLI sets it. */
   readonly logToStderr?: boolean;
+  /** Core's clock (tests pass a manual one); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /** `vmgate serve`: store, drivers, core, first start, demo, then the listeners. */
@@ -84,6 +87,7 @@ export async function startServer(config: ServeConfig, opts: StartOptions = {}):
       files: datastoreFiles,
       drivers,
       log,
+      ...(opts.clock ? { clock: opts.clock } : {}),
       config: {
         datastoreRoot: join(config.dataDir, 'datastores'),
         defaultDriver: config.driver,

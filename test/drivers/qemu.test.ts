@@ -117,6 +117,20 @@ describe('qemu driver with a real guest (TCG)', { timeout: 600_000 }, () => {
     await assert.rejects(driver.guest!.startProgram(vm, USER, { path: '/no/such/program', args: [], captureOutput: true }), isError('not_found', 'file_not_found'));
   });
 
+  test('statistics of the running guest: CPU time and RSS of its QEMU process, no balloon; the machine’s load', async () => {
+    const first = await driver.statistics!(vm);
+    assert.ok(first.cpuTimeMs > 0, `CPU time ${first.cpuTimeMs} ms`);
+    assert.ok(first.memoryUsedMiB > 0, `RSS ${first.memoryUsedMiB} MiB`);
+    assert.equal(first.balloonMiB, null, 'the test guest has no balloon device');
+    await run(USER, 'sh', ['-c', 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done']);
+    const second = await driver.statistics!(vm);
+    assert.ok(second.atMs > first.atMs);
+    assert.ok(second.cpuTimeMs > first.cpuTimeMs, `CPU time grew: ${first.cpuTimeMs} → ${second.cpuTimeMs} ms`);
+    const m = await driver.hostStatistics!();
+    assert.ok(m.cpuTotalMs > m.cpuBusyMs && m.cpuBusyMs > 0);
+    assert.ok(m.memoryTotalMiB > m.memoryUsedMiB && m.memoryUsedMiB > 0);
+  });
+
   test('a wrong guest password or an unknown user is refused', async () => {
     await assert.rejects(driver.guest!.authenticate(vm, { username: 'user', password: 'wrong' }), isError('unauthenticated', 'guest_auth_failed'));
     await assert.rejects(driver.guest!.authenticate(vm, { username: 'nobody-here', password: 'vmware' }), isError('unauthenticated', 'guest_auth_failed'));

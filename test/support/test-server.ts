@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../src/core/clock.ts';
 import type { ServeConfig } from '../../src/server/config.ts';
 import { resolveServeConfig } from '../../src/server/config.ts';
 import type { FaceEntry } from '../../src/server/faces.ts';
@@ -31,6 +32,8 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   /** Extra faces beside the built-in ones (the face seam's tests). */
   readonly faces?: readonly FaceEntry[];
+  /** Core's clock (a ManualClock to step through time); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface TestServerOptions {
 export async function startTestServer(overrides: Partial<Record<keyof ServeConfig, unknown>> = {}, env: NodeJS.ProcessEnv = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vmgate-face-')));
   const config = resolveServeConfig({ dataDir, httpsPort: 0, authdPort: 0, host: '127.0.0.1', simSpeed: 500, demo: true, demoHosts: 2, demoVms: 3, logLevel: 'warn', ...overrides }, {});
-  const server = await startServer(config, { env: { VMGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, VMGATE_DEMO_PASSWORD: 'demo-password-1', ...env }, ...(options.faces ? { faces: options.faces } : {}) });
+  const server = await startServer(config, { env: { VMGATE_ADMIN_PASSWORD: ADMIN_PASSWORD, VMGATE_DEMO_PASSWORD: 'demo-password-1', ...env }, ...(options.faces ? { faces: options.faces } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const port = server.ports.https;
   const ca = server.cert;
   return {

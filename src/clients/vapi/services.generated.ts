@@ -28,6 +28,7 @@ import {
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
+  VmgateHostStatsService,
   VmgateHostsService,
   VmgatePermissionsService,
   VmgatePoolApplicationsService,
@@ -37,6 +38,7 @@ import {
   VmgateSessionService,
   VmgateSnapshotsService,
   VmgateUsersService,
+  VmgateVmStatsService,
 } from '../../protocols/vapi/types/index.ts';
 import type { CallOptions, TaskOption, VapiCaller } from './call-options.ts';
 
@@ -260,12 +262,18 @@ export function vapiServices(call: VapiCaller) {
       hosts: {
         list: (options?: CallOptions) => call(VmgateHostsService, 'list', {}, options),
         get: (host: In<typeof VmgateHostsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostsService, 'get', { host }, options),
+        stats: {
+          get: (host: In<typeof VmgateHostStatsService, 'get'>['host'], options?: CallOptions) => call(VmgateHostStatsService, 'get', { host }, options),
+        },
       },
       console: {
         open: (vm: In<typeof VmgateConsoleService, 'open'>['vm'], options?: CallOptions) => call(VmgateConsoleService, 'open', { vm }, options),
       },
       session: {
         get: (options?: CallOptions) => call(VmgateSessionService, 'get', {}, options),
+      },
+      vmStats: {
+        get: (vm: In<typeof VmgateVmStatsService, 'get'>['vm'], options?: CallOptions) => call(VmgateVmStatsService, 'get', { vm }, options),
       },
     },
   };

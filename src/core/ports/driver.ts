@@ -154,6 +154,31 @@ export interface GuestNetworkInterface {
   readonly ipAddresses: readonly { readonly address: string; readonly prefixLength: number; readonly family: 'ipv4' | 'ipv6' }[];
 }
 
+/**
+ * What a running VM uses, read now. Core samples it every few seconds and turns the CPU
+ * time between two samples into a percentage over the driver's own elapsed time (`atMs`).
+ */
+export interface VmStatistics {
+  /** CPU time the guest has used since it started, all vCPUs together, in ms (QEMU: the process's utime + stime). */
+  readonly cpuTimeMs: number;
+  /** When `cpuTimeMs` was read, on the driver's own steady clock in ms (QEMU: the host's monotonic time; sim: guest time). */
+  readonly atMs: number;
+  /** Guest memory in use, MiB (QEMU: the process's resident set, VmRSS). */
+  readonly memoryUsedMiB: number;
+  /** Memory the balloon leaves the guest, MiB (QEMU `query-balloon` `actual`), where there is a balloon; else null. */
+  readonly balloonMiB: number | null;
+}
+
+/** The machine a driver runs its guests on (QEMU: this computer), read now. */
+export interface HostMachineStatistics {
+  /** CPU time all processors spent busy (not idle) since boot, ms, summed over processors. */
+  readonly cpuBusyMs: number;
+  /** CPU time all processors counted in all, ms, summed over processors. */
+  readonly cpuTotalMs: number;
+  readonly memoryUsedMiB: number;
+  readonly memoryTotalMiB: number;
+}
+
 export interface SnapshotRef {
   readonly id: string;
   readonly includeMemory: boolean;
@@ -231,6 +256,12 @@ export interface HypervisorDriver {
    * console address the driver was built with (`--console-address`).
    */
   console?(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint>;
+
+  /** What a running (or paused) VM uses now; a VM that does not run is `not_allowed_in_current_state`. */
+  statistics?(vm: DriverVm): Promise<VmStatistics>;
+
+  /** The machine's own load, for a driver whose guests run on this machine (QEMU); absent: hosts are the sum of their VMs. */
+  hostStatistics?(): Promise<HostMachineStatistics>;
 
   /** The guest's network interfaces and addresses, from its tools (needs tools running). */
   guestNetwork?(vm: DriverVm): Promise<GuestNetworkInterface[]>;

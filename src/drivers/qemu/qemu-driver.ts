@@ -24,6 +24,8 @@ import type {
   PowerOffOptions,
   RuntimeState,
   SnapshotRef,
+  VmStatistics,
+  HostMachineStatistics,
 } from '../../core/ports/driver.ts';
 import { requireInstance, runtimeOf } from './qemu-attach.ts';
 import { planDisks, resolveVmFile } from './command-line.ts';
@@ -36,6 +38,7 @@ import { QemuDriverState } from './qemu-driver-state.ts';
 import type { QemuDriverOptions } from './qemu-driver-state.ts';
 import { createQemuGuestOps } from './qemu-guest-ops.ts';
 import { guestNetworkOf } from './guest-network.ts';
+import { machineStatistics, statisticsOf } from './qemu-statistics.ts';
 import * as power from './qemu-power.ts';
 import * as snapshots from './qemu-snapshots.ts';
 import * as suspension from './qemu-suspend.ts';
@@ -110,6 +113,14 @@ class QemuDriver implements HypervisorDriver {
   async guestNetwork(vm: DriverVm): Promise<GuestNetworkInterface[]> {
     const inst = await requireInstance(this.#q, vm, 'read the guest network of');
     return guestNetworkOf(await inst.agent.execute('guest-network-get-interfaces'));
+  }
+
+  async statistics(vm: DriverVm): Promise<VmStatistics> {
+    return statisticsOf(await requireInstance(this.#q, vm, 'read the statistics of'));
+  }
+
+  async hostStatistics(): Promise<HostMachineStatistics> {
+    return machineStatistics();
   }
 
   console(vm: DriverVm, ticket?: ConsoleTicket): Promise<ConsoleEndpoint> {

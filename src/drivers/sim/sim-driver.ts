@@ -16,6 +16,7 @@ import type {
   PowerOffOptions,
   RuntimeState,
   SnapshotRef,
+  VmStatistics,
 } from '../../core/ports/driver.ts';
 import { renderConsoleFrame } from './console-frame.ts';
 import type { SimOperation } from './faults.ts';
@@ -37,6 +38,7 @@ import {
 import { DEFAULT_SIM_DURATIONS } from './sim-driver-options.ts';
 import type { SimDriverOptions, SimDurations } from './sim-driver-options.ts';
 import { simError } from './sim-error.ts';
+import { simStatistics } from './sim-statistics.ts';
 import { SimGuest } from './sim-guest.ts';
 import type { GuestMemoryImage, SimGuestOptions } from './sim-guest.ts';
 import { createSimGuestOps } from './sim-guest-ops.ts';
@@ -358,6 +360,15 @@ class SimDriver implements HypervisorDriver {
     await timedStep(0, { step: `Removing snapshot ${snap.id} of ${vm.name}`, ctx, cancellable: true, closing: this.#closing.signal });
     sv.snapshots.delete(snap.id);
     if (this.#persist) await removeFileIfPresent(simSnapshotPath(vm.dir, snap.id)).catch(() => undefined);
+  }
+
+  // ---- statistics -----------------------------------------------------------------------
+
+  async statistics(vm: DriverVm): Promise<VmStatistics> {
+    this.#open();
+    const sv = this.#sv(vm);
+    if (!RUNNING.includes(sv.power) || !sv.guest) throw simError('not_allowed_in_current_state', `${vm.name} (${vm.id}) is ${sv.power}: statistics exist only while it runs`, 'vm_not_running');
+    return simStatistics(sv.guest, vm.hardware, vm.uuid);
   }
 
   // ---- console --------------------------------------------------------------------------

@@ -38,12 +38,13 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the fourteen services', () => {
+  it('has the sixteen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
       'com.vmgate.events',
       'com.vmgate.groups',
       'com.vmgate.hosts',
+      'com.vmgate.hosts.stats',
       'com.vmgate.permissions',
       'com.vmgate.pools',
       'com.vmgate.pools.applications',
@@ -54,6 +55,7 @@ describe('vmgate services in the registry', () => {
       'com.vmgate.vm.console',
       'com.vmgate.vm.guest.programs',
       'com.vmgate.vm.snapshots',
+      'com.vmgate.vm.stats',
     ]);
   });
 

@@ -26,6 +26,7 @@ import { vmgateRolesHandlers } from './vmgate-roles.ts';
 import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
 import { vmgateUsersHandlers } from './vmgate-users.ts';
 import { vmgateSessionHandlers } from './vmgate-session.ts';
+import { vmgateHostStatsHandlers, vmgateVmStatsHandlers } from './vmgate-stats.ts';
 
 /** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
 export const IMPLEMENTED: readonly ImplementedService[] = [
@@ -58,4 +59,6 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateHostsHandlers,
   vmgateConsoleHandlers,
   vmgateSessionHandlers,
+  vmgateVmStatsHandlers,
+  vmgateHostStatsHandlers,
 ];

@@ -41,6 +41,7 @@ import { VmgateDatastoresService } from './vmgate-datastores.ts';
 import { VmgateHostsService } from './vmgate-hosts.ts';
 import { VmgateConsoleService } from './vmgate-console.ts';
 import { VmgateSessionService } from './vmgate-session.ts';
+import { VmgateHostStatsService, VmgateVmStatsService } from './vmgate-stats.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -82,6 +83,7 @@ export * from './vmgate-datastores.ts';
 export * from './vmgate-hosts.ts';
 export * from './vmgate-console.ts';
 export * from './vmgate-session.ts';
+export * from './vmgate-stats.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -119,6 +121,8 @@ export const SERVICE_LIST = [
   VmgateHostsService,
   VmgateConsoleService,
   VmgateSessionService,
+  VmgateVmStatsService,
+  VmgateHostStatsService,
 ] as const;
 
 /**
