@@ -27,7 +27,7 @@ const DEMO_PASSWORD = 'demo-password-1';
  */
 interface PageGlobals {
   document: {
-    querySelector(sel: string): { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null } | null;
+    querySelector(sel: string): { width: number; height: number; getAttribute(name: string): string | null; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null } | null;
     querySelectorAll(sel: string): Iterable<{ getAttribute(name: string): string | null }>;
     body: unknown;
   };
@@ -241,6 +241,30 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: /multiple of 4/ }).waitFor({ timeout: TIMEOUT });
       assert.equal((await api<unknown[]>('GET', '/api/vcenter/vm?names=web-test-02')).body.length, 0);
+    });
+
+    it('charts a running VM’s CPU and memory from the statistics', async () => {
+      await page.goto(`${s.baseUrl}/ui/vm/${await vmId('DC0_C0_H0_VM0')}`);
+      await page.getByRole('heading', { name: 'Performance' }).waitFor({ timeout: TIMEOUT });
+      // Samples come every 5 seconds; the page reads them at that pace.
+      const cpu = page.locator('svg[aria-label^="CPU:"]');
+      await page.waitForFunction(() => Number((globalThis as unknown as PageGlobals).document.querySelector('svg[aria-label^="Memory:"]')?.getAttribute('data-samples') ?? 0) >= 1, undefined, { timeout: TIMEOUT, polling: 500 });
+      assert.match((await cpu.getAttribute('aria-label'))!, /^CPU: \d+ samples, latest \d+ % of 100 %$/);
+      const memory = page.locator('svg[aria-label^="Memory:"]');
+      assert.match((await memory.getAttribute('aria-label'))!, /^Memory: \d+ samples, latest \d+ MiB of 512 MiB$/, 'DC0_C0_H0_VM0 has 512 MiB');
+      assert.equal(await memory.locator('polyline').count(), 1);
+    });
+
+    it('shows hosts with capacity bars', async () => {
+      await page.getByRole('link', { name: 'Hosts', exact: true }).click();
+      const card = page.locator('[data-host="host-1"]');
+      await card.waitFor({ timeout: TIMEOUT });
+      const host = (await api<{ name: string; cpu_count: number; used_cpu: number; memory_mib: number }>('GET', '/api/vmgate/hosts/host-1')).body;
+      assert.equal(host.name, 'DC0_C0_H0');
+      await card.getByRole('heading', { name: /^DC0_C0_H0/ }).waitFor({ timeout: TIMEOUT });
+      await card.getByText(`${host.used_cpu} of ${host.cpu_count} vCPUs`).first().waitFor({ timeout: TIMEOUT });
+      assert.equal(await card.getByRole('progressbar').count(), 3, 'CPU, memory and its one datastore');
+      assert.equal(await page.locator('[data-host]').count(), 3, 'DC0_C0_H0, DC0_C0_H1 and DC0_H0');
     });
 
     it('opens a VM’s console and the framebuffer renders', async () => {
