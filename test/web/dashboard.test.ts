@@ -279,6 +279,37 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       assert.equal(await page.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled(), true);
     });
 
+    it('creates a user and grants it a role', async () => {
+      await page.getByRole('link', { name: 'Users and permissions' }).click();
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByRole('textbox', { name: 'User name', exact: true }).fill('web-user-1');
+      await page.getByRole('textbox', { name: 'Full name' }).fill('Web User');
+      await page.getByLabel(/^Password \(empty/).fill('web-user-password-1');
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('grid', { name: 'Users' }).or(page.getByRole('table', { name: 'Users' })).getByText('web-user-1').waitFor({ timeout: TIMEOUT });
+      const user = await api<{ name: string; full_name: string }>('GET', '/api/vmgate/users/web-user-1');
+      assert.deepEqual([user.status, user.body.name, user.body.full_name], [200, 'web-user-1', 'Web User']);
+
+      await page.getByRole('tab', { name: 'Permissions' }).click();
+      await page.getByRole('button', { name: 'Grant a role' }).click();
+      await page.getByRole('textbox', { name: /^User or group/ }).fill('web-user-1');
+      await page.getByRole('textbox', { name: /^On \(root/ }).fill('vm-1');
+      await page.getByLabel('Role', { exact: true }).selectOption('operator');
+      await page.getByRole('dialog').getByRole('button', { name: 'Grant' }).click();
+      await page.getByText('user:web-user-1', { exact: true }).waitFor({ timeout: TIMEOUT });
+      const perms = await api<{ principal: string; entity: string; role: string; propagate: boolean }[]>('GET', '/api/vmgate/permissions?entity=vm-1');
+      assert.deepEqual(perms.body.map((p) => [p.principal, p.entity, p.role, p.propagate]), [['user:web-user-1', 'vm-1', 'operator', true]]);
+    });
+
+    it('a failed grant shows the API’s message in the dialog', async () => {
+      await page.getByRole('button', { name: 'Grant a role' }).click();
+      await page.getByRole('textbox', { name: /^User or group/ }).fill('nobody-here');
+      await page.getByRole('dialog').getByRole('button', { name: 'Grant' }).click();
+      await page.getByRole('dialog').getByRole('alert').waitFor({ timeout: TIMEOUT });
+      assert.match((await page.getByRole('dialog').getByRole('alert').textContent())!, /nobody-here/);
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    });
+
     it('logs out: the login page is back and the cookie no longer works', async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: TIMEOUT });

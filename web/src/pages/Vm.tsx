@@ -116,7 +116,7 @@ function SnapshotTree({ snaps, onRevert, onDelete }: { snaps: Snapshot[]; onReve
   const roots = snaps.filter((s) => !s.parent || !byId.has(s.parent));
   if (snaps.length === 0) return <p className="vg-muted">No snapshots yet.</p>;
   return (
-    <div className="vg-snap-tree" role="tree" aria-label="Snapshots">
+    <div className="vg-snap-tree" role="group" aria-label="Snapshot tree">
       <ul>{roots.map(render)}</ul>
     </div>
   );
