@@ -54,6 +54,7 @@ const NAMESPACES: readonly (readonly [path: string, service: string])[] = [
   ['vmgate.session', 'VmgateSessionService'],
   ['vmgate.vmStats', 'VmgateVmStatsService'],
   ['vmgate.hosts.stats', 'VmgateHostStatsService'],
+  ['vmgate.desktops', 'VmgateDesktopsService'],
 ];
 
 /** Operations the client does not expose as methods: VapiClient.login / logout make and end sessions. */

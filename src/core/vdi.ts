@@ -34,6 +34,16 @@ export interface ApplicationLaunch extends DesktopLaunch {
   readonly application: PublishedApplication;
 }
 
+/** One thing a user may launch: a desktop pool, or one published application of an application pool. */
+export interface LaunchItem {
+  readonly kind: 'desktop' | 'application';
+  readonly pool: DesktopPool;
+  /** The application (kind 'application'), else null. */
+  readonly application: PublishedApplication | null;
+  /** The VM the caller has in that pool now (assigned desktop, or the VM of their session), or null. */
+  readonly vm: Vm | null;
+}
+
 /** What an administrator gives to publish an application on an application pool. */
 export interface ApplicationSpec {
   readonly name: string;
@@ -271,6 +281,47 @@ export class VdiService {
       out.push({ pool, vm: vmId ? ((await this.ctx.store.vms.get(vmId)) ?? null) : null, session });
     }
     return out;
+  }
+
+  /**
+   * Everything the caller may launch, desktops first: their entitled desktop pools (with
+   * the desktop they have in each) and the applications of their entitled application
+   * pools (with the VM of their session there, if any).
+   */
+  async launchItems(caller: Caller): Promise<LaunchItem[]> {
+    const desktops = await this.entitledDesktops(caller);
+    const apps = await this.entitledApplications(caller);
+    const sessions = await this.ctx.store.desktopSessions.listForUser(caller.userId);
+    const out: LaunchItem[] = desktops.map((d) => ({ kind: 'desktop', pool: d.pool, application: null, vm: d.vm }));
+    for (const { application, pool } of apps) {
+      const session = sessions.find((x) => x.poolId === pool.id);
+      out.push({ kind: 'application', pool, application, vm: session ? ((await this.ctx.store.vms.get(session.vmId)) ?? null) : null });
+    }
+    return out;
+  }
+
+  /**
+   * Launches what {@link launchItems} lists: a desktop pool, or an application of an
+   * application pool (`applicationId`; may be left out when the pool publishes one
+   * application the caller may launch). The View broker's launch path, the same checks.
+   */
+  async launchItem(caller: Caller, poolRef: string, applicationId?: string): Promise<DesktopLaunch> {
+    await this.authz.require(caller, 'Desktop.Use', 'root');
+    const pool = await this.getPool(caller, poolRef);
+    if (pool.type !== 'application') {
+      if (applicationId !== undefined) throw invalidArgument(`pool '${pool.name}' is a ${pool.type} desktop pool: it publishes no application '${applicationId}'`, { module: 'core.vdi' });
+      return this.launch(caller, pool.id);
+    }
+    let appId = applicationId;
+    if (appId === undefined) {
+      const mine = (await this.entitledApplications(caller)).filter((a) => a.pool.id === pool.id);
+      if (mine.length !== 1) throw invalidArgument(`application pool '${pool.name}' publishes ${mine.length} applications: name the one to launch`, { module: 'core.vdi' });
+      appId = mine[0]!.application.id;
+    } else {
+      const app = await this.ctx.store.applications.get(appId);
+      if (!app || app.poolId !== pool.id) throw notFound(`application '${appId}' is not published on '${pool.name}'`, { module: 'core.vdi' });
+    }
+    return this.launchApplication(caller, appId);
   }
 
   /**

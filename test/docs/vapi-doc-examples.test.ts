@@ -65,6 +65,25 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     assert.equal((JSON.parse(r.body) as { exit_code: number }).exit_code, 0, r.body);
   };
 
+  /** The session an example runs with when its setup says so ("(as demo)"); the administrator's otherwise. */
+  let exampleToken: string | null = null;
+  let demoToken: string | null = null;
+  /** The demo user's portal as the page shows it: an application pool entitled to demo, demo's desktop launched once; the examples then run as demo. */
+  const asDemo = async (): Promise<void> => {
+    if (demoToken === null) {
+      const r = await s.request('POST', '/api/session', { headers: { authorization: `Basic ${Buffer.from('demo:demo-password-1').toString('base64')}` } });
+      assert.equal(r.status, 201, r.body);
+      demoToken = JSON.parse(r.body) as string;
+      const c = core();
+      const pool = await c.vdi.createPool(SYSTEM_CALLER, { name: 'doc-calc', displayName: 'Calculators', type: 'application', vmIds: [mapIds('vm-2')] });
+      await c.vdi.publishApplication(SYSTEM_CALLER, pool.id, { name: 'Calculator', path: 'C:\\Windows\\System32\\calc.exe' });
+      await c.vdi.entitle(SYSTEM_CALLER, pool.id, 'user:demo');
+      const launched = await s.request('POST', '/api/vmgate/desktops/pool-1?action=launch', { headers: { 'vmware-api-session-id': demoToken } });
+      assert.equal(launched.status, 200, launched.body);
+    }
+    exampleToken = demoToken;
+  };
+
   /**
    * What the page takes for granted before an example, by request line (method, path and
    * note as written). A setup may return stand-ins: documented ids mapped to other objects
@@ -92,6 +111,8 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     // A powered-on VM whose guest never starts tools (the sim's "notools" guest OS) stands in for vm-2.
     'POST /api/vcenter/vm/vm-2/guest/processes?action=list (tools not running)': async () => ({ 'vm-2': await newVm('doc-no-tools', { guestOs: 'otherlinux-64-notools', on: true }) }),
     // The page's event examples show vm-1's latest event as its power-off by the administrator.
+    'GET /api/vmgate/desktops (as demo)': asDemo,
+    'POST /api/vmgate/desktops/pool-1?action=launch (as demo)': asDemo,
     'GET /api/vmgate/events?object=vm-1&limit=2': async () => {
       const r = await s.request('POST', `/api/vcenter/vm/${mapIds('vm-1')}/power?action=stop`, { headers: { 'vmware-api-session-id': token } });
       assert.equal(r.status, 204, r.body);
@@ -125,6 +146,7 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
         const answer = await runExample(ex);
         await AFTER[key]?.(answer);
       } finally {
+        exampleToken = null;
         // Stand-ins end with their example; ids it handed out stay.
         for (const from of Object.keys(standIns)) {
           const before = saved.get(from);
@@ -162,7 +184,7 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
     } else if (ex.method === 'POST' && path === '/api/session') {
       headers.authorization = basic();
     } else {
-      headers['vmware-api-session-id'] = token;
+      headers['vmware-api-session-id'] = exampleToken ?? token;
     }
     if (body === undefined && ex.body !== '') {
       let text = mapIds(ex.body.replaceAll('CRED', CRED));

@@ -25,6 +25,7 @@ import {
   VmPowerService,
   VmgateConsoleService,
   VmgateDatastoresService,
+  VmgateDesktopsService,
   VmgateEventsService,
   VmgateGroupsService,
   VmgateGuestProgramsService,
@@ -274,6 +275,10 @@ export function vapiServices(call: VapiCaller) {
       },
       vmStats: {
         get: (vm: In<typeof VmgateVmStatsService, 'get'>['vm'], options?: CallOptions) => call(VmgateVmStatsService, 'get', { vm }, options),
+      },
+      desktops: {
+        list: (options?: CallOptions) => call(VmgateDesktopsService, 'list', {}, options),
+        launch: (pool: In<typeof VmgateDesktopsService, 'launch'>['pool'], application?: In<typeof VmgateDesktopsService, 'launch'>['application'], options?: CallOptions) => call(VmgateDesktopsService, 'launch', defined({ pool, application }), options),
       },
     },
   };

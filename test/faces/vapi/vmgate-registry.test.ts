@@ -38,9 +38,10 @@ function samplePath(template: string): string {
 }
 
 describe('vmgate services in the registry', () => {
-  it('has the sixteen services', () => {
+  it('has the seventeen services', () => {
     assert.deepEqual(VMGATE.map((s) => s.id).sort(), [
       'com.vmgate.datastores',
+      'com.vmgate.desktops',
       'com.vmgate.events',
       'com.vmgate.groups',
       'com.vmgate.hosts',

@@ -27,6 +27,7 @@ import { vmgateSnapshotsHandlers } from './vmgate-snapshots.ts';
 import { vmgateUsersHandlers } from './vmgate-users.ts';
 import { vmgateSessionHandlers } from './vmgate-session.ts';
 import { vmgateHostStatsHandlers, vmgateVmStatsHandlers } from './vmgate-stats.ts';
+import { vmgateDesktopsHandlers } from './vmgate-desktops.ts';
 
 /** Every implemented vAPI service: one file per service (inventory: one file for the six list/get services). */
 export const IMPLEMENTED: readonly ImplementedService[] = [
@@ -61,4 +62,5 @@ export const IMPLEMENTED: readonly ImplementedService[] = [
   vmgateSessionHandlers,
   vmgateVmStatsHandlers,
   vmgateHostStatsHandlers,
+  vmgateDesktopsHandlers,
 ];

@@ -42,6 +42,7 @@ import { VmgateHostsService } from './vmgate-hosts.ts';
 import { VmgateConsoleService } from './vmgate-console.ts';
 import { VmgateSessionService } from './vmgate-session.ts';
 import { VmgateHostStatsService, VmgateVmStatsService } from './vmgate-stats.ts';
+import { VmgateDesktopsService } from './vmgate-desktops.ts';
 
 export * from './vapi-type.ts';
 export * from './operation.ts';
@@ -84,6 +85,7 @@ export * from './vmgate-hosts.ts';
 export * from './vmgate-console.ts';
 export * from './vmgate-session.ts';
 export * from './vmgate-stats.ts';
+export * from './vmgate-desktops.ts';
 
 export const SERVICE_LIST = [
   SessionService,
@@ -123,6 +125,7 @@ export const SERVICE_LIST = [
   VmgateSessionService,
   VmgateVmStatsService,
   VmgateHostStatsService,
+  VmgateDesktopsService,
 ] as const;
 
 /**
