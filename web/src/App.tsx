@@ -125,7 +125,7 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
   else if (section === 'pools') content = <PoolsPage />;
   else if (section === 'desktops') content = <DesktopsPage />;
   else if (section === 'console' && rest[0]) content = <ConsolePage key={path} source={{ kind: 'vm', vm: rest[0] }} />;
-  else if (section === 'desktop' && rest[0]) content = <ConsolePage key={path} source={{ kind: 'desktop', pool: rest[0] }} />;
+  else if (section === 'desktop' && rest[0]) content = <ConsolePage key={path} source={{ kind: 'desktop', pool: rest[0], ...(rest[1] ? { application: rest[1] } : {}) }} />;
   else content = <NotFound />;
 
   const activeNav = section === 'vm' || section === 'create-vm' || section === 'console' ? 'inventory' : section === 'desktop' ? 'desktops' : section;

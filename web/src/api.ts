@@ -192,6 +192,8 @@ export interface Desktop {
   pool: string;
   name: string;
   kind: 'DESKTOP' | 'APPLICATION';
+  /** An application pool's application (its id). */
+  application?: string;
   vm?: string;
   power_state?: string;
 }

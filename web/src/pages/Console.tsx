@@ -4,7 +4,7 @@ import { Alert, Button, PageSection, Switch, Title } from '@patternfly/react-cor
 import { enc, post } from '../api.ts';
 import { messageOf } from '../util.tsx';
 
-export type ConsoleSource = { readonly kind: 'vm'; readonly vm: string } | { readonly kind: 'desktop'; readonly pool: string };
+export type ConsoleSource = { readonly kind: 'vm'; readonly vm: string } | { readonly kind: 'desktop'; readonly pool: string; readonly application?: string };
 
 /** A one-time wss:// ticket of the console proxy: a VM's (vSphere console tickets) or a launched desktop's. */
 async function ticketFor(source: ConsoleSource): Promise<{ url: string; vm: string }> {
@@ -12,7 +12,7 @@ async function ticketFor(source: ConsoleSource): Promise<{ url: string; vm: stri
     const t = await post<{ ticket: string }>(`/api/vcenter/vm/${enc(source.vm)}/console/tickets`, { type: 'WEBMKS' });
     return { url: t.ticket, vm: source.vm };
   }
-  const l = await post<{ vm: string; ticket: string }>(`/api/vmgate/desktops/${enc(source.pool)}?action=launch`);
+  const l = await post<{ vm: string; ticket: string }>(`/api/vmgate/desktops/${enc(source.pool)}?action=launch`, source.application ? { application: source.application } : {});
   return { url: l.ticket, vm: l.vm };
 }
 

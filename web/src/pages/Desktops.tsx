@@ -27,8 +27,10 @@ export function DesktopsPage() {
           </EmptyState>
         )}
         <div className="vg-grid">
-          {desktops.data?.map((d) => (
-            <Card key={`${d.pool}:${d.name}`} data-desktop={d.pool}>
+          {desktops.data?.map((d) => {
+            const path = d.application ? `desktop/${d.pool}/${d.application}` : `desktop/${d.pool}`;
+            return (
+            <Card key={`${d.pool}:${d.application ?? ''}`} data-desktop={d.pool}>
               <CardTitle component="h2">{d.name}</CardTitle>
               <CardBody>
                 <div className="vg-actions" style={{ alignItems: 'center' }}>
@@ -39,12 +41,13 @@ export function DesktopsPage() {
                 </div>
               </CardBody>
               <CardFooter>
-                <Button component="a" href={href(`desktop/${d.pool}`)} onClick={linkTo(`desktop/${d.pool}`)} aria-label={`Open ${d.name}`}>
+                <Button component="a" href={href(path)} onClick={linkTo(path)} aria-label={`Open ${d.name}`}>
                   Open
                 </Button>
               </CardFooter>
             </Card>
-          ))}
+            );
+          })}
         </div>
       </PageSection>
     </>
