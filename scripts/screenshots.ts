@@ -61,10 +61,18 @@ try {
       await shot(page, size.name, name, ready);
     };
     await go('inventory', '02-inventory', () => page.getByRole('navigation', { name: 'Inventory tree' }).waitFor());
-    await go('vm/vm-1', '03-vm', () => page.getByRole('heading', { name: 'Snapshots' }).waitFor());
+    // The charts get a sample every 5 seconds from the start: wait for a few (a string, run in the page).
+    const charted = (n: number) => page.waitForFunction(`[...document.querySelectorAll('svg[data-samples]')].every((e) => Number(e.getAttribute('data-samples')) >= ${n})`, undefined, { timeout: 60_000, polling: 500 });
+    await go('vm/vm-1', '03-vm', async () => {
+      await page.getByRole('heading', { name: 'Snapshots' }).waitFor();
+      await charted(4);
+    });
     await go('create-vm', '04-create-vm', () => page.getByRole('button', { name: 'Create', exact: true }).waitFor());
     await go('tasks', '05-tasks', () => page.getByRole('grid', { name: 'Tasks' }).or(page.getByRole('table', { name: 'Tasks' })).waitFor());
-    await go('hosts', '06-hosts', () => page.locator('[data-host]').first().waitFor());
+    await go('hosts', '06-hosts', async () => {
+      await page.locator('[data-host]').first().waitFor();
+      await charted(2);
+    });
     await go('access', '07-access', () => page.getByRole('grid', { name: 'Users' }).or(page.getByRole('table', { name: 'Users' })).waitFor());
     await go('pools', '08-pools', () => page.getByRole('heading', { name: 'Desktop pools' }).waitFor());
     await go('console/vm-1', '09-console', () => page.locator('[data-console-state="connected"]').waitFor({ timeout: 60_000 }));
