@@ -61,8 +61,18 @@ try {
       await shot(page, size.name, name, ready);
     };
     await go('inventory', '02-inventory', () => page.getByRole('navigation', { name: 'Inventory tree' }).waitFor());
-    // The charts get a sample every 5 seconds from the start: wait for a few (a string, run in the page).
-    const charted = (n: number) => page.waitForFunction(`[...document.querySelectorAll('svg[data-samples]')].every((e) => Number(e.getAttribute('data-samples')) >= ${n})`, undefined, { timeout: 60_000, polling: 500 });
+    // The charts get a sample every 5 seconds from the start: wait for a few. (The function
+    // runs in the page, whose CSP refuses a string to evaluate; this file has no DOM types.)
+    const charted = (n: number) =>
+      page.waitForFunction(
+        (min) => {
+          const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(a: string): string | null }> } }).document;
+          const charts = [...doc.querySelectorAll('svg[data-samples]')];
+          return charts.length > 0 && charts.every((e) => Number(e.getAttribute('data-samples')) >= min);
+        },
+        n,
+        { timeout: 60_000, polling: 500 },
+      );
     await go('vm/vm-1', '03-vm', async () => {
       await page.getByRole('heading', { name: 'Snapshots' }).waitFor();
       await charted(4);
