@@ -218,7 +218,7 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       await page.getByLabel('Guest operating system').selectOption('UBUNTU_64');
       await page.getByLabel('Where it runs').selectOption({ label: 'Host DC0_C0_H1' });
       await page.getByLabel('Memory (MiB)').fill('1024');
-      await page.getByLabel('Disk (GiB)').fill('4');
+      await page.getByLabel('Disk (GiB)').fill('1');
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('heading', { name: 'web-test-01', level: 1 }).waitFor({ timeout: TIMEOUT });
       assert.equal(await page.getByTestId('vm-power').textContent(), 'Powered off');
@@ -227,10 +227,28 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       assert.equal(info.body.guest_OS, 'UBUNTU_64');
       assert.equal(info.body.cpu.count, 2);
       assert.equal(info.body.memory.size_MiB, 1024);
-      assert.deepEqual(Object.values(info.body.disks).map((d) => d.capacity), [4 * 1024 * 1024 * 1024]);
+      assert.deepEqual(Object.values(info.body.disks).map((d) => d.capacity), [1024 * 1024 * 1024]);
       assert.deepEqual(Object.values(info.body.nics).map((n) => n.type), ['VMXNET3']);
       const onHost = await api<{ vm: string }[]>('GET', `/api/vcenter/vm?names=web-test-01&hosts=host-2`);
       assert.deepEqual(onHost.body.map((v) => v.vm), [vm], 'placed on DC0_C0_H1 (host-2)');
+    });
+
+    it('clones the new VM, then deletes the clone after typing its name', async () => {
+      await page.getByRole('button', { name: 'Clone' }).click();
+      const name = page.getByRole('textbox', { name: 'Name of the new VM' });
+      assert.equal(await name.inputValue(), 'web-test-01-clone');
+      await page.getByRole('dialog').getByRole('button', { name: 'Clone' }).click();
+      // A clone copies the disk: give it longer on a busy machine.
+      await page.getByRole('heading', { name: 'web-test-01-clone', level: 1 }).waitFor({ timeout: 3 * TIMEOUT });
+      const clone = await vmId('web-test-01-clone');
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      assert.equal(await dialog.getByRole('button', { name: 'Delete' }).isDisabled(), true, 'not before the name is typed');
+      await dialog.getByRole('textbox', { name: 'Type web-test-01-clone to confirm' }).fill('web-test-01-clone');
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('heading', { name: 'Inventory', level: 1 }).waitFor({ timeout: TIMEOUT });
+      assert.equal((await api('GET', `/api/vcenter/vm/${clone}`)).status, 404);
+      assert.equal((await api<unknown[]>('GET', '/api/vcenter/vm?names=web-test-01')).body.length, 1, 'the source stays');
     });
 
     it('a bad form value shows the API’s message', async () => {
