@@ -1,9 +1,10 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints figures with their baselines.
- * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv, vix (default: all). Speed is measured here, never in tests.
+ * Names: core-tasks, inventory, vapi, qemu, login-flood, vmserverd, view, rdv, vix, live (default: all). Speed is measured here, never in tests.
  */
 import { benchCoreTasks } from './core-tasks.bench.ts';
 import { benchInventoryQuery } from './inventory-query.bench.ts';
+import { benchLive } from './live.bench.ts';
 import { benchLoginFlood } from './login-flood.bench.ts';
 import { benchQemu } from './qemu.bench.ts';
 import { benchRdv } from './rdv.bench.ts';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   view: benchView,
   rdv: benchRdv,
   vix: benchVix,
+  live: benchLive,
 };
 
 const wanted = process.argv.slice(2);

@@ -36,6 +36,8 @@ export const LIVE_PENDING_LIMIT = 10_000;
  * core emitted them in. A subscription made with a session ends when that session does.
  */
 export class LiveService {
+  readonly #ancestries = new WeakMap<object, Promise<readonly string[]>>();
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly authz: Authorizer,
@@ -84,10 +86,10 @@ export class LiveService {
       });
     };
     offs.push(
-      bus.on('vm.changed', (vm) => enqueue(async () => this.authz.mayWatch(caller, vm.id, await this.authz.vmAncestry(vm)), { type: 'vm', vm })),
-      bus.on('vm.removed', (vm) => enqueue(async () => this.authz.mayWatch(caller, vm.id, await this.authz.vmAncestry(vm)), { type: 'vm-removed', vm })),
+      bus.on('vm.changed', (vm) => enqueue(async () => this.authz.mayWatch(caller, vm.id, await this.#vmAncestry(vm)), { type: 'vm', vm })),
+      bus.on('vm.removed', (vm) => enqueue(async () => this.authz.mayWatch(caller, vm.id, await this.#vmAncestry(vm)), { type: 'vm-removed', vm })),
       bus.on('task.changed', (task) => enqueue(() => this.taskVisible(caller, task), { type: 'task', task })),
-      bus.on('event.appended', (event) => enqueue(() => this.authz.mayWatch(caller, event.objectId), { type: 'event', event })),
+      bus.on('event.appended', (event) => enqueue(async () => this.authz.mayWatch(caller, event.objectId, await this.#ancestry(event, event.objectId)), { type: 'event', event })),
       bus.on('session.ended', (s, why) => {
         if (s.id === sessionId) end(why);
       }),
@@ -106,7 +108,31 @@ export class LiveService {
 
   /** A task the caller may see (TaskEngine's rule), or one on a VM they may watch (a desktop user's desktop powering on). */
   private async taskVisible(caller: Caller, task: Task): Promise<boolean> {
-    if (await this.tasks.visible(caller, task)) return true;
-    return task.targetId !== null && task.targetId.startsWith('vm-') && this.authz.mayWatch(caller, task.targetId);
+    const target = task.targetId ?? 'root';
+    const ancestry = await this.#ancestry(task, target);
+    if (await this.tasks.visible(caller, task, ancestry)) return true;
+    return target.startsWith('vm-') && this.authz.mayWatch(caller, target, ancestry);
+  }
+
+  /**
+   * An object's ancestry, looked up once per update however many subscribers check it
+   * (the update object is the key: every subscriber gets the same one from the bus).
+   */
+  #ancestry(update: object, entityId: string): Promise<readonly string[]> {
+    let p = this.#ancestries.get(update);
+    if (!p) {
+      p = this.authz.ancestry(entityId);
+      this.#ancestries.set(update, p);
+    }
+    return p;
+  }
+
+  #vmAncestry(vm: Vm): Promise<readonly string[]> {
+    let p = this.#ancestries.get(vm);
+    if (!p) {
+      p = this.authz.vmAncestry(vm);
+      this.#ancestries.set(vm, p);
+    }
+    return p;
   }
 }

@@ -1,5 +1,6 @@
 import type { Caller } from './caller.ts';
 import type { CoreContext } from './context.ts';
+import { VmgateError } from './errors.ts';
 import type { InventoryService } from './inventory.ts';
 import type { Datastore, DriverKind, Host, PowerState, Vm } from './model/index.ts';
 import type { HostMachineStatistics } from './ports/driver.ts';
@@ -114,8 +115,9 @@ export class StatisticsService {
       try {
         const { datastore, usage } = await this.inventory.datastoreUsage(caller, id);
         datastores.push({ datastore, usage });
-      } catch {
-        // A datastore the caller may not see (or gone) is left out.
+      } catch (e) {
+        // A datastore the caller may not see (or one that is gone) is left out.
+        if (!(e instanceof VmgateError) || (e.kind !== 'not_found' && e.kind !== 'unauthorized')) throw e;
       }
     }
     return { host, samples: this.#recent(this.#hosts.get(host.id) ?? []), datastores };

@@ -247,10 +247,10 @@ export class TaskEngine {
     return rows.map((t) => this.running.get(t.id)?.task ?? t);
   }
 
-  /** Whether the caller may see a task: their own, or System.View on its target (root without one). */
-  async visible(caller: Caller, t: Task): Promise<boolean> {
+  /** Whether the caller may see a task: their own, or System.View on its target (root without one); `ancestry`: the target's, when known. */
+  async visible(caller: Caller, t: Task, ancestry?: readonly string[]): Promise<boolean> {
     if (caller.kind === 'system' || t.ownerId === caller.userId) return true;
-    return this.authz.has(caller, 'System.View', t.targetId ?? 'root');
+    return this.authz.has(caller, 'System.View', t.targetId ?? 'root', ancestry);
   }
 
   async cancel(caller: Caller, id: string): Promise<Task> {

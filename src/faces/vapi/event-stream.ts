@@ -36,6 +36,8 @@ export function createEventStreams(core: CoreApi, log: Logger): EventStreams {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     let sub: LiveSubscription | undefined;
     const body = new PassThrough();
+    // A write racing the client's going away is nothing to report (finish() follows).
+    body.on('error', () => undefined);
     let timer: NodeJS.Timeout | null = null;
     let finished = false;
     const finish = (): void => {
@@ -72,17 +74,22 @@ export function createEventStreams(core: CoreApi, log: Logger): EventStreams {
       finish();
     });
     reply.raw.once('close', finish);
-    timer = setInterval(() => {
-      write(': keepalive\n\n');
-      s.check().catch((e: unknown) => log.warn({ err: e }, 'could not check an event stream’s session'));
-    }, KEEPALIVE_MS);
-    timer.unref();
-    body.write(': connected\n\n');
+    // The client may have gone while the subscription was being made.
+    if (req.raw.destroyed || req.raw.socket.destroyed) finish();
+    if (!finished) {
+      timer = setInterval(() => {
+        write(': keepalive\n\n');
+        s.check().catch((e: unknown) => log.warn({ err: e }, 'could not check an event stream’s session'));
+      }, KEEPALIVE_MS);
+      timer.unref();
+    }
+    write(': connected\n\n');
     return reply.code(200).header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(body);
   };
   return {
     register(app) {
-      app.get(EVENT_STREAM_PATH, handler);
+      // No HEAD twin: a HEAD request has no stream to wait for.
+      app.route({ method: 'GET', url: EVENT_STREAM_PATH, exposeHeadRoute: false, handler });
     },
     stop() {
       for (const f of [...open]) f();
