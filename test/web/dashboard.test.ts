@@ -251,6 +251,25 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       assert.equal((await api<unknown[]>('GET', '/api/vcenter/vm?names=web-test-01')).body.length, 1, 'the source stays');
     });
 
+    it('registers an unregistered .vmx; an already registered one shows the API’s message', async () => {
+      const vm = await vmId('web-test-01');
+      const path = '[LocalDS_0] web-test-01/web-test-01.vmx';
+      assert.equal((await api('POST', `/api/vcenter/vm/${vm}?action=unregister`)).status, 204);
+      await page.getByRole('link', { name: 'Inventory', exact: true }).first().click();
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.getByRole('textbox', { name: 'Configuration file (datastore path)' }).fill(path);
+      await page.getByRole('textbox', { name: 'New name (optional)' }).fill('web-test-01b');
+      await page.getByRole('dialog').getByRole('button', { name: 'Register' }).click();
+      await page.getByRole('heading', { name: 'web-test-01b', level: 1 }).waitFor({ timeout: TIMEOUT });
+      const again = await vmId('web-test-01b');
+      await page.getByRole('link', { name: 'Inventory', exact: true }).first().click();
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.getByRole('textbox', { name: 'Configuration file (datastore path)' }).fill(path);
+      await page.getByRole('dialog').getByRole('button', { name: 'Register' }).click();
+      await page.getByRole('dialog').getByRole('alert').filter({ hasText: `'${path}' is already registered as ${again} (web-test-01b)` }).waitFor({ timeout: TIMEOUT });
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    });
+
     it('a bad form value shows the API’s message', async () => {
       await page.getByRole('link', { name: 'Inventory', exact: true }).first().click();
       await page.getByRole('link', { name: 'Create virtual machine' }).click();

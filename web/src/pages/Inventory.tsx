@@ -1,10 +1,11 @@
 import { useRef, useState } from 'react';
-import { Button, Card, CardBody, CardTitle, PageSection, SearchInput, Spinner, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
+import { Button, Card, CardBody, CardTitle, FormGroup, PageSection, SearchInput, Spinner, TextInput, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { Cluster, Datacenter, HostSummary, VmSummary } from '../api.ts';
-import { enc, get } from '../api.ts';
+import { enc, get, post } from '../api.ts';
+import { ConfirmModal } from '../confirm.tsx';
 import { useLive } from '../live.ts';
-import { href, linkTo } from '../router.ts';
+import { href, linkTo, navigate } from '../router.ts';
 import { ErrorAlert, PowerLabel, ToolsLabel, formatMiB, useLoad } from '../util.tsx';
 
 interface HostNode extends HostSummary {
@@ -96,6 +97,7 @@ function HostBranch({ host, vms }: { host: HostNode; vms: Inventory['vms'] }) {
 export function InventoryPage() {
   const inv = useLoad(loadInventory, []);
   const [filter, setFilter] = useState('');
+  const [registering, setRegistering] = useState(false);
   const latest = useRef(inv.data);
   latest.current = inv.data;
 
@@ -142,9 +144,14 @@ export function InventoryPage() {
               </p>
             )}
           </div>
-          <Button component="a" href={href('create-vm')} onClick={linkTo('create-vm')}>
-            Create virtual machine
-          </Button>
+          <div className="vg-actions">
+            <Button component="a" href={href('create-vm')} onClick={linkTo('create-vm')}>
+              Create virtual machine
+            </Button>
+            <Button variant="secondary" onClick={() => setRegistering(true)}>
+              Register
+            </Button>
+          </div>
         </div>
       </PageSection>
       <PageSection>
@@ -243,6 +250,26 @@ export function InventoryPage() {
           </div>
         )}
       </PageSection>
+      {registering && <RegisterDialog onClose={() => setRegistering(false)} />}
     </>
+  );
+}
+
+/** Adds a VM whose `.vmx` is on a datastore (VM.register); vmgate picks a host that sees it. */
+function RegisterDialog({ onClose }: { onClose: () => void }) {
+  const [path, setPath] = useState('');
+  const [name, setName] = useState('');
+  return (
+    <ConfirmModal title="Register a virtual machine" confirmLabel="Register" canConfirm={path.trim() !== ''} onClose={onClose} onConfirm={async () => {
+      const id = await post<string>('/api/vcenter/vm?action=register', { datastore_path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
+      navigate(`vm/${id}`);
+    }}>
+      <FormGroup label="Configuration file (datastore path)" isRequired fieldId="register-path">
+        <TextInput id="register-path" isRequired value={path} placeholder="[LocalDS_0] web01/web01.vmx" onChange={(_e, v) => setPath(v)} autoComplete="off" />
+      </FormGroup>
+      <FormGroup label="New name (optional)" fieldId="register-name" style={{ marginTop: '0.75rem' }}>
+        <TextInput id="register-name" value={name} onChange={(_e, v) => setName(v)} autoComplete="off" />
+      </FormGroup>
+    </ConfirmModal>
   );
 }
