@@ -16,6 +16,12 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Whether a session is past its absolute expiry or has been idle longer than it may. */
+function hasExpired(session: Session, now: Date): boolean {
+  const idleEnd = new Date(session.lastUsedAt).getTime() + session.idleSeconds * 1000;
+  return new Date(session.expiresAt).getTime() <= now.getTime() || idleEnd <= now.getTime();
+}
+
 /** Sessions: created after a login, resolved from bearer tokens, ended, pruned, capped per user. */
 export class SessionService {
   constructor(
@@ -60,8 +66,7 @@ export class SessionService {
     const session = await store.sessions.get(tokenHash(token));
     const now = clock.now();
     if (!session) throw unauthenticated('the session does not exist or has ended: log in again', { module: 'core.identity' });
-    const idleEnd = new Date(session.lastUsedAt).getTime() + session.idleSeconds * 1000;
-    if (new Date(session.expiresAt) <= now || idleEnd <= now.getTime()) {
+    if (hasExpired(session, now)) {
       await store.sessions.delete(session.id);
       this.ctx.bus.emit('session.ended', session, 'expired');
       throw unauthenticated('the session has expired: log in again', { module: 'core.identity' });
@@ -93,9 +98,7 @@ export class SessionService {
     const { store, clock } = this.ctx;
     const session = await store.sessions.get(sessionId);
     if (!session) return false;
-    const now = clock.now().getTime();
-    const idleEnd = new Date(session.lastUsedAt).getTime() + session.idleSeconds * 1000;
-    if (new Date(session.expiresAt).getTime() <= now || idleEnd <= now) {
+    if (hasExpired(session, clock.now())) {
       await store.sessions.delete(session.id);
       this.ctx.bus.emit('session.ended', session, 'expired');
       return false;
