@@ -48,6 +48,14 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  // The web app runs in a browser: it talks to vmgate over HTTP only, so no import leaves
+  // web/ (one entry per folder depth: a relative specifier that climbs above web/).
+  ...[0, 1, 2, 3].map((depth) => ({
+    files: [`web/${'*/'.repeat(depth)}*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./){${depth + 1},}`, message: "web/ is a browser app: it uses the HTTP API (web/src/api.ts), not the server's modules" }] }],
+    },
+  })),
   // The VIX examples translate the guide's C line by line: variables are declared first
   // and assigned later, as in C.
   { files: ['examples/vix/**/*.ts'], rules: { 'prefer-const': 'off' } },

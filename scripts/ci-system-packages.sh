@@ -18,6 +18,7 @@ command -v passt >/dev/null 2>&1 || need+=(passt)
 /usr/bin/python3 -c "import zeep" >/dev/null 2>&1 || need+=(python3-zeep)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

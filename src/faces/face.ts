@@ -65,6 +65,12 @@ export interface HttpMount {
   readonly prefix: string;
   /** What the banner shows after the URL (`(JSON-RPC, REST)`), if anything. */
   readonly note?: string;
+  /**
+   * `GET /` (which no face can own: prefixes are '/name') redirects to `<prefix>/`. At most
+   * one mount of the running faces may say so (the web dashboard's `/ui` does); without
+   * one, `/` is the server's 404.
+   */
+  readonly root?: boolean;
   register(scope: FastifyInstance): Promise<void>;
   /**
    * HTTP Upgrade requests (WebSocket) for paths under `prefix`, straight from the

@@ -73,7 +73,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'sessionIdleSeconds', flag: '--session-idle-seconds', env: 'VMGATE_SESSION_IDLE_SECONDS', kind: 'int', def: 1800, help: 'idle time after which a session ends' },
   { key: 'publicUrl', flag: '--public-url', env: 'VMGATE_PUBLIC_URL', kind: 'url', def: null, help: 'base of the transfer and console URLs vmgate hands out (https://name:port); default: the address the client reached' },
   { key: 'bodyLimitBytes', flag: '--body-limit', env: 'VMGATE_BODY_LIMIT', kind: 'int', def: 1048576, help: 'largest request body (file transfers stream and are not bound by it)' },
-  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view, rdv); all unless given' },
+  { key: 'faces', flag: '--faces', env: 'VMGATE_FACES', kind: 'list', def: null, help: 'faces to run, comma-separated (vapi, authd, view, rdv, web); all unless given' },
   { key: 'maxSessionsPerUser', flag: '--max-sessions-per-user', env: 'VMGATE_MAX_SESSIONS_PER_USER', kind: 'int', def: 64, help: 'sessions one user may hold; a new one ends the one idle longest' },
   { key: 'loginDelayAfterFailures', flag: '--login-delay-after', env: 'VMGATE_LOGIN_DELAY_AFTER', kind: 'int', def: 10, help: 'failed logins from one address (any account) before its attempts are slowed down' },
   { key: 'loginDelayMs', flag: '--login-delay-ms', env: 'VMGATE_LOGIN_DELAY_MS', kind: 'int', def: 200, help: 'first delay of a slowed-down address, doubling per failure (0 = no delays)' },

@@ -3,6 +3,7 @@ import { vapiFace } from '../faces/vapi/index.ts';
 import { authdFace } from '../faces/vmserverd/authd-server.ts';
 import { viewFace } from '../faces/view/index.ts';
 import { rdvFace } from '../faces/rdv/index.ts';
+import { webFace } from '../faces/web/index.ts';
 import type { ServeConfig } from './config.ts';
 
 /** A face as the server runs it: the face, and where its TCP part listens (if it has one). */
@@ -21,4 +22,5 @@ export const FACES: readonly FaceEntry[] = [
   { face: authdFace, tcpPort: (c) => c.authdPort },
   { face: viewFace },
   { face: rdvFace },
+  { face: webFace },
 ];

@@ -89,6 +89,10 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<FastifyInstanc
     void reply.code(status).send({ error: status === 500 ? 'internal' : (err.code ?? 'bad_request'), message: status === 500 ? 'internal error' : err.message });
   });
 
+  // `/` belongs to no face; a mount may ask for it to redirect to its prefix (the web dashboard).
+  const rootMount = opts.mounts.find((m) => m.root === true);
+  if (rootMount) app.get('/', (_req, reply) => reply.redirect(`${rootMount.prefix}/`, 302));
+
   for (const mount of opts.mounts) {
     await app.register(async (scope) => mount.register(scope), { prefix: mount.prefix });
   }

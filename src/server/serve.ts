@@ -265,6 +265,10 @@ function checkedMounts(started: readonly { entry: FaceEntry; parts: FaceParts }[
       const taken = owner.get(m.prefix);
       if (taken) throw invalidArgument(`face ${entry.face.name}: ${m.prefix} is already served by ${taken}`, { module: 'server' });
       owner.set(m.prefix, `face ${entry.face.name}`);
+      if (m.root === true) {
+        const rootTaken = mounts.find((o) => o.root === true);
+        if (rootTaken) throw invalidArgument(`face ${entry.face.name}: / already redirects to ${rootTaken.prefix}`, { module: 'server' });
+      }
       mounts.push(m);
     }
   }

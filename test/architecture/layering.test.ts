@@ -48,6 +48,16 @@ test('lint refuses the protocol layer importing core, and the client importing t
   assert.equal((await lintAs('src/clients/vapi/probe.ts', "import * as f from '../../faces/vapi/index.ts';\nexport const x = f;\n")).length, 1);
 });
 
+test('lint refuses the browser app (web/) importing the server\'s modules, and allows its own', async () => {
+  for (const spec of ['../../../src/core/index.ts', '../../../src/protocols/vapi/index.ts', '../../../test/support/ci.ts', '../../../../etc/x.ts']) {
+    const msgs = await lintAs('web/src/pages/probe.tsx', `import * as m from '${spec}';\nexport const x = m;\n`);
+    assert.equal(msgs.length, 1, spec);
+    assert.match(msgs[0]!, /web\/ is a browser app/);
+  }
+  assert.deepEqual(await lintAs('web/src/pages/probe.tsx', "import { api } from '../api.ts';\nimport { App } from '../../src/App.tsx';\nexport const x = [api, App];\n"), []);
+  assert.equal((await lintAs('web/src/probe.ts', "import * as m from '../../src/core/index.ts';\nexport const x = m;\n")).length, 1);
+});
+
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

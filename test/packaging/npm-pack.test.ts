@@ -79,10 +79,11 @@ after(() => {
 
 describe('the packed package', () => {
   it('holds the build, the command, the README and package.json, and no sources or tests', () => {
-    for (const f of ['package.json', 'README.md', 'bin/vmgate.mjs', 'dist/cli/main.js', 'dist/clients/vapi/index.js', 'dist/clients/vapi/index.d.ts', 'dist/protocols/vapi/types/index.js', 'dist/clients/vix/index.js', 'dist/clients/vix/index.d.ts', 'dist/clients/vix/io-worker.js']) {
+    for (const f of ['package.json', 'README.md', 'bin/vmgate.mjs', 'dist/cli/main.js', 'dist/clients/vapi/index.js', 'dist/clients/vapi/index.d.ts', 'dist/protocols/vapi/types/index.js', 'dist/clients/vix/index.js', 'dist/clients/vix/index.d.ts', 'dist/clients/vix/io-worker.js', 'dist/web/index.html']) {
       assert.ok(packedFiles.includes(f), `${f} is packed`);
     }
-    const stray = packedFiles.filter((f) => !/^(dist\/.*\.(js|d\.ts)|bin\/[^/]+\.mjs|package\.json|README\.md|LICENSE[^/]*)$/.test(f));
+    // dist/web: the web dashboard's built files (index.html, hashed scripts, styles, fonts), served by the web face.
+    const stray = packedFiles.filter((f) => !/^(dist\/.*\.(js|d\.ts)|dist\/web\/(index\.html|assets\/[^/]+)|bin\/[^/]+\.mjs|package\.json|README\.md|LICENSE[^/]*)$/.test(f));
     assert.deepEqual(stray, []);
     assert.equal(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).length, 0);
   });

@@ -4,6 +4,7 @@
  * turns faces off; stopping drains (in-flight requests finish, no new connections).
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Face } from '../../src/faces/face.ts';
@@ -128,6 +129,8 @@ describe('face seam: a throwaway face beside the vAPI face', () => {
         ['authd', [], 'number', 'TLS after the banner, then USER/PASS and EXEC frames'],
         ['view', ['/broker (XML, POST /broker/xml)'], null, null],
         ['rdv', ['/RDV (SOAP 1.1, ?wsdl)'], null, null],
+        // The banner says whether the dashboard is built (npm run build writes dist/web).
+        ['web', [existsSync(new URL('../../dist/web/index.html', import.meta.url)) ? '/ui (open in a browser; / redirects here)' : '/ui (NOT BUILT: run npm run build, then restart)'], null, null],
         ['echo', ['/echo (test)'], 'number', 'line echo'],
       ],
     );
@@ -236,7 +239,7 @@ describe('face seam: --faces picks faces', () => {
   });
 
   it('a name no face has is refused at start', async () => {
-    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view, rdv\)/);
+    await assert.rejects(startTestServer({ demo: false, faces: 'vapi,nosuchface' }), /--faces: no face named 'nosuchface' \(the faces are vapi, authd, view, rdv, web\)/);
   });
 });
 
