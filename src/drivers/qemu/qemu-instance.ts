@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import type { DriverEvent, DriverVm } from '../../core/ports/driver.ts';
 import { GuestAgentClient } from './guest-agent-client.ts';
 import { QmpClient } from './qmp/qmp-client.ts';
@@ -275,7 +275,7 @@ export class QemuInstance {
     void this.qmp.close();
     this.tools = false;
     // After release() the files may already belong to a newer process of this VM.
-    if (!this.released) void this.cleanup();
+    if (!this.released) this.cleanup();
     this.resolveExited(info);
     if (!this.released) {
       this.released = true;
@@ -284,12 +284,20 @@ export class QemuInstance {
     }
   }
 
-  private async cleanup(): Promise<void> {
-    await rm(this.paths.runtimeRecord, { force: true }).catch(() => undefined);
+  /**
+   * Removes the run's files before the exit is reported (synchronously: four unlinks), so
+   * that whoever hears "powered off" finds no stale pidfile or socket, and a newer process
+   * of this VM cannot have written them yet.
+   */
+  private cleanup(): void {
     // QEMU removes its pidfile on a clean exit, not when killed.
-    await rm(this.paths.pidFile, { force: true }).catch(() => undefined);
-    await rm(this.paths.qmpSocket, { force: true }).catch(() => undefined);
-    await rm(this.paths.agentSocket, { force: true }).catch(() => undefined);
+    for (const f of [this.paths.runtimeRecord, this.paths.pidFile, this.paths.qmpSocket, this.paths.agentSocket]) {
+      try {
+        rmSync(f, { force: true });
+      } catch {
+        // Best effort: a file that cannot be removed is replaced by the next start.
+      }
+    }
   }
 }
 

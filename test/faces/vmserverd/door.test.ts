@@ -130,7 +130,8 @@ t.sendall(b'QUIT\\r\\n'); print(line())
 describe('authd door: lockout and timeouts', () => {
   let k: AuthdKit;
   before(async () => {
-    k = await startAuthd({ idleTimeoutMs: 400, stallTimeoutMs: 400, maxLoginAttempts: 10 }, { maxFailedLogins: 3 });
+    // Timers long enough that a loaded machine's slow scrypt checks do not trip them mid-test.
+    k = await startAuthd({ idleTimeoutMs: 2000, stallTimeoutMs: 2000, maxLoginAttempts: 10 }, { maxFailedLogins: 3 });
   });
   after(async () => k.close());
 
@@ -152,7 +153,7 @@ describe('authd door: lockout and timeouts', () => {
     const c = await k.admin();
     let got = '';
     c.socket.on('data', (d: Buffer) => (got += d.toString()));
-    await until(() => c.socket.destroyed || c.socket.readableEnded, 5000, 'idle close');
+    await until(() => c.socket.destroyed || c.socket.readableEnded, 20_000, 'idle close');
     assert.match(got, /^421 idle timeout/);
   });
 
@@ -160,7 +161,7 @@ describe('authd door: lockout and timeouts', () => {
     const c = await k.client();
     let got = '';
     c.socket.on('data', (d: Buffer) => (got += d.toString()));
-    await until(() => c.socket.destroyed || c.socket.readableEnded, 5000, 'idle close');
+    await until(() => c.socket.destroyed || c.socket.readableEnded, 20_000, 'idle close');
     assert.match(got, /^421 Idle timeout/);
   });
 
