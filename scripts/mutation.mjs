@@ -23,9 +23,10 @@ const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'))
  * test files that cover them (fastest first: a mutant stops at the first file that fails).
  * `ci`: CI runs it (`--ci`). Only a group whose baseline, mutation/<group>.incremental.json,
  * is committed may have it: without one every mutant is tested again on every CI run (far
- * over CI's 15 minutes). identity-admin, datastore-path, vapi-errors-auth, authd, view-auth
- * and vmserverd-exec-auth are security-critical too and join CI once their baseline is
- * committed (run the group, commit the file, set `ci: true`).
+ * over CI's 15 minutes). identity-admin, datastore-path, vapi-errors-auth, authd and
+ * view-auth are security-critical too and join CI once their baseline is committed (run
+ * the group, commit the file, set `ci: true`); vmserverd-exec-auth's baseline is at 75 %:
+ * it joins once at 80 %.
  */
 export const GROUPS = {
   power: { mutate: ['src/core/power.ts'], tests: ['test/core/power-table.test.ts'] },
