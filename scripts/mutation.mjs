@@ -23,8 +23,8 @@ const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'))
  * test files that cover them (fastest first: a mutant stops at the first file that fails).
  * `ci`: CI runs it (`--ci`). Only a group whose baseline, mutation/<group>.incremental.json,
  * is committed may have it: without one every mutant is tested again on every CI run (far
- * over CI's 15 minutes). identity-admin, datastore-path, vapi-errors-auth, authd and
- * view-auth are security-critical too and join CI once their baseline is committed (run
+ * over CI's 15 minutes). identity-admin, datastore-path, vapi-errors-auth and authd
+ * are security-critical too and join CI once their baseline is committed (run
  * the group, commit the file, set `ci: true`); vmserverd-exec-auth's baseline is at 75 %:
  * it joins once at 80 %.
  */
@@ -45,6 +45,7 @@ export const GROUPS = {
   authd: { mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts'] },
   // Round-2 faces: their authentication and error mapping (ranges: the parts of a file that authenticate or map errors).
   'view-auth': {
+    ci: true,
     mutate: ['src/faces/view/errors.ts', 'src/faces/view/session.ts', 'src/faces/view/ops.ts:74-249', 'src/faces/view/ops.ts:460-474', 'src/faces/view/index.ts:72-100'],
     tests: ['test/faces/view/ops-login-errors.test.ts', 'test/faces/view/view-auth-units.test.ts', 'test/faces/view/ops-auth-units.test.ts', 'test/faces/view/broker-login.test.ts', 'test/faces/view/broker-screens.test.ts'],
   },
