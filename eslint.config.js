@@ -36,7 +36,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, banned]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'web/dist/**', '.cache/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'web/dist/**', '.cache/**', 'dist/**', '.stryker-tmp*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
