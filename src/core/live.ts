@@ -90,8 +90,13 @@ export class LiveService {
       bus.on('vm.removed', (vm) => enqueue(async () => this.authz.mayWatch(caller, vm.id, await this.#vmAncestry(vm)), { type: 'vm-removed', vm })),
       bus.on('task.changed', (task) => enqueue(() => this.taskVisible(caller, task), { type: 'task', task })),
       bus.on('event.appended', (event) => enqueue(async () => this.authz.mayWatch(caller, event.objectId, await this.#ancestry(event, event.objectId)), { type: 'event', event })),
+      // The session's end is in the bus's order too: what came before it is still checked
+      // and delivered, nothing after it is taken, then the subscription ends.
       bus.on('session.ended', (s, why) => {
-        if (s.id === sessionId) end(why);
+        if (s.id !== sessionId || !open) return;
+        for (const off of offs) off();
+        offs.length = 0;
+        chain = chain.then(() => end(why));
       }),
     );
     return {
