@@ -29,6 +29,7 @@ import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGu
 import { skippable } from '../support/ci.ts';
 import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { until } from '../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const DATASTORE = 'scenario-ds';
@@ -57,24 +58,6 @@ async function setUpWorld(server: TestServer, driver: DriverKind, toolsDeadlineM
   if (existsSync(iso)) await copyFile(iso, join(ds.path, 'iso', 'test-guest.iso'));
   else await writeFile(join(ds.path, 'iso', 'test-guest.iso'), 'not a real ISO: the simulator does not read it\n');
   return { driver, server, hostId: host.id, datastoreId: ds.id, datastorePath: ds.path, toolsDeadlineMs };
-}
-
-/** Polls until `check` answers something other than undefined, or fails saying what it waited for. */
-async function until<T>(what: string, deadlineMs: number, check: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > deadlineMs) {
-      throw new Error(`${what}: not within ${Math.round(deadlineMs / 1000)} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** The scenario itself: the same calls, the same checks, whatever the driver and the wire. */

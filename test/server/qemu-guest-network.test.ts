@@ -23,25 +23,11 @@ import { skippable } from '../support/ci.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
 import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { until } from '../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const DEADLINE_MS = 300_000;
 const { after, before, describe, it } = skippable(qemuTestSkip());
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > DEADLINE_MS) throw new Error(`${what}: not within ${DEADLINE_MS / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** Resolves when something accepts a TCP connection on the host's 127.0.0.1:port. */
 function hostReaches(port: number): Promise<boolean> {
@@ -115,8 +101,8 @@ describe('QEMU nat network: the guest cannot reach the host’s loopback service
 
     await client.power.start(vm);
     const sh = async (script: string) => client.vmgate.guest.run(vm, ROOT, { path: '/bin/sh', arguments: ['-c', script], timeout_seconds: 60 });
-    await until('guest tools', async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
-    const ip = await until('an IPv4 address in guest identity', async () => (await client.guest.identity.get(vm)).ip_address);
+    await until('guest tools', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    const ip = await until('an IPv4 address in guest identity', DEADLINE_MS, async () => (await client.guest.identity.get(vm)).ip_address);
     t.diagnostic(`guest address ${ip}`);
     assert.match(ip, /^\d{1,3}(\.\d{1,3}){3}$/);
     assert.notEqual(ip, '10.0.2.15', 'not slirp’s address');

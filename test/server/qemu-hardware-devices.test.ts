@@ -21,26 +21,12 @@ import { skippable } from '../support/ci.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
 import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { until } from '../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const DEADLINE_MS = 300_000;
 const MAC = '00:50:56:3a:7e:01';
 const { after, before, describe, it } = skippable(qemuTestSkip());
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > DEADLINE_MS) throw new Error(`${what}: not within ${DEADLINE_MS / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('QEMU: NIC, serial port, floppy, parallel port and controller added through the vSphere API', { timeout: 900_000 }, () => {
   let s: TestServer;
@@ -102,14 +88,14 @@ describe('QEMU: NIC, serial port, floppy, parallel port and controller added thr
     assert.deepEqual(await client.hardware.adapter.scsi.list(vm), [{ adapter: '1000' }, { adapter: '1001' }]);
 
     await client.power.start(vm);
-    await until('guest tools', async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    await until('guest tools', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
     const sh = async (script: string) => client.vmgate.guest.run(vm, ROOT, { path: '/bin/sh', arguments: ['-c', script], timeout_seconds: 60 });
 
     // The guest's kernel has a NIC with that MAC; the agent reports it as NIC 4000.
     const dev = (await sh(`for i in /sys/class/net/*; do [ "$(cat $i/address)" = "${MAC}" ] && basename $i; done; true`)).stdout.trim();
     t.diagnostic(`guest interface ${dev}`);
     assert.match(dev, /^\w+$/, 'an interface with the given MAC');
-    const ifaces = await until('the NIC in guest networking', async () => {
+    const ifaces = await until('the NIC in guest networking', DEADLINE_MS, async () => {
       const list = await client.guest.networking.interfaces.list(vm);
       return list.some((i) => i.mac_address === MAC) ? list : undefined;
     });
@@ -118,13 +104,13 @@ describe('QEMU: NIC, serial port, floppy, parallel port and controller added thr
     // Link up in the guest, then the cable: carrier 1 → 0 → 1.
     assert.equal((await sh(`ip link set ${dev} up`)).exit_code, 0);
     const carrier = async () => (await sh(`cat /sys/class/net/${dev}/carrier`)).stdout.trim();
-    await until('carrier 1 while connected', async () => ((await carrier()) === '1' ? true : undefined));
+    await until('carrier 1 while connected', DEADLINE_MS, async () => ((await carrier()) === '1' ? true : undefined));
     assert.equal((await client.hardware.ethernet.get(vm, nic)).state, 'CONNECTED');
     await client.hardware.ethernet.disconnect(vm, nic);
-    await until('carrier 0 after disconnect', async () => ((await carrier()) === '0' ? true : undefined));
+    await until('carrier 0 after disconnect', DEADLINE_MS, async () => ((await carrier()) === '0' ? true : undefined));
     assert.equal((await client.hardware.ethernet.get(vm, nic)).state, 'NOT_CONNECTED');
     await client.hardware.ethernet.connect(vm, nic);
-    await until('carrier 1 after connect', async () => ((await carrier()) === '1' ? true : undefined));
+    await until('carrier 1 after connect', DEADLINE_MS, async () => ((await carrier()) === '1' ? true : undefined));
     assert.equal((await client.hardware.ethernet.get(vm, nic)).state, 'CONNECTED');
 
     // QEMU connects only NICs while running.
@@ -132,7 +118,7 @@ describe('QEMU: NIC, serial port, floppy, parallel port and controller added thr
 
     // COM2 (/dev/ttyS1) goes to the serial port's file.
     assert.equal((await sh('echo vmgate-serial-check > /dev/ttyS1')).exit_code, 0);
-    await until('the guest’s line in com2.log', async () => (readFileSync(join(dsPath, 'com2.log'), 'utf8').includes('vmgate-serial-check') ? true : undefined));
+    await until('the guest’s line in com2.log', DEADLINE_MS, async () => (readFileSync(join(dsPath, 'com2.log'), 'utf8').includes('vmgate-serial-check') ? true : undefined));
 
     await client.power.stop(vm);
     // Off again: the .vmx keeps what was added.

@@ -23,24 +23,10 @@ import { skippable } from '../support/ci.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
 import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { until } from '../support/until.ts';
 
 const DEADLINE_MS = 300_000;
 const { after, before, describe, it } = skippable(qemuTestSkip());
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > DEADLINE_MS) throw new Error(`${what}: not within ${DEADLINE_MS / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** Whether something on the host accepts a TCP connection at host:port ('accepted'), or the error's code. */
 function accepts(host: string, port: number): Promise<string> {
@@ -129,7 +115,7 @@ describe('QEMU port forwards: passt listens where the forwards say', { timeout: 
     assert.equal(await accepts('127.0.0.1', local), 'error ECONNREFUSED');
 
     await client.power.start(vm);
-    await until('guest tools', async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    await until('guest tools', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
     // passt took the forwards: 127.0.0.1 only for the first, every address for the second
     // (127.0.0.2 is another address of this host).
     assert.equal(await accepts('127.0.0.1', local), 'accepted');

@@ -21,25 +21,11 @@ import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from 
 import { skippable } from '../support/ci.ts';
 import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { until } from '../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const QEMU_SERVER = { driver: 'qemu', demo: false, qemuAccel: 'tcg' } as const;
 const TOOLS_DEADLINE_MS = 300_000;
-
-async function until<T>(what: string, deadlineMs: number, check: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > deadlineMs) throw new Error(`${what}: not within ${Math.round(deadlineMs / 1000)} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 /** Alive and not a zombie (QEMU is this process's child: the first server started it). */
 function processAlive(pid: number): boolean {

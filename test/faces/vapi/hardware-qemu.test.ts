@@ -20,24 +20,10 @@ import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGu
 import { ADMIN_PASSWORD, startTestServer } from '../../support/test-server.ts';
 import type { TestServer } from '../../support/test-server.ts';
 import { rejectsWith } from '../../support/vapi-kit.ts';
+import { until } from '../../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const MiB = 1024 * 1024;
-
-async function until<T>(what: string, deadlineMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() - t0 > deadlineMs) throw new Error(`${what}: not within ${Math.round(deadlineMs / 1000)} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 const onQemu = skippable(qemuTestSkip({ iso: true }));
 onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vSphere API)', { timeout: 1_800_000 }, () => {
