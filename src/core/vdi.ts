@@ -23,11 +23,27 @@ export interface EntitledDesktop {
   readonly session: DesktopSession | null;
 }
 
-export interface DesktopLaunch {
+/** A desktop started for a user (session recorded, VM running), without a console opened on it. */
+export interface DesktopStart {
   readonly pool: DesktopPool;
   readonly vm: Vm;
   readonly session: DesktopSession;
+}
+
+export interface DesktopLaunch extends DesktopStart {
   readonly endpoint: ConsoleEndpoint;
+}
+
+interface LaunchOptions {
+  readonly onTask?: (taskId: string) => void;
+  /** false: start the desktop but open no console (the caller hands out a proxy ticket instead). */
+  readonly console?: boolean;
+}
+
+/** A launch that was asked to open the console has its endpoint. */
+function opened<T extends DesktopStart & { readonly endpoint?: ConsoleEndpoint }>(l: T): T & { readonly endpoint: ConsoleEndpoint } {
+  if (!l.endpoint) throw new Error('internal: the launch opened no console');
+  return l as T & { readonly endpoint: ConsoleEndpoint };
 }
 
 export interface ApplicationLaunch extends DesktopLaunch {
@@ -234,6 +250,10 @@ export class VdiService {
 
   /** Launches a published application: a session on its pool's shared VM (powered on if needed) and its console. */
   async launchApplication(caller: Caller, appId: string, protocol?: DisplayProtocol, opts: { onTask?: (taskId: string) => void } = {}): Promise<ApplicationLaunch> {
+    return opened(await this.#startApplication(caller, appId, protocol, opts));
+  }
+
+  async #startApplication(caller: Caller, appId: string, protocol: DisplayProtocol | undefined, opts: LaunchOptions): Promise<DesktopStart & { readonly endpoint?: ConsoleEndpoint; readonly application: PublishedApplication }> {
     await this.authz.require(caller, 'Desktop.Use', 'root');
     const app = await this.ctx.store.applications.get(appId);
     const pool = app ? await this.ctx.store.pools.get(app.poolId) : undefined;
@@ -303,14 +323,15 @@ export class VdiService {
   /**
    * Launches what {@link launchItems} lists: a desktop pool, or an application of an
    * application pool (`applicationId`; may be left out when the pool publishes one
-   * application the caller may launch). The View broker's launch path, the same checks.
+   * application the caller may launch). The View broker's launch path, the same checks,
+   * but no console is opened: the caller hands out a console proxy ticket instead.
    */
-  async launchItem(caller: Caller, poolRef: string, applicationId?: string): Promise<DesktopLaunch> {
+  async launchItem(caller: Caller, poolRef: string, applicationId?: string): Promise<DesktopStart> {
     await this.authz.require(caller, 'Desktop.Use', 'root');
     const pool = await this.getPool(caller, poolRef);
     if (pool.type !== 'application') {
       if (applicationId !== undefined) throw invalidArgument(`pool '${pool.name}' is a ${pool.type} desktop pool: it publishes no application '${applicationId}'`, { module: 'core.vdi' });
-      return this.launch(caller, pool.id);
+      return this.#launch(caller, await this.#entitledDesktopPool(caller, pool), undefined, { console: false });
     }
     let appId = applicationId;
     if (appId === undefined) {
@@ -321,7 +342,7 @@ export class VdiService {
       const app = await this.ctx.store.applications.get(appId);
       if (!app || app.poolId !== pool.id) throw notFound(`application '${appId}' is not published on '${pool.name}'`, { module: 'core.vdi' });
     }
-    return this.launchApplication(caller, appId);
+    return this.#startApplication(caller, appId, undefined, { console: false });
   }
 
   /**
@@ -331,13 +352,17 @@ export class VdiService {
    */
   async launch(caller: Caller, poolRef: string, protocol?: DisplayProtocol, opts: { onTask?: (taskId: string) => void } = {}): Promise<DesktopLaunch> {
     await this.authz.require(caller, 'Desktop.Use', 'root');
-    const pool = await this.getPool(caller, poolRef);
-    if (!(await this.isEntitled(caller, pool))) throw unauthorized(`user '${caller.userName}' is not entitled to desktop pool '${pool.name}'`, { module: 'core.vdi' });
-    if (pool.type === 'application') throw invalidArgument(`pool '${pool.name}' publishes applications; launch one of its applications`, { module: 'core.vdi' });
-    return this.#launch(caller, pool, protocol, opts);
+    const pool = await this.#entitledDesktopPool(caller, await this.getPool(caller, poolRef));
+    return opened(await this.#launch(caller, pool, protocol, opts));
   }
 
-  async #launch(caller: Caller, pool: DesktopPool, protocol: DisplayProtocol | undefined, opts: { onTask?: (taskId: string) => void }): Promise<DesktopLaunch> {
+  async #entitledDesktopPool(caller: Caller, pool: DesktopPool): Promise<DesktopPool> {
+    if (!(await this.isEntitled(caller, pool))) throw unauthorized(`user '${caller.userName}' is not entitled to desktop pool '${pool.name}'`, { module: 'core.vdi' });
+    if (pool.type === 'application') throw invalidArgument(`pool '${pool.name}' publishes applications; launch one of its applications`, { module: 'core.vdi' });
+    return pool;
+  }
+
+  async #launch(caller: Caller, pool: DesktopPool, protocol: DisplayProtocol | undefined, opts: LaunchOptions): Promise<DesktopStart & { readonly endpoint?: ConsoleEndpoint }> {
     if (!pool.enabled) throw notAllowedInCurrentState(`desktop pool '${pool.name}' is disabled`, { module: 'core.vdi' });
     const proto = protocol ?? pool.defaultProtocol;
     if (!pool.protocols.includes(proto)) throw invalidArgument(`pool '${pool.name}' offers ${pool.protocols.join(', ')}, not ${proto}`, { module: 'core.vdi' });
@@ -347,7 +372,7 @@ export class VdiService {
     const { existing, session: reserved } = await this.#serialPerPool(pool.id, () => this.#reserve(caller, pool, proto));
     let session = reserved;
     let vm: Vm;
-    let endpoint: ConsoleEndpoint;
+    let endpoint: ConsoleEndpoint | undefined;
     try {
       vm = (await store.vms.get(session.vmId))!;
       if (vm.powerState !== 'poweredOn') {
@@ -357,9 +382,11 @@ export class VdiService {
         await this.tasks.result(SYSTEM_FOR(caller), task);
         vm = (await store.vms.get(vm.id))!;
       }
-      const driver = this.rt.driverFor(vm);
-      if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
-      endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)), newConsoleTicket());
+      if (opts.console !== false) {
+        const driver = this.rt.driverFor(vm);
+        if (!driver.console) throw unsupported(`the ${driver.kind} driver has no console`, { module: 'core.vdi' });
+        endpoint = await driver.console(this.rt.driverVm(vm, await this.rt.datastoreOf(vm)), newConsoleTicket());
+      }
     } catch (e) {
       // A launch that did not get as far as a console gives its new reservation back.
       if (!existing) await store.desktopSessions.delete(session.id).catch(() => undefined);
@@ -367,7 +394,7 @@ export class VdiService {
     }
     if (existing) session = await store.desktopSessions.update(existing.id, { state: 'connected', protocol: proto, updatedAt: this.ctx.clock.now().toISOString() });
     await this.events.record(vm.id, 'desktop.connected', `${caller.userName} connected to ${vm.name} over ${proto}`, { caller });
-    return { pool, vm, session, endpoint };
+    return endpoint ? { pool, vm, session, endpoint } : { pool, vm, session };
   }
 
   readonly #poolQueues = new Map<string, Promise<unknown>>();
