@@ -2,13 +2,10 @@
  * Port forwards on a real vmgate over the QEMU driver (TCG, the test guest by kernel
  * boot, one NIC on 'VM Network' → nat through passt): while the VM runs, passt listens on
  * each forward's host address and port — 127.0.0.1 unless 0.0.0.0 was asked for (seen from
- * 127.0.0.2, another address of this host) — and nothing listens before power-on or after
- * power-off; a host port something else listens on is refused; a change while the VM runs
- * is pending until the next power-on.
- *
- * Not checked here: a listener in the guest reached through the forward. With the passt
- * of Debian 12 (0.0~git20230309) the guest gets the SYN and answers, but passt never
- * completes the handshake (docs/drivers.md, "Networks").
+ * 127.0.0.2, another address of this host) — and a connection there reaches a listener in
+ * the guest (busybox `nc`, started with the guest run operation): both directions carry
+ * data. Nothing listens before power-on or after power-off; a host port something else
+ * listens on is refused; a change while the VM runs is pending until the next power-on.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
@@ -18,6 +15,7 @@ import { rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { VapiClient, VapiError } from '../../src/clients/vapi/index.ts';
+import type { VmGuestCredentials } from '../../src/clients/vapi/index.ts';
 import { SYSTEM_CALLER } from '../../src/core/index.ts';
 import { skippable } from '../support/ci.ts';
 import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
@@ -26,6 +24,7 @@ import type { TestServer } from '../support/test-server.ts';
 import { until } from '../support/until.ts';
 
 const DEADLINE_MS = 300_000;
+const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
 const { after, before, describe, it } = skippable(qemuTestSkip());
 
 /** Whether something on the host accepts a TCP connection at host:port ('accepted'), or the error's code. */
@@ -37,6 +36,33 @@ function accepts(host: string, port: number): Promise<string> {
       resolve('accepted');
     });
     s.once('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
+  });
+}
+
+/**
+ * Connects to host:port, sends `line` and ends its side, and resolves with everything read
+ * until the other side closes (or what was read when `ms` ran out, marked as such).
+ */
+function exchange(host: string, port: number, line: string, ms = 20_000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(`no close within ${ms} ms after ${JSON.stringify(got)}`);
+    }, ms);
+    s.on('data', (d: Buffer) => {
+      got += d.toString();
+    });
+    s.once('connect', () => s.end(line));
+    s.once('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(`error ${e.code ?? e.message}`);
+    });
   });
 }
 
@@ -62,7 +88,7 @@ async function refused(p: Promise<unknown>): Promise<[string, string]> {
   assert.fail('expected an error');
 }
 
-describe('QEMU port forwards: passt listens where the forwards say', { timeout: 900_000 }, () => {
+describe('QEMU port forwards: passt listens where the forwards say and carries traffic to the guest', { timeout: 900_000 }, () => {
   let s: TestServer;
   let client: VapiClient;
   let release: (() => void) | undefined;
@@ -102,7 +128,7 @@ describe('QEMU port forwards: passt listens where the forwards say', { timeout: 
     release?.();
   });
 
-  it('passt listens where asked (127.0.0.1 unless 0.0.0.0 was asked for) while the VM runs; a taken port is refused; changes while it runs are pending', async () => {
+  it('passt listens where asked (127.0.0.1 unless 0.0.0.0 was asked for) while the VM runs and reaches a listener in the guest; a taken port is refused; changes while it runs are pending', async () => {
     const [local, everywhere, taken, later] = [await freePort(), await freePort(), await freePort(), await freePort()];
     // Something else on the host listens on `taken`.
     squatter = createServer();
@@ -122,6 +148,20 @@ describe('QEMU port forwards: passt listens where the forwards say', { timeout: 
     assert.equal(await accepts('127.0.0.2', local), 'error ECONNREFUSED');
     assert.equal(await accepts('127.0.0.1', everywhere), 'accepted');
     assert.equal(await accepts('127.0.0.2', everywhere), 'accepted');
+
+    // A listener in the guest answers through each forward, and gets what the host sent.
+    const sh = async (script: string) => client.vmgate.guest.run(vm, ROOT, { path: '/bin/sh', arguments: ['-c', script], timeout_seconds: 60 });
+    const listen = await sh(
+      // nc's input stays open 5 s after the greeting, so it takes what the host sends before it closes.
+      '(while true; do (echo "guest 7777 here"; sleep 5) | nc -l -p 7777 >>/tmp/got-7777; done) >/dev/null 2>&1 </dev/null &' +
+        ' (while true; do (echo "guest 7778 here"; sleep 5) | nc -l -p 7778 >>/tmp/got-7778; done) >/dev/null 2>&1 </dev/null &' +
+        ' sleep 1; netstat -tln',
+    );
+    assert.match(listen.stdout, /:7777 .*LISTEN/);
+    assert.match(listen.stdout, /:7778 .*LISTEN/);
+    assert.equal(await exchange('127.0.0.1', local, 'hello 7777 from the host\n'), 'guest 7777 here\n');
+    assert.equal(await exchange('127.0.0.2', everywhere, 'hello 7778 from the host\n'), 'guest 7778 here\n');
+    assert.equal((await sh('cat /tmp/got-7777 /tmp/got-7778')).stdout, 'hello 7777 from the host\nhello 7778 from the host\n');
     // A port a running VM's passt holds is refused for another forward by the model already.
     assert.equal((await refused(client.vmgate.portForwards.create(vm, { host_port: local, guest_port: 22 })))[0], 'ALREADY_EXISTS');
 
