@@ -50,10 +50,9 @@ export class DatastoreFileService {
       if (!ds) throw notFound(`datastore '${p.datastoreName}' was not found`, { module: MODULE });
       rel = p.rel;
     } else if (path.startsWith('/')) {
-      const all = await this.ctx.store.datastores.list();
-      ds = all.filter((d) => path === d.path || path.startsWith(d.path.replace(/\/+$/, '') + '/')).sort((a, b) => b.path.length - a.path.length)[0];
-      if (!ds) throw notFound(`${path} is not on any datastore`, { module: MODULE });
-      rel = path.slice(ds.path.replace(/\/+$/, '').length).replace(/^\/+/, '');
+      const held = datastoreHolding(await this.ctx.store.datastores.list(), path);
+      if (!held) throw notFound(`${path} is not on any datastore`, { module: MODULE });
+      ({ datastore: ds, rel } = held);
     } else {
       throw invalidArgument(`'${path.slice(0, 200)}' is not a datastore path like '[datastore1] folder/file'`, { module: MODULE });
     }
@@ -279,4 +278,14 @@ function serviceAccount(): { name: string; uid: number; gid: number } {
 
 function invalidOrExists(r: ResolvedDatastorePath): Error {
   return alreadyExists(`${r.path} already exists`, { module: MODULE, reason: 'file_exists' });
+}
+
+/**
+ * The datastore an absolute path lies in (the deepest, when one datastore's folder is inside
+ * another's) and the path relative to its root; undefined when it is on none. `/srv/ds0-other/x`
+ * is not inside `/srv/ds0`: a prefix counts only up to a separator.
+ */
+export function datastoreHolding(datastores: readonly Datastore[], path: string): { datastore: Datastore; rel: string } | undefined {
+  const ds = datastores.filter((d) => path === d.path || path.startsWith(d.path.replace(/\/+$/, '') + '/')).sort((a, b) => b.path.length - a.path.length)[0];
+  return ds ? { datastore: ds, rel: path.slice(ds.path.replace(/\/+$/, '').length).replace(/^\/+/, '') } : undefined;
 }

@@ -2,9 +2,10 @@
 import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
 import { copyProgress } from './copy-progress.ts';
-import { VmgateError, cancelled, invalidArgument, notAllowedInCurrentState, toVmgateError, unsupported } from './errors.ts';
+import { datastoreHolding } from './datastore-file-service.ts';
+import { VmgateError, cancelled, invalidArgument, notFound, notAllowedInCurrentState, toVmgateError, unsupported } from './errors.ts';
 import { newGuid, nextId } from './ids.ts';
-import type { InventoryEvent, Task, Vm } from './model/index.ts';
+import type { Datastore, InventoryEvent, Task, VirtualDisk, Vm } from './model/index.ts';
 import type { Store } from './ports/store.ts';
 import { describePowerState } from './power.ts';
 import type { VmDeps } from './vm-deps.ts';
@@ -22,8 +23,10 @@ export interface VmCloneSpec {
 }
 
 /**
- * Full clone of a powered-off VM (its disks are copied). A task whose result is the new
- * VM's id; its progress follows the bytes copied (`Copying disks: 1.2 GiB of 4.0 GiB`).
+ * Full clone of a powered-off VM (its disks are copied: its folder, and each disk image it
+ * uses from elsewhere on a datastore, into the clone's folder, so that no image is shared).
+ * A task whose result is the new VM's id; its progress follows the bytes copied
+ * (`Copying disks: 1.2 GiB of 4.0 GiB`).
  * Cancelling it during the copy stops the copy and removes the clone's folder; nothing
  * is registered. With `powerOn` the same task then powers the clone on (checked and run as
  * power.run('powerOn') would); if that fails the clone stays, the task fails with the
@@ -42,6 +45,7 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
       if (!host) throw invalidArgument(`cannot power on the clone '${spec.name}': it goes to the library, where nothing runs; place it on a host or cluster`, { module: 'core.vm' });
       await d.authz.require(caller, 'VirtualMachine.PowerOps', host.id);
     }
+    const external = externalDisks(src, await d.ctx.store.datastores.list());
     return await d.tasks.start(
       { kind: 'vm.clone', targetId: src.id, targetName: src.name, caller, cancellable: true, release, lockedVmId: src.id, step: `Cloning ${src.name}` },
       async (t) => {
@@ -56,7 +60,21 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
         };
         try {
           t.progress(5, 'Copying disks');
-          await d.ctx.files(fromDs).copyFolderTo(to, posix.dirname(src.vmxRel), folder, { signal: t.signal, onProgress: copyProgress(t, 'Copying disks', [5, 90]) });
+          const folderEnd = external.length ? 60 : 90;
+          await d.ctx.files(fromDs).copyFolderTo(to, posix.dirname(src.vmxRel), folder, { signal: t.signal, onProgress: copyProgress(t, 'Copying disks', [5, folderEnd]) });
+          t.signal.throwIfAborted();
+          // Images from outside the folder: copied in beside the rest, named as they were
+          // (with the device key when that name is taken).
+          const moved = new Map<string, string>();
+          for (const [i, x] of external.entries()) {
+            const span = (90 - folderEnd) / external.length;
+            const base = posix.basename(x.rel);
+            let name = base;
+            if (await to.exists(posix.join(folder, name))) name = `${base.replace(/(\.[^.]*)?$/, '')}-${x.disk.device.replace(/:/g, '-')}${posix.extname(base)}`;
+            const label = `Copying disk ${x.disk.device} ([${x.datastore.name}] ${x.rel})`;
+            await d.ctx.files(x.datastore).copy(x.rel, posix.join(folder, name), false, { destination: to, signal: t.signal, onProgress: copyProgress(t, label, [folderEnd + i * span, folderEnd + (i + 1) * span]) });
+            moved.set(x.disk.device, name);
+          }
           t.signal.throwIfAborted();
           const oldVmx = posix.join(folder, posix.basename(src.vmxRel));
           const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
@@ -66,7 +84,8 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
           const taken = macsOf(await d.ctx.store.vms.query({}));
           // A given (static) MAC is the source's own: the clone gets a generated one like every other NIC.
           const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken), ...(n.staticMac ? { staticMac: false } : {}) }));
-          const hardware = { ...cfg.hardware, nics };
+          const disks = cfg.hardware.disks.map((x) => (moved.has(x.device) ? { ...x, fileName: moved.get(x.device)! } : x));
+          const hardware = { ...cfg.hardware, nics, disks };
           writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
           // A host port belongs to one VM: the clone starts without the source's port forwards.
           writePortForwards(doc, []);
@@ -120,4 +139,20 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
     release();
     throw e;
   }
+}
+
+/**
+ * The disks of `vm` whose image is not in its folder (attached from elsewhere on a
+ * datastore: an absolute file name), with the datastore that holds each. An image on no
+ * datastore (its datastore was removed) is refused before anything is copied.
+ */
+function externalDisks(vm: Vm, datastores: readonly Datastore[]): { disk: VirtualDisk; datastore: Datastore; rel: string }[] {
+  const out: { disk: VirtualDisk; datastore: Datastore; rel: string }[] = [];
+  for (const disk of vm.hardware.disks) {
+    if (!posix.isAbsolute(disk.fileName)) continue;
+    const held = datastoreHolding(datastores, disk.fileName);
+    if (!held) throw notFound(`cannot clone ${vm.id} (${vm.name}): the image of its disk ${disk.device}, ${disk.fileName}, is on no datastore of vmgate; detach the disk or add its datastore`, { module: 'core.vm' });
+    out.push({ disk, ...held });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VmgateError } from '../../src/core/errors.ts';
@@ -82,6 +82,45 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     assert.equal(moved.datastoreId, ds2.id);
     assert.ok(existsSync(join(ds2.path, moved.vmxRel)));
     assert.ok(!existsSync(join(t.datastore.path, copy.vmxRel)));
+  });
+
+  it('clone copies disk images attached from elsewhere on a datastore into its folder: no image is shared', async () => {
+    const { core, admin } = t;
+    const ds = t.datastore;
+    await mkdir(join(ds.path, 'images', 'a'), { recursive: true });
+    await mkdir(join(ds.path, 'images', 'b'), { recursive: true });
+    await writeFile(join(ds.path, 'images', 'a', 'data.img'), Buffer.alloc(3 * 1024 * 1024, 0xa1));
+    await writeFile(join(ds.path, 'images', 'b', 'data.img'), Buffer.alloc(2 * 1024 * 1024, 0xb2));
+    const src = await core.vms.create(admin, { name: 'ext-src', disks: [{ capacityMiB: 8 }], placement: { hostId: t.hosts[0]!.id } });
+    await core.vmDevices.addDisk(admin, src.id, { attach: `[${ds.name}] images/a/data.img` });
+    await core.vmDevices.addDisk(admin, src.id, { attach: `[${ds.name}] images/b/data.img` });
+    const before = (await core.vms.get(admin, src.id)).hardware.disks.map((x) => [x.device, x.fileName]);
+    assert.deepEqual(before, [
+      ['scsi0:0', 'ext-src.vmdk'],
+      ['scsi0:1', join(ds.path, 'images', 'a', 'data.img')],
+      ['scsi0:2', join(ds.path, 'images', 'b', 'data.img')],
+    ]);
+
+    const task = await core.vms.clone(admin, src.id, { name: 'ext-copy' });
+    const copy = await core.vms.get(admin, await core.tasks.result<string>(admin, task));
+    // Both images are copied into the clone's folder; the second, whose name is taken, is named after its device.
+    assert.deepEqual(
+      copy.hardware.disks.map((x) => [x.device, x.fileName]),
+      [
+        ['scsi0:0', 'ext-src.vmdk'],
+        ['scsi0:1', 'data.img'],
+        ['scsi0:2', 'data-scsi0-2.img'],
+      ],
+    );
+    const folder = join(ds.path, copy.vmxRel, '..');
+    assert.deepEqual(await readFile(join(folder, 'data.img')), Buffer.alloc(3 * 1024 * 1024, 0xa1));
+    assert.deepEqual(await readFile(join(folder, 'data-scsi0-2.img')), Buffer.alloc(2 * 1024 * 1024, 0xb2));
+    const vmx = await readFile(join(ds.path, copy.vmxRel), 'utf8');
+    assert.match(vmx, /^scsi0:1\.fileName = "data\.img"$/m);
+    assert.match(vmx, /^scsi0:2\.fileName = "data-scsi0-2\.img"$/m);
+    // The source still uses its own images, which are where they were.
+    assert.deepEqual((await core.vms.get(admin, src.id)).hardware.disks.map((x) => [x.device, x.fileName]), before);
+    assert.ok(existsSync(join(ds.path, 'images', 'a', 'data.img')));
   });
 
   it('clone refuses a source that is not powered off (suspended, paused, on), as docs/cli.md says', async () => {
