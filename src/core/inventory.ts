@@ -7,7 +7,7 @@ import type { EventLog } from './events.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound } from './errors.ts';
 import { nextId } from './ids.ts';
 import { checkObjectName } from './names.ts';
-import type { Cluster, Datacenter, Datastore, DriverKind, Host } from './model/index.ts';
+import type { Cluster, Datacenter, Datastore, DriverKind, Host, InventoryEvent } from './model/index.ts';
 import type { HostLoad } from './placement.ts';
 import type { Store } from './ports/store.ts';
 
@@ -193,12 +193,20 @@ export class InventoryService {
   async setHostMaintenance(caller: Caller, ref: string, on: boolean): Promise<Host> {
     const h = await this.getHost(caller, ref);
     await this.authz.require(caller, 'Host.Config', h.id);
-    if (on) {
-      const running = await this.ctx.store.vms.countBy({ hostIds: [h.id], powerStates: ['poweredOn', 'poweringOn', 'paused', 'resetting', 'suspending', 'poweringOff'] });
-      if (running > 0) throw notAllowedInCurrentState(`host ${h.name} still runs ${running} VMs: move or power them off first`, { module: 'core.inventory' });
-    }
-    const out = await this.ctx.store.hosts.update(h.id, { maintenanceMode: on });
-    await this.events.record(h.id, on ? 'host.maintenanceEntered' : 'host.maintenanceExited', `host '${h.name}' ${on ? 'entered' : 'left'} maintenance mode`, { caller });
+    // The count and the flag are one transaction, as power-on admission reads the flag and
+    // writes the VM's transitional state in one: a VM powering on meanwhile is either
+    // counted here or refused there.
+    let ev: InventoryEvent | undefined;
+    const out = await this.ctx.store.transaction(async (tx) => {
+      if (on) {
+        const running = await tx.vms.countBy({ hostIds: [h.id], powerStates: ['poweredOn', 'poweringOn', 'paused', 'resetting', 'suspending', 'poweringOff'] });
+        if (running > 0) throw notAllowedInCurrentState(`host ${h.name} still runs ${running} VMs: move or power them off first`, { module: 'core.inventory' });
+      }
+      const updated = await tx.hosts.update(h.id, { maintenanceMode: on });
+      ev = await this.events.append(tx, h.id, on ? 'host.maintenanceEntered' : 'host.maintenanceExited', `host '${h.name}' ${on ? 'entered' : 'left'} maintenance mode`, { caller });
+      return updated;
+    });
+    if (ev) this.ctx.bus.emit('event.appended', ev);
     return out;
   }
 

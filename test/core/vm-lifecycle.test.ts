@@ -123,6 +123,36 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     assert.ok(existsSync(join(ds.path, 'images', 'a', 'data.img')));
   });
 
+  it('entering maintenance mode while a VM of the host powers on: exactly one of the two is refused, every time', async () => {
+    const { core, admin } = t;
+    const host = t.hosts[1]!;
+    const vm = await core.vms.create(admin, { name: 'maint-race', placement: { hostId: host.id } });
+    const outcomes = new Set<string>();
+    // The power-on starts 0, 1, 2 … turns of the event loop after the maintenance request, so
+    // that some round lands between its check and its write.
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    for (let round = 0; round < 16; round++) {
+      const [enter, power] = await Promise.allSettled([
+        core.inventory.setHostMaintenance(admin, host.id, true),
+        turns(round % 8).then(async () => core.tasks.result(admin, await core.power.run(admin, vm.id, 'powerOn'))),
+      ]);
+      const won = [enter.status === 'fulfilled' ? 'maintenance' : null, power.status === 'fulfilled' ? 'power-on' : null].filter((x) => x !== null);
+      assert.equal(won.length, 1, `round ${round}: ${JSON.stringify([enter, power].map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')))}`);
+      outcomes.add(won[0]!);
+      if (enter.status === 'rejected') {
+        assert.match(String(enter.reason), new RegExp(`host ${host.name} still runs 1 VMs: move or power them off first`));
+        await core.tasks.result(admin, await core.power.run(admin, vm.id, 'powerOff'));
+      } else {
+        assert.match(String((power as PromiseRejectedResult).reason), new RegExp(`host ${host.name} is in maintenance mode`));
+        assert.equal((await core.vms.get(admin, vm.id)).powerState, 'poweredOff');
+        await core.inventory.setHostMaintenance(admin, host.id, false);
+      }
+    }
+    assert.deepEqual([...outcomes].sort(), ['maintenance', 'power-on'], 'both orders happened');
+  });
+
   it('clone refuses a source that is not powered off (suspended, paused, on), as docs/cli.md says', async () => {
     const { core, admin } = t;
     const src = await core.vms.create(admin, { name: 'clone-src', placement: { hostId: t.hosts[0]!.id } });
