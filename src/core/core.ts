@@ -103,9 +103,9 @@ export class Core implements CoreApi {
     this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
-    this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
-    this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
+    this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity, this.consoles);
+    this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
     this.statistics = new StatisticsService(this.ctx, this.vms, this.inventory, this.rt);
     this.devices = new VmPeripheralService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });

@@ -12,6 +12,7 @@ import type { PowerService } from './power-service.ts';
 import type { TaskEngine } from './tasks.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
+import type { ConsoleProxyTicket, ConsoleService } from './consoles.ts';
 import type { IdentityService } from './identity.ts';
 import type { Preferences, UserPreferences } from './vdi-preferences.ts';
 import { PreferenceStore, checkPreferences } from './vdi-preferences.ts';
@@ -90,6 +91,7 @@ export class VdiService {
     private readonly power: PowerService,
     private readonly rt: VmRuntime,
     private readonly identity: IdentityService,
+    private readonly consoles: ConsoleService,
   ) {}
 
   async listPools(caller: Caller): Promise<DesktopPool[]> {
@@ -343,6 +345,15 @@ export class VdiService {
       if (!app || app.poolId !== pool.id) throw notFound(`application '${appId}' is not published on '${pool.name}'`, { module: 'core.vdi' });
     }
     return this.#startApplication(caller, appId, undefined, { console: false });
+  }
+
+  /**
+   * A web launch: {@link launchItem}, then a one-time ticket for the console proxy on the
+   * started desktop (an entitled desktop user may open the console of their desktop).
+   */
+  async launchToConsole(caller: Caller, poolRef: string, applicationId?: string): Promise<DesktopStart & { readonly ticket: ConsoleProxyTicket }> {
+    const started = await this.launchItem(caller, poolRef, applicationId);
+    return { ...started, ticket: await this.consoles.issueProxyTicket(caller, started.vm.id) };
   }
 
   /**

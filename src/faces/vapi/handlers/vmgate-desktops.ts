@@ -4,9 +4,8 @@ import { CONSOLE_PROXY_PATH } from './console.ts';
 import { vapiPowerState } from './mappings.ts';
 
 /**
- * com.vmgate.desktops → core.vdi (what the caller may launch, and the broker's launch
- * path) and core.consoles (the one-time proxy ticket, as vm.console.tickets hands out;
- * an entitled desktop user may open the console of their desktop).
+ * com.vmgate.desktops → core.vdi: what the caller may launch, and a launch (the broker's
+ * launch path) that answers a one-time console proxy ticket, as vm.console.tickets hands out.
  */
 export const vmgateDesktopsHandlers = implement(VmgateDesktopsService, {
   async list(call) {
@@ -19,8 +18,7 @@ export const vmgateDesktopsHandlers = implement(VmgateDesktopsService, {
     }));
   },
   async launch(call, { pool, application }) {
-    const launched = await call.core.vdi.launchItem(call.caller, pool, application);
-    const t = await call.core.consoles.issueProxyTicket(call.caller, launched.vm.id);
-    return { vm: launched.vm.id, ticket: `${call.baseUrl.replace(/^http/, 'ws')}${CONSOLE_PROXY_PATH}/${t.ticket}` };
+    const launched = await call.core.vdi.launchToConsole(call.caller, pool, application);
+    return { vm: launched.vm.id, ticket: `${call.baseUrl.replace(/^http/, 'ws')}${CONSOLE_PROXY_PATH}/${launched.ticket.ticket}` };
   },
 });
