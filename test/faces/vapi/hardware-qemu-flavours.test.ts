@@ -84,7 +84,7 @@ onQemu.describe('vm.hardware, vm.tools and console tickets on QEMU in both flavo
     if (text) assert.match(r.message ?? '', text);
   };
   const vmx = () => readFile(join(folder, 'hwq.vmx'), 'utf8');
-  const media = async () => Object.fromEntries((await bed.s.server.core.vmDevices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
+  const media = async () => Object.fromEntries((await bed.s.server.core.devices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
 
   onQemu.before(async () => {
     bed = await startQemuTestBed('hwq', { qemuAccel: 'auto' });

@@ -84,7 +84,7 @@ onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vS
       assert.match(await sh('cat /proc/cmdline'), /^BOOT_IMAGE=\/vmlinuz /);
       // What QEMU has open (query-block): both disks, the ISO, an empty second drive.
       const core = s!.server.core;
-      const media = async () => Object.fromEntries((await core.vmDevices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
+      const media = async () => Object.fromEntries((await core.devices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
       const iso = (name: string) => join(dsPath, 'iso', name);
       assert.deepEqual(await media(), { 'scsi0:0': join(folder, 'hw-qemu.qcow2'), 'scsi0:1': join(folder, 'extra.qcow2'), 'ide1:0': iso('test-guest.iso'), 'ide1:1': null });
 
