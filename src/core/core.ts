@@ -29,6 +29,7 @@ import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
 import { VmDeviceService } from './vm-devices.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 
 export interface CoreOptions {
   readonly store: Store;
@@ -84,6 +85,7 @@ export class Core implements CoreApi {
       log,
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
+      sections: new KeyedSerializer(),
       drivers: opts.drivers,
       files: opts.files,
     };

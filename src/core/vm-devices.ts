@@ -34,7 +34,6 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Caller } from './caller.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
 import type { VmgateError } from './errors.ts';
-import { KeyedSerializer } from './keyed-serializer.ts';
 import type { BootDevice, BootDeviceType, BootOptions, VirtualCdrom, VirtualDisk, VirtualFloppy, VirtualNic, VirtualParallel, VirtualSerial, Vm, VmHardware } from './model/index.ts';
 import { CONTROLLER_BUSES, DEVICE_LIMITS } from './model/index.ts';
 import { describePowerState } from './power.ts';
@@ -79,9 +78,6 @@ const BOOT_TYPES: ReadonlySet<BootDeviceType> = new Set(['disk', 'cdrom', 'ether
 const IDE_SLOTS = ['ide1:0', 'ide1:1', 'ide0:1', 'ide0:0'];
 
 export class VmDeviceService {
-  /** One section for every MAC check-and-take in the inventory. */
-  readonly #macs = new KeyedSerializer();
-
   constructor(private readonly d: VmDeps) {}
 
   // ---- disks ------------------------------------------------------------------------------
@@ -222,7 +218,7 @@ export class VmDeviceService {
 
   /** Adds a NIC (VM powered off). Returns the VM and the new device ('ethernet1'). */
   addNic(caller: Caller, ref: string, spec: NicSpec): Promise<{ vm: Vm; device: string }> {
-    return this.#macs.run('mac', () =>
+    return this.d.ctx.sections.run('mac', () =>
       this.#device(caller, ref, 'add a network adapter to', async (vm, hw) => {
         requireOff(vm, 'add a network adapter to');
         if (hw.nics.length >= 10) throw invalidArgument(`${vm.id} (${vm.name}) already has 10 network adapters, the most a VM can have`, { module: MODULE });
@@ -241,7 +237,7 @@ export class VmDeviceService {
 
   /** Changes a NIC's network, MAC or start_connected (VM powered off). */
   updateNic(caller: Caller, ref: string, device: string, patch: NicPatch): Promise<Vm> {
-    return this.#macs.run('mac', async () => {
+    return this.d.ctx.sections.run('mac', async () => {
       const r = await this.#device(caller, ref, 'change a network adapter of', async (vm, hw) => {
         requireOff(vm, 'change a network adapter of');
         const nic = findDevice(vm, hw.nics, device, 'network adapter');
@@ -286,22 +282,26 @@ export class VmDeviceService {
   async addSerial(caller: Caller, ref: string, spec: SerialSpec): Promise<{ vm: Vm; device: string }> {
     if (spec.backing === undefined) throw invalidArgument('a serial port needs a backing: a file or a TCP port on loopback', { module: MODULE });
     const backing = checkSerialBacking(spec.backing);
-    return this.#device(caller, ref, 'add a serial port to', async (vm, hw) => {
-      requireOff(vm, 'add a serial port to');
-      const list = hw.serials ?? [];
-      if (list.length >= DEVICE_LIMITS.serials) throw invalidArgument(`${vm.id} (${vm.name}) already has ${DEVICE_LIMITS.serials} serial ports, the most a VM can have`, { module: MODULE });
-      const device = `serial${freeIndex(list.map((p) => p.device), 'serial', DEVICE_LIMITS.serials)}`;
-      const p: VirtualSerial = { device, backing, connected: spec.connected ?? true, yieldOnPoll: spec.yieldOnPoll ?? false };
-      return { hardware: { ...hw, serials: [...list, p] }, result: device, message: `serial port ${device} added (${describeSerial(backing)})` };
-    });
+    return this.d.ctx.sections.run('serial-port', () =>
+      this.#device(caller, ref, 'add a serial port to', async (vm, hw) => {
+        requireOff(vm, 'add a serial port to');
+        const list = hw.serials ?? [];
+        if (list.length >= DEVICE_LIMITS.serials) throw invalidArgument(`${vm.id} (${vm.name}) already has ${DEVICE_LIMITS.serials} serial ports, the most a VM can have`, { module: MODULE });
+        const device = `serial${freeIndex(list.map((p) => p.device), 'serial', DEVICE_LIMITS.serials)}`;
+        await this.#checkSerialPortFree(backing, null);
+        const p: VirtualSerial = { device, backing, connected: spec.connected ?? true, yieldOnPoll: spec.yieldOnPoll ?? false };
+        return { hardware: { ...hw, serials: [...list, p] }, result: device, message: `serial port ${device} added (${describeSerial(backing)})` };
+      }),
+    );
   }
 
   async updateSerial(caller: Caller, ref: string, device: string, spec: SerialSpec): Promise<Vm> {
     const backing = spec.backing === undefined ? undefined : checkSerialBacking(spec.backing);
-    const r = await this.#device(caller, ref, 'change a serial port of', async (vm, hw) => {
+    const r = await this.d.ctx.sections.run('serial-port', () => this.#device(caller, ref, 'change a serial port of', async (vm, hw) => {
       requireOff(vm, 'change a serial port of');
       const list = hw.serials ?? [];
       const p = findDevice(vm, list, device, 'serial port');
+      if (backing !== undefined) await this.#checkSerialPortFree(backing, { vmId: vm.id, device: p.device });
       const next: VirtualSerial = {
         ...p,
         ...(backing !== undefined ? { backing } : {}),
@@ -309,7 +309,7 @@ export class VmDeviceService {
         ...(spec.yieldOnPoll !== undefined ? { yieldOnPoll: spec.yieldOnPoll } : {}),
       };
       return { hardware: { ...hw, serials: list.map((x) => (x === p ? next : x)) }, result: p.device, message: `serial port ${p.device} changed` };
-    });
+    }));
     return r.vm;
   }
 
@@ -520,6 +520,22 @@ export class VmDeviceService {
     } catch (e) {
       const key = String((e as VmgateError).details?.key ?? '').replace(/\.fileName$/i, '');
       throw invalidArgument(`the file of ${key} of ${vm.id} (${vm.name}), ${JSON.stringify((e as VmgateError).details?.value)}, is not on one of vmgate's datastores`, { module: MODULE });
+    }
+  }
+
+  /**
+   * A serial port's loopback TCP port is free: no serial port of any VM (but `except`, the
+   * port being changed) listens on it. Called inside the 'serial-port' section.
+   */
+  async #checkSerialPortFree(backing: VirtualSerial['backing'], except: { vmId: string; device: string } | null): Promise<void> {
+    if (backing.kind !== 'tcpServer') return;
+    for (const other of await this.d.ctx.store.vms.query({})) {
+      for (const p of other.hardware.serials ?? []) {
+        if (except && other.id === except.vmId && p.device === except.device) continue;
+        if (p.backing.kind === 'tcpServer' && p.backing.port === backing.port) {
+          throw alreadyExists(`TCP port ${backing.port} is already used by ${p.device} of ${other.id} (${other.name}): pick another port`, { module: MODULE });
+        }
+      }
     }
   }
 
