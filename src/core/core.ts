@@ -99,7 +99,7 @@ export class Core implements CoreApi {
     this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
     this.portForwards = new PortForwardService(this.ctx, this.events, this.vms, this.rt);
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
-    this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
+    this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.vdi = new VdiService(this.ctx, this.authz, this.events, this.tasks, this.vms, this.power, this.rt, this.identity);
