@@ -3,7 +3,8 @@
  * taken, a server in this process with a datacenter, a datastore and a QEMU host on it, and
  * a VM booting the test guest's kernel made in one call. `close()` kills whatever QEMU is
  * left under the data directory, stops the server, removes the directory and releases the
- * lock, whatever failed.
+ * lock, whatever failed. `{ driver: 'sim' }` in the overrides builds the same inventory on
+ * the simulator (no lock, no QEMU), for tests that run one scenario on both drivers.
  *
  * ```ts
  * const { describe, it, before, after } = skippable(qemuTestSkip());
@@ -28,7 +29,7 @@ export interface QemuTestBed {
   readonly datacenterId: string;
   /** The datastore (`<prefix>-ds`) the host sees. */
   readonly datastore: { readonly id: string; readonly name: string; readonly path: string };
-  /** The QEMU host (`qemu-host`, 2 CPUs, 2 GiB). */
+  /** The host (`qemu-host` or `sim-host`, 2 CPUs, 2 GiB). */
   readonly hostId: string;
   /** A VM on the QEMU host and the datastore that boots the test guest's kernel (1 CPU, 256 MiB, a 64 MiB disk, no NIC unless given). */
   createGuestVm(spec: Partial<CreateSpec> & { readonly name: string }): Promise<string>;
@@ -36,14 +37,15 @@ export interface QemuTestBed {
 }
 
 export async function startQemuTestBed(prefix: string, overrides: Partial<Record<keyof ServeConfig, unknown>> = {}): Promise<QemuTestBed> {
-  const release = await acquireQemuTestLock();
+  const driver = overrides.driver === 'sim' ? 'sim' : 'qemu';
+  const release = driver === 'qemu' ? await acquireQemuTestLock() : () => undefined;
   let s: TestServer | undefined;
   try {
     s = await startTestServer({ driver: 'qemu', demo: false, qemuAccel: 'tcg', ...overrides });
     const core = s.server.core;
     const dc = await core.inventory.createDatacenter(SYSTEM_CALLER, `${prefix}-dc`);
     const ds = await core.inventory.createDatastore(SYSTEM_CALLER, { name: `${prefix}-ds`, datacenterId: dc.id });
-    const host = await core.inventory.createHost(SYSTEM_CALLER, { name: 'qemu-host', datacenterId: dc.id, driver: 'qemu', cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
+    const host = await core.inventory.createHost(SYSTEM_CALLER, { name: `${driver}-host`, datacenterId: dc.id, driver, cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
     const { guest } = qemuTestGuest();
     const server = s;
     return {
