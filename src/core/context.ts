@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { EventBus } from './event-bus.ts';
 import type { DriverKind } from './model/index.ts';
 import type { DatastoreFilesFactory } from './ports/datastore-files.ts';
+import type { KeyedSerializer } from './keyed-serializer.ts';
 import type { VmLocks } from './vm-locks.ts';
 
 /** Core's settings (flags and environment end up here). */
@@ -73,6 +74,12 @@ export interface CoreContext {
   readonly log: Logger;
   readonly config: CoreConfig;
   readonly locks: VmLocks;
+  /**
+   * Inventory-wide sections, one key per thing that must stay unique among all VMs and is
+   * checked and written outside one store transaction: 'mac' (a NIC's MAC address),
+   * 'serial-port' (a serial port's loopback TCP port).
+   */
+  readonly sections: KeyedSerializer;
   readonly drivers: ReadonlyMap<DriverKind, HypervisorDriver>;
   /** Opens a datastore's files (the server passes src/datastore's implementation). */
   readonly files: DatastoreFilesFactory;

@@ -14,7 +14,6 @@ import type { VdiService } from './vdi.ts';
 import type { VmService } from './vms.ts';
 import type { VmDeviceService } from './vm-devices.ts';
 import type { VmJobService } from './vm-jobs.ts';
-import type { VmPeripheralService } from './vm-peripherals.ts';
 
 /**
  * What a face may use of core: the services, and core's clock. No `ctx`, no store, no
@@ -25,8 +24,6 @@ export interface CoreApi {
   readonly identity: IdentityService;
   readonly inventory: InventoryService;
   readonly vms: VmService;
-  /** A VM's disks, CD-ROMs and boot settings one device at a time (vSphere's vm.hardware.*). */
-  readonly vmDevices: VmDeviceService;
   readonly power: PowerService;
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
@@ -37,8 +34,8 @@ export interface CoreApi {
   readonly consoles: ConsoleService;
   /** Host ports forwarded into VMs on a nat network. */
   readonly portForwards: PortForwardService;
-  /** A VM's NICs, floppy drives, serial / parallel ports and storage controllers. */
-  readonly devices: VmPeripheralService;
+  /** A VM's devices one at a time (vSphere's vm.hardware.*): disks, CD-ROMs, boot settings, NICs, floppy drives, serial / parallel ports, storage controllers. */
+  readonly devices: VmDeviceService;
   readonly tasks: TaskEngine;
   /** Live updates (VMs, tasks, events) filtered by what the caller may see: the web UI's stream. */
   readonly live: LiveService;

@@ -29,7 +29,7 @@ import { VmLocks } from './vm-locks.ts';
 import { VmRuntime } from './vm-runtime.ts';
 import { VmService } from './vms.ts';
 import { VmDeviceService } from './vm-devices.ts';
-import { VmPeripheralService } from './vm-peripherals.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 
 export interface CoreOptions {
   readonly store: Store;
@@ -57,7 +57,6 @@ export class Core implements CoreApi {
   readonly identity: IdentityService;
   readonly inventory: InventoryService;
   readonly vms: VmService;
-  readonly vmDevices: VmDeviceService;
   readonly power: PowerService;
   readonly snapshots: SnapshotService;
   readonly guest: GuestService;
@@ -70,7 +69,7 @@ export class Core implements CoreApi {
   readonly statistics: StatisticsService;
   readonly portForwards: PortForwardService;
   /** A VM's NICs, floppy drives, serial / parallel ports and controllers one at a time. */
-  readonly devices: VmPeripheralService;
+  readonly devices: VmDeviceService;
   private readonly rt: VmRuntime;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -86,6 +85,7 @@ export class Core implements CoreApi {
       log,
       config: { ...DEFAULT_CORE_CONFIG, ...opts.config, defaultDriver },
       locks: new VmLocks(),
+      sections: new KeyedSerializer(),
       drivers: opts.drivers,
       files: opts.files,
     };
@@ -97,10 +97,9 @@ export class Core implements CoreApi {
     this.rt = new VmRuntime(this.ctx);
     // Clone's powerOn runs through the power service, made just below.
     this.vms = new VmService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.rt, (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range));
-    this.vmDevices = new VmDeviceService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
     this.portForwards = new PortForwardService(this.ctx, this.events, this.vms, this.rt);
     this.power = new PowerService(this.ctx, this.authz, this.events, this.tasks, this.inventory, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
-    this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt);
+    this.snapshots = new SnapshotService(this.ctx, this.events, this.tasks, this.vms, this.rt, (vm, dvm) => this.portForwards.forStart(vm, dvm));
     this.guest = new GuestService(this.ctx, this.events, this.tasks, this.vms, this.rt);
     this.datastoreFiles = new DatastoreFileService(this.ctx, this.authz, this.events, this.tasks);
     this.consoles = new ConsoleService(this.ctx, this.events, this.vms, this.rt);
@@ -108,7 +107,7 @@ export class Core implements CoreApi {
     this.vmJobs = new VmJobService(this.ctx, this.tasks, this.inventory, this.vms, this.power);
     this.live = new LiveService(this.ctx, this.authz, this.tasks, this.identity.sessions);
     this.statistics = new StatisticsService(this.ctx, this.vms, this.inventory, this.rt);
-    this.devices = new VmPeripheralService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
+    this.devices = new VmDeviceService({ ctx: this.ctx, authz: this.authz, events: this.events, tasks: this.tasks, inventory: this.inventory, rt: this.rt, powerOnInTask: (caller, vm, t, result, range) => this.power.powerOnInTask(caller, vm, t, result, range) });
   }
 
   /** Core's time (the clock it was given). */

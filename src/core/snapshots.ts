@@ -8,6 +8,7 @@ import type { Snapshot, Task, Vm } from './model/index.ts';
 import { describePowerState, isRunningState } from './power.ts';
 import type { TaskEngine } from './tasks.ts';
 import { rewriteVmx } from './vm-hardware.ts';
+import type { DriverVm } from './ports/driver.ts';
 import type { VmRuntime } from './vm-runtime.ts';
 import type { VmService } from './vms.ts';
 
@@ -25,6 +26,8 @@ export class SnapshotService {
     private readonly tasks: TaskEngine,
     private readonly vms: VmService,
     private readonly rt: VmRuntime,
+    /** The driver's view of a VM about to start, with what only a start needs (port forwards): a revert to a memory snapshot may start it. */
+    private readonly startView: (vm: Vm, dvm: DriverVm) => Promise<DriverVm> = async (_vm, dvm) => dvm,
   ) {}
 
   async list(caller: Caller, ref: string): Promise<Snapshot[]> {
@@ -116,7 +119,8 @@ export class SnapshotService {
       const driver = this.rt.driverFor(cur);
       if (!driver.revertSnapshot) throw unsupported(`the ${driver.kind} driver has no snapshots`, { module: 'core.snapshot' });
       return await this.tasks.start({ kind: 'vm.snapshot.revert', targetId: vm.id, targetName: vm.name, caller, cancellable: false, release, lockedVmId: vm.id, step: `Reverting to '${target.name}'` }, async (t) => {
-        const { dvm } = await this.rt.resolveDriverVm(cur);
+        const { dvm: base } = await this.rt.resolveDriverVm(cur);
+        const dvm = target.includeMemory ? await this.startView(cur, base) : base;
         const state = await driver.revertSnapshot!(dvm, { id: target.id, includeMemory: target.includeMemory }, { signal: t.signal, progress: t.progress });
         const rt = await driver.getRuntime(dvm).catch(() => ({ powerState: state, toolsState: 'unknown' as const }));
         const now = (await this.ctx.store.vms.get(vm.id))!;

@@ -8,6 +8,7 @@ import { checkFreeText, TEXT_LIMITS } from './names.ts';
 import type { KernelBoot, Vm, VmHardware } from './model/index.ts';
 import type { VmDeps } from './vm-deps.ts';
 import { buildHardware, checkVmName, freshMac, macsOf } from './vm-hardware.ts';
+import { checkMac } from './vm-peripherals.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { buildNewVmx } from './vmx/index.ts';
@@ -39,8 +40,10 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   checkVmName(spec.name);
   checkFreeText('annotation', spec.annotation, TEXT_LIMITS.long, 'core.vm');
   const built = buildHardware(spec);
-  // Generated MACs are unique in the inventory (one given by the caller is the caller's choice).
+  // MACs are unique in the inventory: a given one is checked (here, to fail before any file
+  // is made, and again with the insert in the 'mac' section), a generated one is new.
   const taken = macsOf(await d.ctx.store.vms.query({}));
+  givenMacs(spec, built, taken);
   const nics = built.nics.map((n, i) => {
     if (spec.nics?.[i]?.macAddress !== undefined) return n;
     if (!taken.has(n.macAddress)) {
@@ -101,7 +104,11 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
     } else {
       await driver.createDisks(made);
     }
-    await d.ctx.store.vms.insert(vm);
+    const record = vm;
+    await d.ctx.sections.run('mac', async () => {
+      givenMacs(spec, record.hardware, macsOf(await d.ctx.store.vms.query({})));
+      await d.ctx.store.vms.insert(record);
+    });
   } catch (e) {
     await files.removeVmFolder(folder).catch(() => undefined);
     throw e;
@@ -109,6 +116,14 @@ export async function createVm(d: VmDeps, caller: Caller, spec: VmCreateSpec): P
   await d.events.record(vm.id, 'vm.created', `virtual machine '${vm.name}' created on ${host ? host.name : 'the library'} in [${datastore.name}] ${folder}`, { caller });
   d.ctx.bus.emit('vm.changed', vm, null);
   return vm;
+}
+
+/** Checks the MACs the caller gave (syntax, unicast, none taken, none twice); adds them to `taken`. */
+function givenMacs(spec: VmCreateSpec, hw: VmHardware, taken: Set<string>): void {
+  hw.nics.forEach((n, i) => {
+    if (spec.nics?.[i]?.macAddress === undefined) return;
+    taken.add(checkMac(n.macAddress, taken));
+  });
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
- * A VM's devices one at a time (vSphere's vm.hardware.Disk, Cdrom, Boot and boot.Device):
- * add, attach, detach and change disks and CD-ROMs, swap an ISO in a running VM, the boot
- * order and the firmware's boot settings. CPU and memory go through updateHardware
- * (vm-hardware.ts).
+ * A VM's devices one at a time (vSphere's vm.hardware.Disk, Cdrom, Boot, boot.Device,
+ * Ethernet, Floppy, Serial, Parallel and adapter.*): one service, `core.devices`, with one
+ * change path. CPU and memory go through updateHardware (vm-hardware.ts).
  *
- * Every change: VirtualMachine.Config on the VM (and Datastore.Browse on the datastore an
- * ISO comes from, Datastore.FileManagement on the one an attached disk image is on: the
- * guest writes it), the VM's lock, the .vmx rewritten and read back (the inventory keeps
- * what the file now says), a vm.reconfigured event. Rules:
+ * Every change (#change): VirtualMachine.Config on the VM (and Datastore.Browse on the
+ * datastore an ISO comes from, Datastore.FileManagement on the one an attached disk image
+ * is on: the guest writes it), the VM's lock, the fresh record, the change's own checks
+ * (the power state: requireOff, or on for setConnected; driver work on a running VM), the files of
+ * floppies and ports confined to vmgate's datastores, the driver asked whether it can run
+ * the result (`checkHardware`), the .vmx rewritten and read back (the inventory keeps what
+ * the file now says), a vm.reconfigured event. Rules:
  *
  * - Disks are added, detached and re-pointed only while the VM is off and has no
  *   snapshots (QEMU's internal snapshots live in every disk; a disk added or taken away
@@ -15,23 +17,34 @@
  * - A new disk is a new file in the VM's folder (qcow2 on QEMU, a sparse file on the
  *   simulator); an attached one is an existing image on a datastore, used in place and
  *   shared with no other VM.
- * - CD-ROMs are added and removed only while the VM is off. A running VM's CD-ROM gets a
- *   new ISO only while it is disconnected (vSphere's rule); connect and disconnect insert
- *   and eject the medium in the running guest (the driver's changeMedium). vmgate keeps one
- *   flag per CD-ROM: connected now and at the next power on are the same.
+ * - CD-ROMs, NICs, floppy drives, ports and controllers are added, changed and removed
+ *   only while the VM is off, except a CD-ROM's ISO: a running VM's CD-ROM gets a new ISO
+ *   while it is disconnected (vSphere's rule).
+ * - Connect / disconnect (setConnected) needs the VM on and goes through the driver:
+ *   a CD-ROM's medium is inserted or ejected (changeMedium), other devices use
+ *   setDeviceConnected (QEMU: `set_link` for NICs). vmgate keeps one connected flag per
+ *   device, as VMware Workstation does: it is the device's start_connected and, while the
+ *   VM runs, its connection state.
+ * - MAC addresses are unique in the inventory: checked or generated in one inventory-wide
+ *   section, so two requests cannot take the same address.
  * - The firmware type changes only while off; the boot order and boot delay / retry take
  *   effect at the next power on.
  */
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Caller } from './caller.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState, notFound, unsupported } from './errors.ts';
-import type { BootDevice, BootDeviceType, BootOptions, VirtualCdrom, VirtualDisk, Vm, VmHardware } from './model/index.ts';
+import type { VmgateError } from './errors.ts';
+import type { BootDevice, BootDeviceType, BootOptions, VirtualCdrom, VirtualDisk, VirtualFloppy, VirtualNic, VirtualParallel, VirtualSerial, Vm, VmHardware } from './model/index.ts';
+import { CONTROLLER_BUSES, DEVICE_LIMITS } from './model/index.ts';
 import { describePowerState } from './power.ts';
 import { datastoreFile, qcow2Name } from './vm-create.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { rewriteVmx } from './vm-hardware.ts';
+import { freshMac, macsOf, rewriteVmx } from './vm-hardware.ts';
+import type { ControllerSpec, FloppySpec, NicPatch, NicSpec, ParallelSpec, SerialSpec } from './vm-peripherals.ts';
+import { checkFile, checkMac, checkNetwork, checkNicModel, checkScsiModel, checkSerialBacking, controllersOf, describeSerial, findDevice, freeIndex } from './vm-peripherals.ts';
 import { resolveVm } from './vm-refs.ts';
 import { parseVmx, readVmxConfig } from './vmx/index.ts';
+import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
 
 const MODULE = 'core.vm';
 const MiB = 1024 * 1024;
@@ -67,9 +80,11 @@ const IDE_SLOTS = ['ide1:0', 'ide1:1', 'ide0:1', 'ide0:0'];
 export class VmDeviceService {
   constructor(private readonly d: VmDeps) {}
 
+  // ---- disks ------------------------------------------------------------------------------
+
   /** Adds a disk to a VM that is off; returns its device key ('scsi0:1'). */
   addDisk(caller: Caller, ref: string, spec: DiskAddSpec): Promise<string> {
-    return this.#change(caller, ref, 'add a disk to', async (vm, hw) => {
+    return this.#result(caller, ref, 'add a disk to', async (vm, hw) => {
       requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'add a disk to');
       const device = freeScsiSlot(hw);
       const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
@@ -93,7 +108,7 @@ export class VmDeviceService {
 
   /** Detaches a disk of a VM that is off; its file stays. */
   removeDisk(caller: Caller, ref: string, device: string): Promise<void> {
-    return this.#change(caller, ref, 'remove a disk from', async (vm, hw) => {
+    return this.#result(caller, ref, 'remove a disk from', async (vm, hw) => {
       const disk = findDisk(vm, hw, device);
       requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'remove a disk from');
       const disks = hw.disks.filter((x) => x !== disk);
@@ -104,7 +119,7 @@ export class VmDeviceService {
 
   /** Points a disk of a VM that is off at another existing image (`[ds] path`). */
   replaceDiskBacking(caller: Caller, ref: string, device: string, attach: string): Promise<void> {
-    return this.#change(caller, ref, 'change a disk of', async (vm, hw) => {
+    return this.#result(caller, ref, 'change a disk of', async (vm, hw) => {
       const disk = findDisk(vm, hw, device);
       requireOffWithoutSnapshots(vm, await this.#hasSnapshots(vm), 'change a disk of');
       const file = await datastoreFile(this.d, caller, attach, 'the disk backing', '[datastore1] disks/data.qcow2', 'Datastore.FileManagement');
@@ -119,9 +134,11 @@ export class VmDeviceService {
     });
   }
 
+  // ---- CD-ROMs ----------------------------------------------------------------------------
+
   /** Adds a CD-ROM drive to a VM that is off; returns its device key ('ide1:0'). */
   addCdrom(caller: Caller, ref: string, spec: CdromAddSpec): Promise<string> {
-    return this.#change(caller, ref, 'add a CD-ROM to', async (vm, hw) => {
+    return this.#result(caller, ref, 'add a CD-ROM to', async (vm, hw) => {
       requireOff(vm, 'add a CD-ROM to');
       const used = new Set([...hw.disks, ...hw.cdroms].map((x) => x.device));
       const device = IDE_SLOTS.find((s) => !used.has(s));
@@ -134,7 +151,7 @@ export class VmDeviceService {
 
   /** Removes a CD-ROM drive of a VM that is off. */
   removeCdrom(caller: Caller, ref: string, device: string): Promise<void> {
-    return this.#change(caller, ref, 'remove a CD-ROM from', async (vm, hw) => {
+    return this.#result(caller, ref, 'remove a CD-ROM from', async (vm, hw) => {
       const cd = findCdrom(vm, hw, device);
       requireOff(vm, 'remove a CD-ROM from');
       return { hardware: { ...hw, cdroms: hw.cdroms.filter((x) => x !== cd) }, result: undefined, message: `CD-ROM ${cd.device} removed` };
@@ -147,7 +164,7 @@ export class VmDeviceService {
    * ISO into the running guest, disconnecting ejects it.
    */
   changeCdrom(caller: Caller, ref: string, device: string, change: CdromChange): Promise<void> {
-    return this.#change(caller, ref, 'change a CD-ROM of', async (vm, hw) => {
+    return this.#result(caller, ref, 'change a CD-ROM of', async (vm, hw) => {
       const cd = findCdrom(vm, hw, device);
       const isoFile = change.iso === undefined ? cd.isoFile : change.iso === null ? null : await this.#iso(caller, vm, change.iso);
       const connected = change.connected ?? cd.connected;
@@ -158,21 +175,11 @@ export class VmDeviceService {
     });
   }
 
-  /** Connects (inserts the ISO) or disconnects (ejects) a CD-ROM of a running VM. */
-  connectCdrom(caller: Caller, ref: string, device: string, connected: boolean): Promise<void> {
-    return this.#change(caller, ref, `${connected ? 'connect' : 'disconnect'} a CD-ROM of`, async (vm, hw) => {
-      const cd = findCdrom(vm, hw, device);
-      if (vm.powerState !== 'poweredOn') throw notAllowedInCurrentState(`cannot ${connected ? 'connect' : 'disconnect'} CD-ROM ${cd.device} of ${vm.id} (${vm.name}): it is ${describePowerState(vm.powerState)}`, { module: MODULE, reason: 'vm_not_running' });
-      if (cd.connected === connected) throw alreadyExists(`CD-ROM ${cd.device} of ${vm.name} is already ${connected ? 'connected' : 'disconnected'}`, { module: MODULE, reason: 'already_in_state' });
-      const next = { ...cd, connected };
-      await this.#applyLive(vm, cd, next);
-      return { hardware: { ...hw, cdroms: hw.cdroms.map((x) => (x === cd ? next : x)) }, result: undefined, message: `CD-ROM ${cd.device} ${connected ? 'connected' : 'disconnected'}` };
-    });
-  }
+  // ---- boot -------------------------------------------------------------------------------
 
   /** Firmware type (off only) and boot delay / retry (from the next power on). */
   setBoot(caller: Caller, ref: string, change: BootChange): Promise<void> {
-    return this.#change(caller, ref, 'change the boot settings of', async (vm, hw) => {
+    return this.#result(caller, ref, 'change the boot settings of', async (vm, hw) => {
       const firmware = change.firmware ?? hw.firmware;
       if (firmware !== 'bios' && firmware !== 'efi') throw invalidArgument(`firmware '${String(firmware)}' is not bios or efi`, { module: MODULE });
       if (firmware !== hw.firmware) requireOff(vm, 'change the firmware of');
@@ -189,7 +196,7 @@ export class VmDeviceService {
 
   /** The boot order (empty: the default order); takes effect at the next power on. */
   setBootOrder(caller: Caller, ref: string, order: readonly BootDevice[]): Promise<void> {
-    return this.#change(caller, ref, 'change the boot order of', async (_vm, hw) => {
+    return this.#result(caller, ref, 'change the boot order of', async (_vm, hw) => {
       const seen = new Set<BootDeviceType>();
       const clean = order.map((e, i) => {
         if (!BOOT_TYPES.has(e.type)) throw invalidArgument(`boot device ${i}: type '${String(e.type)}' is not disk, cdrom, ethernet or floppy`, { module: MODULE });
@@ -206,6 +213,230 @@ export class VmDeviceService {
       return { hardware: { ...rest, ...(clean.length > 0 ? { bootOrder: clean } : {}) }, result: undefined, message: `boot order: ${clean.length === 0 ? 'default' : clean.map((e) => (e.devices.length ? `${e.type} (${e.devices.join(', ')})` : e.type)).join(', ')}` };
     });
   }
+
+  // ---- NICs -------------------------------------------------------------------------------
+
+  /** Adds a NIC (VM powered off). Returns the VM and the new device ('ethernet1'). */
+  addNic(caller: Caller, ref: string, spec: NicSpec): Promise<{ vm: Vm; device: string }> {
+    return this.d.ctx.sections.run('mac', () =>
+      this.#device(caller, ref, 'add a network adapter to', async (vm, hw) => {
+        requireOff(vm, 'add a network adapter to');
+        if (hw.nics.length >= 10) throw invalidArgument(`${vm.id} (${vm.name}) already has 10 network adapters, the most a VM can have`, { module: MODULE });
+        const device = `ethernet${freeIndex(hw.nics.map((n) => n.device), 'ethernet', 10)}`;
+        const model = checkNicModel(spec.model ?? 'vmxnet3');
+        const network = checkNetwork(spec.network ?? 'VM Network');
+        const taken = await this.#takenMacs(null);
+        const nic: VirtualNic =
+          spec.macAddress !== undefined
+            ? { device, macAddress: checkMac(spec.macAddress, taken), network, connected: spec.connected ?? true, model, staticMac: true }
+            : { device, macAddress: freshMac(taken), network, connected: spec.connected ?? true, model };
+        return { hardware: { ...hw, nics: [...hw.nics, nic] }, result: device, message: `network adapter ${device} added (${model}, ${network}, ${nic.macAddress})` };
+      }),
+    );
+  }
+
+  /** Changes a NIC's network, MAC or start_connected (VM powered off). */
+  updateNic(caller: Caller, ref: string, device: string, patch: NicPatch): Promise<Vm> {
+    return this.d.ctx.sections.run('mac', async () => {
+      const r = await this.#device(caller, ref, 'change a network adapter of', async (vm, hw) => {
+        requireOff(vm, 'change a network adapter of');
+        const nic = findDevice(vm, hw.nics, device, 'network adapter');
+        let next: VirtualNic = { ...nic };
+        if (patch.network !== undefined) next = { ...next, network: checkNetwork(patch.network) };
+        if (patch.connected !== undefined) next = { ...next, connected: patch.connected };
+        if (patch.macAddress !== undefined) {
+          const taken = await this.#takenMacs({ vmId: vm.id, device: nic.device });
+          if (patch.macAddress !== null) next = { ...next, macAddress: checkMac(patch.macAddress, taken), staticMac: true };
+          else if (nic.staticMac === true || nic.macAddress === '') next = { ...next, macAddress: freshMac(taken), staticMac: false };
+        }
+        return { hardware: { ...hw, nics: hw.nics.map((n) => (n === nic ? next : n)) }, result: nic.device, message: `network adapter ${nic.device} changed: ${Object.keys(patch).join(', ')}` };
+      });
+      return r.vm;
+    });
+  }
+
+  // ---- floppy drives, serial and parallel ports ------------------------------------------
+
+  addFloppy(caller: Caller, ref: string, spec: FloppySpec): Promise<{ vm: Vm; device: string }> {
+    return this.#device(caller, ref, 'add a floppy drive to', async (vm, hw) => {
+      requireOff(vm, 'add a floppy drive to');
+      const list = hw.floppies ?? [];
+      if (list.length >= DEVICE_LIMITS.floppies) throw invalidArgument(`${vm.id} (${vm.name}) already has ${DEVICE_LIMITS.floppies} floppy drives, the most a VM can have`, { module: MODULE });
+      const device = `floppy${freeIndex(list.map((f) => f.device), 'floppy', DEVICE_LIMITS.floppies)}`;
+      const f: VirtualFloppy = { device, imageFile: checkFile(spec.imageFile ?? null, 'floppy image'), connected: spec.connected ?? true };
+      return { hardware: { ...hw, floppies: [...list, f] }, result: device, message: `floppy drive ${device} added${f.imageFile ? ` (${f.imageFile})` : ''}` };
+    });
+  }
+
+  async updateFloppy(caller: Caller, ref: string, device: string, spec: FloppySpec): Promise<Vm> {
+    const r = await this.#device(caller, ref, 'change a floppy drive of', async (vm, hw) => {
+      requireOff(vm, 'change a floppy drive of');
+      const list = hw.floppies ?? [];
+      const f = findDevice(vm, list, device, 'floppy drive');
+      const next: VirtualFloppy = { ...f, ...(spec.imageFile !== undefined ? { imageFile: checkFile(spec.imageFile, 'floppy image') } : {}), ...(spec.connected !== undefined ? { connected: spec.connected } : {}) };
+      return { hardware: { ...hw, floppies: list.map((x) => (x === f ? next : x)) }, result: f.device, message: `floppy drive ${f.device} changed` };
+    });
+    return r.vm;
+  }
+
+  async addSerial(caller: Caller, ref: string, spec: SerialSpec): Promise<{ vm: Vm; device: string }> {
+    if (spec.backing === undefined) throw invalidArgument('a serial port needs a backing: a file or a TCP port on loopback', { module: MODULE });
+    const backing = checkSerialBacking(spec.backing);
+    return this.d.ctx.sections.run('serial-port', () =>
+      this.#device(caller, ref, 'add a serial port to', async (vm, hw) => {
+        requireOff(vm, 'add a serial port to');
+        const list = hw.serials ?? [];
+        if (list.length >= DEVICE_LIMITS.serials) throw invalidArgument(`${vm.id} (${vm.name}) already has ${DEVICE_LIMITS.serials} serial ports, the most a VM can have`, { module: MODULE });
+        const device = `serial${freeIndex(list.map((p) => p.device), 'serial', DEVICE_LIMITS.serials)}`;
+        await this.#checkSerialPortFree(backing, null);
+        const p: VirtualSerial = { device, backing, connected: spec.connected ?? true, yieldOnPoll: spec.yieldOnPoll ?? false };
+        return { hardware: { ...hw, serials: [...list, p] }, result: device, message: `serial port ${device} added (${describeSerial(backing)})` };
+      }),
+    );
+  }
+
+  async updateSerial(caller: Caller, ref: string, device: string, spec: SerialSpec): Promise<Vm> {
+    const backing = spec.backing === undefined ? undefined : checkSerialBacking(spec.backing);
+    const r = await this.d.ctx.sections.run('serial-port', () => this.#device(caller, ref, 'change a serial port of', async (vm, hw) => {
+      requireOff(vm, 'change a serial port of');
+      const list = hw.serials ?? [];
+      const p = findDevice(vm, list, device, 'serial port');
+      if (backing !== undefined) await this.#checkSerialPortFree(backing, { vmId: vm.id, device: p.device });
+      const next: VirtualSerial = {
+        ...p,
+        ...(backing !== undefined ? { backing } : {}),
+        ...(spec.connected !== undefined ? { connected: spec.connected } : {}),
+        ...(spec.yieldOnPoll !== undefined ? { yieldOnPoll: spec.yieldOnPoll } : {}),
+      };
+      return { hardware: { ...hw, serials: list.map((x) => (x === p ? next : x)) }, result: p.device, message: `serial port ${p.device} changed` };
+    }));
+    return r.vm;
+  }
+
+  async addParallel(caller: Caller, ref: string, spec: ParallelSpec): Promise<{ vm: Vm; device: string }> {
+    if (spec.file === undefined) throw invalidArgument('a parallel port needs a backing file', { module: MODULE });
+    const file = checkFile(spec.file, 'parallel port file');
+    return this.#device(caller, ref, 'add a parallel port to', async (vm, hw) => {
+      requireOff(vm, 'add a parallel port to');
+      const list = hw.parallels ?? [];
+      if (list.length >= DEVICE_LIMITS.parallels) throw invalidArgument(`${vm.id} (${vm.name}) already has ${DEVICE_LIMITS.parallels} parallel ports, the most a VM can have`, { module: MODULE });
+      const device = `parallel${freeIndex(list.map((p) => p.device), 'parallel', DEVICE_LIMITS.parallels)}`;
+      const p: VirtualParallel = { device, file, connected: spec.connected ?? true };
+      return { hardware: { ...hw, parallels: [...list, p] }, result: device, message: `parallel port ${device} added (${file})` };
+    });
+  }
+
+  async updateParallel(caller: Caller, ref: string, device: string, spec: ParallelSpec): Promise<Vm> {
+    const file = spec.file === undefined ? undefined : checkFile(spec.file, 'parallel port file');
+    const r = await this.#device(caller, ref, 'change a parallel port of', async (vm, hw) => {
+      requireOff(vm, 'change a parallel port of');
+      const list = hw.parallels ?? [];
+      const p = findDevice(vm, list, device, 'parallel port');
+      const next: VirtualParallel = { ...p, ...(file !== undefined ? { file } : {}), ...(spec.connected !== undefined ? { connected: spec.connected } : {}) };
+      return { hardware: { ...hw, parallels: list.map((x) => (x === p ? next : x)) }, result: p.device, message: `parallel port ${p.device} changed` };
+    });
+    return r.vm;
+  }
+
+  // ---- controllers ------------------------------------------------------------------------
+
+  /** Adds a SCSI, SATA or NVMe controller. Returns the VM and the controller ('scsi1'). */
+  async addController(caller: Caller, ref: string, spec: ControllerSpec): Promise<{ vm: Vm; device: string }> {
+    if (!(CONTROLLER_BUSES as readonly string[]).includes(spec.bus)) throw invalidArgument(`controller bus '${spec.bus}' is not scsi, sata or nvme`, { module: MODULE });
+    const model = spec.bus === 'scsi' ? checkScsiModel(spec.model ?? 'lsilogic') : spec.bus === 'sata' ? 'ahci' : 'nvme';
+    const max = DEVICE_LIMITS[spec.bus];
+    if (spec.index !== undefined && (!Number.isInteger(spec.index) || spec.index < 0 || spec.index >= max)) {
+      throw invalidArgument(`${spec.bus.toUpperCase()} bus number ${spec.index} is out of range (0–${max - 1})`, { module: MODULE });
+    }
+    const what = `add a ${spec.bus.toUpperCase()} controller to`;
+    return this.#device(caller, ref, what, async (vm, hw) => {
+      requireOff(vm, what);
+      const used = controllersOf(hw).filter((c) => c.device.startsWith(spec.bus)).map((c) => c.device);
+      let device: string;
+      if (spec.index !== undefined) {
+        device = `${spec.bus}${spec.index}`;
+        if (used.includes(device)) throw alreadyExists(`${vm.id} (${vm.name}) already has ${spec.bus.toUpperCase()} controller ${spec.index}`, { module: MODULE });
+      } else {
+        if (used.length >= max) throw invalidArgument(`${vm.id} (${vm.name}) already has ${max} ${spec.bus.toUpperCase()} controllers, the most a VM can have`, { module: MODULE });
+        device = `${spec.bus}${freeIndex(used, spec.bus, max)}`;
+      }
+      const controllers = [...(hw.controllers ?? []), { device, model }];
+      return { hardware: { ...hw, controllers }, result: device, message: `${spec.bus.toUpperCase()} controller ${device} added (${model})` };
+    });
+  }
+
+  // ---- any device -------------------------------------------------------------------------
+
+  /** Removes a NIC, floppy drive, port or controller (VM powered off). */
+  async remove(caller: Caller, ref: string, device: string): Promise<Vm> {
+    const r = await this.#device(caller, ref, 'remove a device of', async (vm, hw) => {
+      requireOff(vm, 'remove a device of');
+      const dev = device.toLowerCase();
+      const without = <T extends { device: string }>(list: readonly T[] | undefined): T[] | undefined => (list === undefined ? undefined : list.filter((x) => x.device.toLowerCase() !== dev));
+      if (/^ethernet\d+$/.test(dev)) {
+        const nic = findDevice(vm, hw.nics, dev, 'network adapter');
+        return { hardware: { ...hw, nics: without(hw.nics)! }, result: nic.device, message: `network adapter ${nic.device} removed` };
+      }
+      const kinds = [
+        ['floppy', 'floppies', 'floppy drive'],
+        ['serial', 'serials', 'serial port'],
+        ['parallel', 'parallels', 'parallel port'],
+      ] as const;
+      for (const [prefix, key, what] of kinds) {
+        if (!new RegExp(`^${prefix}\\d+$`).test(dev)) continue;
+        const list: readonly { device: string }[] = hw[key] ?? [];
+        const x = findDevice(vm, list, dev, what);
+        return { hardware: { ...hw, [key]: without(list) }, result: x.device, message: `${what} ${x.device} removed` };
+      }
+      if (/^(scsi|sata|nvme)\d+$/.test(dev)) {
+        const c = findDevice(vm, controllersOf(hw), dev, 'controller');
+        const users = [...hw.disks, ...hw.cdroms].filter((x) => x.device.toLowerCase().startsWith(`${dev}:`)).map((x) => x.device);
+        if (users.length > 0) throw notAllowedInCurrentState(`controller ${c.device} of ${vm.id} (${vm.name}) holds ${users.join(', ')}; remove those first`, { module: MODULE });
+        return { hardware: { ...hw, controllers: without(hw.controllers) ?? [] }, result: c.device, message: `controller ${c.device} removed` };
+      }
+      throw notFound(`${vm.id} (${vm.name}) has no device '${device}'`, { module: MODULE });
+    });
+    return r.vm;
+  }
+
+  /**
+   * Connects or disconnects a device of a running VM: a CD-ROM's medium is inserted or
+   * ejected, a NIC, floppy drive or port goes through the driver's setDeviceConnected; then
+   * the flag is recorded (it is also the device's start_connected).
+   */
+  async setConnected(caller: Caller, ref: string, device: string, connected: boolean): Promise<Vm> {
+    const verb = connected ? 'connect' : 'disconnect';
+    const r = await this.#device(caller, ref, `${verb} a device of`, async (vm, hw) => {
+      const dev = device.toLowerCase();
+      const cd = hw.cdroms.find((x) => x.device === dev);
+      const other = [...hw.nics, ...(hw.floppies ?? []), ...(hw.serials ?? []), ...(hw.parallels ?? [])].find((x) => x.device.toLowerCase() === dev);
+      const found = cd ?? other;
+      if (found === undefined) throw notFound(`${vm.id} (${vm.name}) has no connectable device '${device}'`, { module: MODULE });
+      const label = cd ? `CD-ROM ${cd.device}` : dev;
+      if (vm.powerState !== 'poweredOn') throw notAllowedInCurrentState(`cannot ${verb} ${label} of ${vm.id} (${vm.name}) while it is ${describePowerState(vm.powerState)}; set start_connected instead`, { module: MODULE, reason: 'vm_not_running' });
+      if (found.connected === connected) throw alreadyExists(`${label} of ${vm.id} (${vm.name}) is already ${connected ? 'connected' : 'disconnected'}`, { module: MODULE, reason: 'already_in_state' });
+      if (cd) {
+        const next = { ...cd, connected };
+        await this.#applyLive(vm, cd, next);
+        return { hardware: { ...hw, cdroms: hw.cdroms.map((x) => (x === cd ? next : x)) }, result: cd.device, message: `CD-ROM ${cd.device} ${connected ? 'connected' : 'disconnected'}` };
+      }
+      const { driver, dvm } = await this.d.rt.resolveDriverVm(vm);
+      if (!driver.setDeviceConnected) throw unsupported(`the '${driver.kind}' driver cannot connect or disconnect devices of a running VM`, { module: MODULE });
+      await driver.setDeviceConnected(dvm, dev, connected);
+      const flip = <T extends { device: string; connected: boolean }>(list: readonly T[]): T[] => list.map((x) => (x.device.toLowerCase() === dev ? { ...x, connected } : x));
+      const hardware: VmHardware = {
+        ...hw,
+        nics: flip(hw.nics),
+        ...(hw.floppies ? { floppies: flip(hw.floppies) } : {}),
+        ...(hw.serials ? { serials: flip(hw.serials) } : {}),
+        ...(hw.parallels ? { parallels: flip(hw.parallels) } : {}),
+      };
+      return { hardware, result: dev, message: `${dev} ${connected ? 'connected' : 'disconnected'}` };
+    });
+    return r.vm;
+  }
+
+  // ---- what the hypervisor has ------------------------------------------------------------
 
   /**
    * A running VM's disks and CD-ROMs as the hypervisor has them now (device key → the
@@ -233,25 +464,85 @@ export class VmDeviceService {
   // ---- shared -----------------------------------------------------------------------------
 
   /**
-   * One change: privilege, lock, the fresh record, `make` (checks, driver work), then the
-   * .vmx rewritten and read back, the record updated from it, and an event.
+   * The one change path: privilege, lock, the fresh record, `make` (its checks, driver work
+   * on a running VM), the floppies' and ports' files confined, the driver's checkHardware,
+   * then the .vmx rewritten and read back, the record updated from it, and an event.
    */
-  async #change<R>(caller: Caller, ref: string, what: string, make: (vm: Vm, hw: VmHardware) => Promise<{ hardware: VmHardware; result: R; message: string }>): Promise<R> {
+  async #change<R>(caller: Caller, ref: string, what: string, make: (vm: Vm, hw: VmHardware) => Promise<{ hardware: VmHardware; result: R; message: string }>): Promise<{ vm: Vm; result: R }> {
     const d = this.d;
     const found = await resolveVm(d, caller, ref, 'VirtualMachine.Config');
     const release = d.ctx.locks.acquire(found.id, `reconfigure (${what})`);
     try {
       const vm = (await d.ctx.store.vms.get(found.id))!;
       const { hardware, result, message } = await make(vm, vm.hardware);
+      await this.#checkFiles(vm, hardware);
+      const { driver, dvm } = await d.rt.resolveDriverVm(vm);
+      driver.checkHardware?.({ ...dvm, hardware });
       await rewriteVmx(d, vm, { hardware });
       const files = d.ctx.files(await d.rt.datastoreOf(vm));
       const back = readVmxConfig(parseVmx(await files.readText(vm.vmxRel))).hardware;
-      await d.rt.update(vm, { hardware: back });
+      const next = await d.rt.update(vm, { hardware: back });
       await d.events.record(vm.id, 'vm.reconfigured', message, { caller });
-      return result;
+      return { vm: next, result };
     } finally {
       release();
     }
+  }
+
+  /** A change whose caller wants only its result (a device key, nothing). */
+  async #result<R>(caller: Caller, ref: string, what: string, make: (vm: Vm, hw: VmHardware) => Promise<{ hardware: VmHardware; result: R; message: string }>): Promise<R> {
+    return (await this.#change(caller, ref, what, make)).result;
+  }
+
+  /** A change whose caller wants the VM after it and the device it concerns. */
+  async #device(caller: Caller, ref: string, what: string, make: (vm: Vm, hw: VmHardware) => Promise<{ hardware: VmHardware; result: string; message: string }>): Promise<{ vm: Vm; device: string }> {
+    const r = await this.#change(caller, ref, what, make);
+    return { vm: r.vm, device: r.result };
+  }
+
+  /**
+   * The files the floppies and ports name stay on vmgate's datastores (QEMU writes port
+   * output to them): the confinement register applies to a .vmx (checkVmxFileKeys).
+   */
+  async #checkFiles(vm: Vm, hw: VmHardware): Promise<void> {
+    const doc = parseVmx('');
+    const put = (device: string, file: string | null): void => {
+      if (file === null) return;
+      doc.set(`${device}.present`, 'TRUE');
+      doc.set(`${device}.fileName`, file);
+    };
+    for (const f of hw.floppies ?? []) put(f.device, f.imageFile);
+    for (const p of hw.serials ?? []) put(p.device, p.backing.kind === 'file' ? p.backing.file : null);
+    for (const p of hw.parallels ?? []) put(p.device, p.file);
+    if (doc.keys().length === 0) return;
+    try {
+      checkVmxFileKeys(doc, { vmxRel: vm.vmxRel, datastoreRoots: (await this.d.ctx.store.datastores.list()).map((x) => x.path) });
+    } catch (e) {
+      const key = String((e as VmgateError).details?.key ?? '').replace(/\.fileName$/i, '');
+      throw invalidArgument(`the file of ${key} of ${vm.id} (${vm.name}), ${JSON.stringify((e as VmgateError).details?.value)}, is not on one of vmgate's datastores`, { module: MODULE });
+    }
+  }
+
+  /**
+   * A serial port's loopback TCP port is free: no serial port of any VM (but `except`, the
+   * port being changed) listens on it. Called inside the 'serial-port' section.
+   */
+  async #checkSerialPortFree(backing: VirtualSerial['backing'], except: { vmId: string; device: string } | null): Promise<void> {
+    if (backing.kind !== 'tcpServer') return;
+    for (const other of await this.d.ctx.store.vms.query({})) {
+      for (const p of other.hardware.serials ?? []) {
+        if (except && other.id === except.vmId && p.device === except.device) continue;
+        if (p.backing.kind === 'tcpServer' && p.backing.port === backing.port) {
+          throw alreadyExists(`TCP port ${backing.port} is already used by ${p.device} of ${other.id} (${other.name}): pick another port`, { module: MODULE });
+        }
+      }
+    }
+  }
+
+  /** Every MAC in the inventory (lower case) but the one of `except`. */
+  async #takenMacs(except: { vmId: string; device: string } | null): Promise<Set<string>> {
+    const vms = await this.d.ctx.store.vms.query({});
+    return macsOf(vms.map((v) => (except && v.id === except.vmId ? { hardware: { ...v.hardware, nics: v.hardware.nics.filter((n) => n.device !== except.device) } } : v)));
   }
 
   async #hasSnapshots(vm: Vm): Promise<boolean> {

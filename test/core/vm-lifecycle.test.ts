@@ -92,8 +92,8 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     await writeFile(join(ds.path, 'images', 'a', 'data.img'), Buffer.alloc(3 * 1024 * 1024, 0xa1));
     await writeFile(join(ds.path, 'images', 'b', 'data.img'), Buffer.alloc(2 * 1024 * 1024, 0xb2));
     const src = await core.vms.create(admin, { name: 'ext-src', disks: [{ capacityMiB: 8 }], placement: { hostId: t.hosts[0]!.id } });
-    await core.vmDevices.addDisk(admin, src.id, { attach: `[${ds.name}] images/a/data.img` });
-    await core.vmDevices.addDisk(admin, src.id, { attach: `[${ds.name}] images/b/data.img` });
+    await core.devices.addDisk(admin, src.id, { attach: `[${ds.name}] images/a/data.img` });
+    await core.devices.addDisk(admin, src.id, { attach: `[${ds.name}] images/b/data.img` });
     const before = (await core.vms.get(admin, src.id)).hardware.disks.map((x) => [x.device, x.fileName]);
     assert.deepEqual(before, [
       ['scsi0:0', 'ext-src.vmdk'],

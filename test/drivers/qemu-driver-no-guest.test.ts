@@ -133,7 +133,8 @@ test('KVM probe: a QEMU that hangs, dies or exits with another code means TCG, w
   assert.equal(hanging.accel, 'tcg');
   const dying = await probeKvm({ qemuBinary: script('dying-qemu', 'echo "kvm: failed to set MSR" >&2; exit 1'), deadlineMs: 5_000 });
   assert.equal(dying.accel, 'tcg');
-  const wrong = await probeKvm({ qemuBinary: script('wrong-qemu', 'exit 3'), deadlineMs: 5_000 });
+  // An even code: the probe's own success code is byte*2+1 for a random byte (exit 3 was success for byte 1).
+  const wrong = await probeKvm({ qemuBinary: script('wrong-qemu', 'exit 4'), deadlineMs: 5_000 });
   assert.equal(wrong.accel, 'tcg');
   const missing = await probeKvm({ qemuBinary: join(root, 'no-such-qemu'), deadlineMs: 5_000 });
   assert.equal(missing.accel, 'tcg');
@@ -143,7 +144,7 @@ test('KVM probe: a QEMU that hangs, dies or exits with another code means TCG, w
   } else {
     assert.equal(hanging.reason, 'KVM does not work here: the probe did not finish within 1.5 s');
     assert.equal(dying.reason, 'KVM does not work here: QEMU ended (exit code 1): kvm: failed to set MSR');
-    assert.equal(wrong.reason, 'KVM does not work here: QEMU ended (exit code 3)');
+    assert.equal(wrong.reason, 'KVM does not work here: QEMU ended (exit code 4)');
     assert.match(missing.reason, /^KVM does not work here: QEMU could not be started \(spawn .*no-such-qemu ENOENT\)$/);
   }
 });

@@ -12,15 +12,15 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { rm, truncate, writeFile } from 'node:fs/promises';
+import { truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VapiClient } from '../../src/clients/vapi/index.ts';
 import type { VmGuestCredentials } from '../../src/clients/vapi/index.ts';
-import { SYSTEM_CALLER } from '../../src/core/index.ts';
 import { skippable } from '../support/ci.ts';
-import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
-import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
-import type { TestServer } from '../support/test-server.ts';
+import { qemuTestSkip } from '../support/qemu-guest.ts';
+import { startQemuTestBed } from '../support/qemu-server.ts';
+import type { QemuTestBed } from '../support/qemu-server.ts';
+import { ADMIN_PASSWORD } from '../support/test-server.ts';
 import { until } from '../support/until.ts';
 
 const ROOT: VmGuestCredentials = { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: 'root', password: 'vmware' };
@@ -29,33 +29,16 @@ const MAC = '00:50:56:3a:7e:01';
 const { after, before, describe, it } = skippable(qemuTestSkip());
 
 describe('QEMU: NIC, serial port, floppy, parallel port and controller added through the vSphere API', { timeout: 900_000 }, () => {
-  let s: TestServer;
+  let bed: QemuTestBed | undefined;
   let client: VapiClient;
-  let release: (() => void) | undefined;
   let vm: string;
   let dsPath: string;
 
   before(async () => {
-    release = await acquireQemuTestLock();
-    s = await startTestServer({ driver: 'qemu', demo: false, qemuAccel: 'tcg' });
-    const core = s.server.core;
-    const c = SYSTEM_CALLER;
-    const dc = await core.inventory.createDatacenter(c, 'hw-dc');
-    const ds = await core.inventory.createDatastore(c, { name: 'hw-ds', datacenterId: dc.id });
-    dsPath = ds.path;
-    const host = await core.inventory.createHost(c, { name: 'qemu-host', datacenterId: dc.id, driver: 'qemu', cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
-    const { guest } = qemuTestGuest();
-    const created = await core.vms.create(c, {
-      name: 'hwguest',
-      guestOs: 'otherlinux-64',
-      cpuCount: 1,
-      memoryMiB: 256,
-      disks: [{ capacityMiB: 64 }],
-      nics: [],
-      kernelBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-      placement: { hostId: host.id, datastoreId: ds.id },
-    });
-    vm = created.id;
+    bed = await startQemuTestBed('hw');
+    const s = bed.s;
+    dsPath = bed.datastore.path;
+    vm = await bed.createGuestVm({ name: 'hwguest' });
     await writeFile(join(dsPath, 'boot.flp'), '');
     await truncate(join(dsPath, 'boot.flp'), 1474560);
     client = new VapiClient({ server: s.baseUrl, flavour: 'rest', ca: s.ca, timeoutMs: 300_000 });
@@ -64,10 +47,7 @@ describe('QEMU: NIC, serial port, floppy, parallel port and controller added thr
 
   after(async () => {
     client?.close();
-    if (s) killQemuUnder(s.dataDir);
-    await s?.server.close(1000).catch(() => undefined);
-    if (s) await rm(s.dataDir, { recursive: true, force: true });
-    release?.();
+    await bed?.close();
   });
 
   it('the guest sees the NIC with its MAC, its carrier follows disconnect/connect, and COM2 writes to the file', async (t) => {

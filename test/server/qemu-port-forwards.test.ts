@@ -11,15 +11,16 @@
  * fails in CI.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { VapiClient, VapiError } from '../../src/clients/vapi/index.ts';
 import type { VmGuestCredentials } from '../../src/clients/vapi/index.ts';
 import { SYSTEM_CALLER } from '../../src/core/index.ts';
 import { skippable } from '../support/ci.ts';
-import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip } from '../support/qemu-guest.ts';
-import { ADMIN_PASSWORD, startTestServer } from '../support/test-server.ts';
+import { qemuTestSkip } from '../support/qemu-guest.ts';
+import { startQemuTestBed } from '../support/qemu-server.ts';
+import type { QemuTestBed } from '../support/qemu-server.ts';
+import { ADMIN_PASSWORD } from '../support/test-server.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { until } from '../support/until.ts';
 
@@ -89,32 +90,17 @@ async function refused(p: Promise<unknown>): Promise<[string, string]> {
 }
 
 describe('QEMU port forwards: passt listens where the forwards say and carries traffic to the guest', { timeout: 900_000 }, () => {
+  let bed: QemuTestBed | undefined;
   let s: TestServer;
   let client: VapiClient;
-  let release: (() => void) | undefined;
   let vm: string;
   let squatter: Server | undefined;
+  let kept = 0;
 
   before(async () => {
-    release = await acquireQemuTestLock();
-    s = await startTestServer({ driver: 'qemu', demo: false, qemuAccel: 'tcg' });
-    const core = s.server.core;
-    const c = SYSTEM_CALLER;
-    const dc = await core.inventory.createDatacenter(c, 'pf-dc');
-    const ds = await core.inventory.createDatastore(c, { name: 'pf-ds', datacenterId: dc.id });
-    const host = await core.inventory.createHost(c, { name: 'qemu-host', datacenterId: dc.id, driver: 'qemu', cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
-    const { guest } = qemuTestGuest();
-    const created = await core.vms.create(c, {
-      name: 'pfguest',
-      guestOs: 'otherlinux-64',
-      cpuCount: 1,
-      memoryMiB: 256,
-      disks: [{ capacityMiB: 64 }],
-      nics: [{ model: 'virtio', connected: true }],
-      kernelBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-      placement: { hostId: host.id, datastoreId: ds.id },
-    });
-    vm = created.id;
+    bed = await startQemuTestBed('pf');
+    s = bed.s;
+    vm = await bed.createGuestVm({ name: 'pfguest', nics: [{ model: 'virtio', connected: true }] });
     client = new VapiClient({ server: s.baseUrl, flavour: 'rest', ca: s.ca, timeoutMs: 300_000 });
     await client.login('administrator@vsphere.local', ADMIN_PASSWORD);
   });
@@ -122,10 +108,7 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
   after(async () => {
     squatter?.close();
     client?.close();
-    if (s) killQemuUnder(s.dataDir);
-    await s?.server.close(1000).catch(() => undefined);
-    if (s) await rm(s.dataDir, { recursive: true, force: true });
-    release?.();
+    await bed?.close();
   });
 
   it('passt listens where asked (127.0.0.1 unless 0.0.0.0 was asked for) while the VM runs and reaches a listener in the guest; a taken port is refused; changes while it runs are pending', async () => {
@@ -172,7 +155,26 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
     assert.equal(await accepts('127.0.0.1', everywhere), 'accepted', 'the running network keeps what it started with');
 
     await client.power.stop(vm);
-    // passt ended with its QEMU.
-    assert.equal(await accepts('127.0.0.1', local), 'error ECONNREFUSED');
+    // passt ends with its QEMU (a moment after it: passt sees QEMU's socket close).
+    await until('passt to end with its QEMU', 30_000, async () => ((await accepts('127.0.0.1', local)) === 'error ECONNREFUSED' ? true : undefined));
+    kept = local;
+  });
+
+  it('a revert to a memory snapshot starts QEMU with the forwards', async () => {
+    assert.ok(kept > 0, 'the first test left a forward');
+    const core = s.server.core;
+    await client.power.start(vm);
+    await until('guest tools', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    assert.equal(await accepts('127.0.0.1', kept), 'accepted');
+    const made = await core.tasks.wait(SYSTEM_CALLER, (await core.snapshots.create(SYSTEM_CALLER, vm, { name: 'running', includeMemory: true })).id);
+    assert.equal(made.state, 'success', JSON.stringify(made.error));
+    await client.power.stop(vm);
+    await until('passt to end with its QEMU', 30_000, async () => ((await accepts('127.0.0.1', kept)) === 'error ECONNREFUSED' ? true : undefined));
+    // The revert starts QEMU (the VM was off): passt must listen again.
+    const reverted = await core.tasks.wait(SYSTEM_CALLER, (await core.snapshots.revert(SYSTEM_CALLER, vm)).id);
+    assert.equal(reverted.state, 'success', JSON.stringify(reverted.error));
+    assert.equal((await client.power.get(vm)).state, 'POWERED_ON');
+    assert.equal(await accepts('127.0.0.1', kept), 'accepted');
+    await client.power.stop(vm);
   });
 });

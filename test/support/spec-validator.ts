@@ -160,3 +160,46 @@ export function specOperation(method: string, pathTemplate: string): SwaggerOper
   const found = findOperation(method, pathTemplate);
   return typeof found === 'string' ? undefined : found.op;
 }
+
+/**
+ * The specs' definition name of a vAPI structure as the official bindings name it on the
+ * JSON-RPC wire: `com.vmware.vcenter.VM.summary` → `VcenterVMSummary`,
+ * `com.vmware.vcenter.vm.hardware.ethernet.backing_info` → `VcenterVmHardwareEthernetBackingInfo`.
+ */
+export function specStructureName(name: string): string {
+  return name
+    .replace(/^com\.vmware\./, '')
+    .split('.')
+    .map((seg) => seg.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(''))
+    .join('');
+}
+
+/**
+ * Problems with the structure and error names of a JSON-RPC value (specialized JSON): every
+ * `{"STRUCTURE":{name:…}}` and `{"ERROR":{name:…}}` must name a definition of the 7.0.3
+ * specs (map entries excepted), so an official binding recognises it. `allow` lets a test
+ * name vmgate's own structures (`com.vmgate.…`), which no spec has.
+ */
+export function wireStructureNameProblems(json: unknown, allow: (name: string) => boolean = (n) => n.startsWith('com.vmgate.')): string[] {
+  const defs = specDefinitions();
+  const problems: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (Array.isArray(v)) {
+      v.forEach((e, i) => walk(e, `${at}[${i}]`));
+      return;
+    }
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, inner] of Object.entries(v)) {
+      if ((k === 'STRUCTURE' || k === 'ERROR') && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
+        for (const [name, fields] of Object.entries(inner)) {
+          if (name !== 'map-entry' && !allow(name) && !Object.hasOwn(defs, specStructureName(name))) problems.push(`${at}: ${k} ${name} is not a 7.0.3 type (no ${specStructureName(name)})`);
+          walk(fields, `${at}.${name}`);
+        }
+      } else {
+        walk(inner, `${at}.${k}`);
+      }
+    }
+  };
+  walk(json, '(output)');
+  return problems;
+}

@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
-import { buildRestRequest, decodeOperationOutput, decodeRestOutput, encodeOperationInput } from '../../../src/protocols/vapi/codec/index.ts';
-import { findOperation } from '../../../src/protocols/vapi/types/index.ts';
-import { validateResponse } from '../../support/spec-validator.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
+import { vapiCall } from '../../support/vapi-call.ts';
+import type { Flavour } from '../../support/vapi-call.ts';
 import { UpgradeRefused, wsRfbSession } from '../../support/ws-rfb-client.ts';
 import { vncHandshake } from '../view/vnc-handshake.ts';
 
@@ -35,33 +34,8 @@ describe('vAPI face: console tickets and the WebSocket console proxy (sim)', () 
     return JSON.parse(r.body) as string;
   };
 
-  /** One call in either flavour: the decoded output, or the std error's kind and (REST) status. */
-  async function call(flavour: 'rest' | 'jsonrpc', token: string, serviceId: string, operationId: string, input: Record<string, unknown>): Promise<{ value?: unknown; error?: string; status: number; message?: string }> {
-    const op = findOperation(serviceId, operationId)!;
-    if (flavour === 'rest') {
-      const b = buildRestRequest(op, input);
-      const r = await s.request(b.method, b.path, { headers: { 'vmware-api-session-id': token, ...(b.body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(b.body === undefined ? {} : { body: JSON.stringify(b.body) }) });
-      const body: unknown = r.body === '' ? undefined : JSON.parse(r.body);
-      if (op.rest.path.startsWith('/api/vcenter/')) assert.deepEqual(validateResponse(op.rest.method, op.rest.path, r.status, body), [], `${b.method} ${b.path} → ${r.status} ${r.body}`);
-      if (r.status >= 400) {
-        const e = body as { error_type: string; messages: { default_message: string }[] };
-        return { error: e.error_type.toLowerCase(), status: r.status, message: e.messages.map((m) => m.default_message).join(' / ') };
-      }
-      const out = decodeRestOutput(op, body);
-      assert.ok(out.ok, JSON.stringify(out));
-      return { value: out.value, status: r.status };
-    }
-    const r = await s.request('POST', '/api', {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'invoke', id: 'c-1', params: { serviceId, operationId, input: encodeOperationInput(op, input), ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: token } } } }),
-    });
-    assert.equal(r.status, 200);
-    const j = JSON.parse(r.body) as { result: { output?: unknown; error?: { ERROR: Record<string, unknown> } } };
-    if (j.result.error) return { error: Object.keys(j.result.error.ERROR)[0]!.replace('com.vmware.vapi.std.errors.', ''), status: r.status };
-    const out = decodeOperationOutput(op, j.result.output);
-    assert.ok(out.ok, JSON.stringify(out));
-    return { value: out.value, status: r.status };
-  }
+  /** One call in either flavour, checked against the 7.0.3 spec and types (test/support/vapi-call.ts). */
+  const call = (flavour: Flavour, token: string, serviceId: string, operationId: string, input: Record<string, unknown>) => vapiCall(s, token, flavour, serviceId, operationId, input);
 
   before(async () => {
     s = await startTestServer({ demoHosts: 1, demoVms: 2 });

@@ -11,13 +11,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { after, before } from 'node:test';
 import { VapiClient } from '../../../src/clients/vapi/index.ts';
 import type { VmGuestCredentials } from '../../../src/clients/vapi/index.ts';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
 import { skippable } from '../../support/ci.ts';
-import { acquireQemuTestLock, killQemuUnder, qemuTestGuest, qemuTestSkip, testGuestIso } from '../../support/qemu-guest.ts';
-import { ADMIN_PASSWORD, startTestServer } from '../../support/test-server.ts';
+import { qemuTestGuest, qemuTestSkip, testGuestIso } from '../../support/qemu-guest.ts';
+import { startQemuTestBed } from '../../support/qemu-server.ts';
+import type { QemuTestBed } from '../../support/qemu-server.ts';
+import { ADMIN_PASSWORD } from '../../support/test-server.ts';
 import type { TestServer } from '../../support/test-server.ts';
 import { rejectsWith } from '../../support/vapi-kit.ts';
 import { until } from '../../support/until.ts';
@@ -27,34 +28,24 @@ const MiB = 1024 * 1024;
 
 const onQemu = skippable(qemuTestSkip({ iso: true }));
 onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vSphere API)', { timeout: 1_800_000 }, () => {
+  let bed: QemuTestBed | undefined;
   let s: TestServer | undefined;
-  let release: (() => void) | undefined;
   let dsPath = '';
   let hostId = '';
   let dsId = '';
 
-  before(async () => {
-    release = await acquireQemuTestLock();
-    s = await startTestServer({ driver: 'qemu', demo: false, qemuAccel: 'auto' });
-    const core = s.server.core;
-    const dc = await core.inventory.createDatacenter(SYSTEM_CALLER, 'hw-dc');
-    const ds = await core.inventory.createDatastore(SYSTEM_CALLER, { name: 'hw-ds', datacenterId: dc.id });
-    const host = await core.inventory.createHost(SYSTEM_CALLER, { name: 'qemu-host', datacenterId: dc.id, driver: 'qemu', cpuCount: 2, memoryMiB: 2048, datastoreIds: [ds.id] });
-    dsPath = ds.path;
-    hostId = host.id;
-    dsId = ds.id;
-    await mkdir(join(ds.path, 'iso'), { recursive: true });
-    await copyFile(testGuestIso(qemuTestGuest().guest), join(ds.path, 'iso', 'test-guest.iso'));
+  onQemu.before(async () => {
+    bed = await startQemuTestBed('hw', { qemuAccel: 'auto' });
+    s = bed.s;
+    dsPath = bed.datastore.path;
+    hostId = bed.hostId;
+    dsId = bed.datastore.id;
+    await mkdir(join(dsPath, 'iso'), { recursive: true });
+    await copyFile(testGuestIso(qemuTestGuest().guest), join(dsPath, 'iso', 'test-guest.iso'));
     // Any bytes make a medium (QEMU opens it raw).
-    await writeFile(join(ds.path, 'iso', 'marker.iso'), Buffer.alloc(MiB));
+    await writeFile(join(dsPath, 'iso', 'marker.iso'), Buffer.alloc(MiB));
   });
-  after(async () => {
-    if (s) {
-      killQemuUnder(s.dataDir);
-      await s.close();
-    }
-    release?.();
-  });
+  onQemu.after(async () => bed?.close());
 
   onQemu.it('adds a qcow2 disk QEMU opens, boots the CD-ROM first, swaps an ISO into the running guest and ejects it', { timeout: 1_500_000 }, async (t) => {
     const client = new VapiClient({ server: s!.baseUrl, flavour: 'rest', ca: s!.ca, timeoutMs: 300_000 });
@@ -93,7 +84,7 @@ onQemu.describe('vm.hardware on QEMU: disk add, boot order, live CD-ROM swap (vS
       assert.match(await sh('cat /proc/cmdline'), /^BOOT_IMAGE=\/vmlinuz /);
       // What QEMU has open (query-block): both disks, the ISO, an empty second drive.
       const core = s!.server.core;
-      const media = async () => Object.fromEntries((await core.vmDevices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
+      const media = async () => Object.fromEntries((await core.devices.liveMedia(SYSTEM_CALLER, vm)) ?? []);
       const iso = (name: string) => join(dsPath, 'iso', name);
       assert.deepEqual(await media(), { 'scsi0:0': join(folder, 'hw-qemu.qcow2'), 'scsi0:1': join(folder, 'extra.qcow2'), 'ide1:0': iso('test-guest.iso'), 'ide1:1': null });
 

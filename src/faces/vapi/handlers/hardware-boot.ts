@@ -28,7 +28,7 @@ export const bootHandlers = implement(VmHardwareBootService, {
     if (spec.delay !== undefined) change.delayMs = spec.delay;
     if (spec.retry !== undefined) change.retry = spec.retry;
     if (spec.retry_delay !== undefined) change.retryDelayMs = spec.retry_delay;
-    await call.core.vmDevices.setBoot(call.caller, vm, change);
+    await call.core.devices.setBoot(call.caller, vm, change);
     return undefined;
   },
 });
@@ -40,7 +40,7 @@ export const bootDeviceHandlers = implement(VmHardwareBootDeviceService, {
 
   async set(call, { vm, devices }) {
     const cur = await call.core.vms.resolve(call.caller, vm, 'VirtualMachine.Config');
-    await call.core.vmDevices.setBootOrder(call.caller, vm, devices.map((e, i) => bootEntry(cur, e, `devices[${i}]`)));
+    await call.core.devices.setBootOrder(call.caller, vm, devices.map((e, i) => bootEntry(cur, e, `devices[${i}]`)));
     return undefined;
   },
 });

@@ -50,7 +50,7 @@ export const cdromHandlers = implement(VmHardwareCdromService, {
     const ctx = await filesContext(call, v, [c.isoFile ?? '']);
     const info = cdromInfo(v, c, index, ctx.vmFolder, ctx.datastores);
     // A running VM's state is the hypervisor's: connected when the drive holds its ISO.
-    const live = await call.core.vmDevices.cdromStates(call.caller, vm);
+    const live = await call.core.devices.cdromStates(call.caller, vm);
     const now = live?.get(c.device);
     return now === undefined ? info : { ...info, state: now ? ('CONNECTED' as const) : ('NOT_CONNECTED' as const) };
   },
@@ -61,7 +61,7 @@ export const cdromHandlers = implement(VmHardwareCdromService, {
     if (spec.ide !== undefined || spec.sata !== undefined) throw notHonoured(`${f}.${spec.ide !== undefined ? 'ide' : 'sata'}`, 'vmgate chooses CD-ROM addresses itself');
     if (spec.allow_guest_control) throw notHonoured(`${f}.allow_guest_control`, 'guests cannot connect or disconnect vmgate CD-ROMs');
     const iso = spec.backing === undefined ? null : isoOf(spec.backing, `${f}.backing`);
-    const device = await call.core.vmDevices.addCdrom(call.caller, vm, { iso, connected: spec.start_connected ?? false });
+    const device = await call.core.devices.addCdrom(call.caller, vm, { iso, connected: spec.start_connected ?? false });
     const after = await call.core.vms.get(call.caller, vm);
     return deviceKey(device, 3900 + after.hardware.cdroms.findIndex((c) => c.device === device));
   },
@@ -74,25 +74,25 @@ export const cdromHandlers = implement(VmHardwareCdromService, {
     if (spec.backing !== undefined) change.iso = isoOf(spec.backing, 'spec.backing');
     if (spec.start_connected !== undefined) change.connected = spec.start_connected;
     if (change.iso === undefined && change.connected === undefined) return undefined;
-    await call.core.vmDevices.changeCdrom(call.caller, vm, c.device, change);
+    await call.core.devices.changeCdrom(call.caller, vm, c.device, change);
     return undefined;
   },
 
   async delete(call, { vm, cdrom }) {
     const v = await call.core.vms.resolve(call.caller, vm, 'VirtualMachine.Config');
-    await call.core.vmDevices.removeCdrom(call.caller, vm, findCdrom(v, cdrom).cdrom.device);
+    await call.core.devices.removeCdrom(call.caller, vm, findCdrom(v, cdrom).cdrom.device);
     return undefined;
   },
 
   async connect(call, { vm, cdrom }) {
     const v = await call.core.vms.resolve(call.caller, vm, 'VirtualMachine.Config');
-    await call.core.vmDevices.connectCdrom(call.caller, vm, findCdrom(v, cdrom).cdrom.device, true);
+    await call.core.devices.setConnected(call.caller, vm, findCdrom(v, cdrom).cdrom.device, true);
     return undefined;
   },
 
   async disconnect(call, { vm, cdrom }) {
     const v = await call.core.vms.resolve(call.caller, vm, 'VirtualMachine.Config');
-    await call.core.vmDevices.connectCdrom(call.caller, vm, findCdrom(v, cdrom).cdrom.device, false);
+    await call.core.devices.setConnected(call.caller, vm, findCdrom(v, cdrom).cdrom.device, false);
     return undefined;
   },
 });

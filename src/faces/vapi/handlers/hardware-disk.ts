@@ -54,14 +54,14 @@ export const diskHandlers = implement(VmHardwareDiskService, {
     if (spec.backing !== undefined) {
       if (spec.new_vmdk !== undefined) throw invalidArgument(`${f}: give either backing (an existing image to attach) or new_vmdk, not both`, { module: 'face.vapi' });
       if (spec.backing.vmdk_file === undefined) throw invalidArgument(`${f}.backing.vmdk_file "[datastore] path" names the image to attach`, { module: 'face.vapi' });
-      device = await call.core.vmDevices.addDisk(call.caller, vm, { attach: spec.backing.vmdk_file });
+      device = await call.core.devices.addDisk(call.caller, vm, { attach: spec.backing.vmdk_file });
     } else {
       const v = spec.new_vmdk;
       if (v === undefined) throw invalidArgument(`${f}: new_vmdk (a new disk) or backing (an existing image) is required`, { module: 'face.vapi' });
       if (v.storage_policy) throw notHonoured(`${f}.new_vmdk.storage_policy`, 'vmgate has no storage policies');
       if (v.capacity !== undefined && v.capacity <= 0) throw invalidArgument(`${f}.new_vmdk.capacity must be more than 0 bytes, not ${v.capacity}`, { module: 'face.vapi' });
       const capacityMiB = v.capacity === undefined ? DEFAULT_DISK_MiB : Math.ceil(v.capacity / MiB);
-      device = await call.core.vmDevices.addDisk(call.caller, vm, { capacityMiB, ...(v.name !== undefined ? { name: v.name } : {}) });
+      device = await call.core.devices.addDisk(call.caller, vm, { capacityMiB, ...(v.name !== undefined ? { name: v.name } : {}) });
     }
     const after = await call.core.vms.get(call.caller, vm);
     return deviceKey(device, 2900 + after.hardware.disks.findIndex((d) => d.device === device));
@@ -72,13 +72,13 @@ export const diskHandlers = implement(VmHardwareDiskService, {
     const { disk: d } = findDisk(v, disk);
     if (spec.backing === undefined) return undefined;
     if (spec.backing.vmdk_file === undefined) throw invalidArgument('spec.backing.vmdk_file "[datastore] path" names the image the disk uses', { module: 'face.vapi' });
-    await call.core.vmDevices.replaceDiskBacking(call.caller, vm, d.device, spec.backing.vmdk_file);
+    await call.core.devices.replaceDiskBacking(call.caller, vm, d.device, spec.backing.vmdk_file);
     return undefined;
   },
 
   async delete(call, { vm, disk }) {
     const v = await call.core.vms.resolve(call.caller, vm, 'VirtualMachine.Config');
-    await call.core.vmDevices.removeDisk(call.caller, vm, findDisk(v, disk).disk.device);
+    await call.core.devices.removeDisk(call.caller, vm, findDisk(v, disk).disk.device);
     return undefined;
   },
 });

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NAMED_TYPES, SERVICE_LIST, STD_ERROR_KINDS, VMGATE_ENUM_EXTENSIONS, resolveType } from '../../../../src/protocols/vapi/types/index.ts';
 import type { OperationDef, VapiType } from '../../../../src/protocols/vapi/types/index.ts';
-import { specDefinitions, specOperation, specPaths } from '../../../support/spec-validator.ts';
+import { specDefinitions, specOperation, specPaths, specStructureName } from '../../../support/spec-validator.ts';
 
 interface SchemaDef {
   type?: string;
@@ -20,14 +20,7 @@ interface SchemaDef {
 
 const defs = specDefinitions() as Record<string, SchemaDef>;
 
-/** `com.vmware.vcenter.VM.summary` → `VcenterVMSummary` (the specs' naming). */
-function restName(name: string): string {
-  return name
-    .replace(/^com\.vmware\./, '')
-    .split('.')
-    .map((seg) => seg.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(''))
-    .join('');
-}
+const restName = specStructureName;
 
 function deref(s: SchemaDef): SchemaDef {
   let cur = s;
