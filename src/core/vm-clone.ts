@@ -3,9 +3,9 @@ import { posix } from 'node:path';
 import type { Caller } from './caller.ts';
 import { copyProgress } from './copy-progress.ts';
 import { datastoreHolding } from './datastore-file-service.ts';
-import { VmgateError, cancelled, invalidArgument, notFound, notAllowedInCurrentState, toVmgateError, unsupported } from './errors.ts';
+import { VmgateError, cancelled, invalidArgument, notFound, resourceExhausted, notAllowedInCurrentState, toVmgateError, unsupported } from './errors.ts';
 import { newGuid, nextId } from './ids.ts';
-import type { Datastore, InventoryEvent, Task, VirtualDisk, Vm } from './model/index.ts';
+import type { Datastore, InventoryEvent, Task, VirtualDisk, VirtualSerial, Vm } from './model/index.ts';
 import type { Store } from './ports/store.ts';
 import { describePowerState } from './power.ts';
 import type { VmDeps } from './vm-deps.ts';
@@ -52,7 +52,7 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
         const fromDs = await d.rt.datastoreOf(src);
         const to = d.ctx.files(datastore);
         const folder = await to.createVmFolder(spec.name);
-        let vm: Vm;
+        let vm!: Vm; // set by register() below, which runs or throws
         let cloned: InventoryEvent | null = null;
         const record = async (tx: Store): Promise<void> => {
           await tx.vms.insert(vm);
@@ -76,46 +76,54 @@ export async function cloneVm(d: VmDeps, caller: Caller, ref: string, spec: VmCl
             moved.set(x.disk.device, name);
           }
           t.signal.throwIfAborted();
-          const oldVmx = posix.join(folder, posix.basename(src.vmxRel));
-          const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
-          const doc = parseVmx(await to.readText(oldVmx));
-          const cfg = readVmxConfig(doc);
-          const uuid = newGuid();
-          const taken = macsOf(await d.ctx.store.vms.query({}));
-          // A given (static) MAC is the source's own: the clone gets a generated one like every other NIC.
-          const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken), ...(n.staticMac ? { staticMac: false } : {}) }));
-          const disks = cfg.hardware.disks.map((x) => (moved.has(x.device) ? { ...x, fileName: moved.get(x.device)! } : x));
-          const hardware = { ...cfg.hardware, nics, disks };
-          writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
-          // A host port belongs to one VM: the clone starts without the source's port forwards.
-          writePortForwards(doc, []);
-          await to.writeAtomic(vmxRel, doc.toString());
-          if (oldVmx !== vmxRel) await to.removeFile(oldVmx);
-          for (const f of ['vmware.log', 'sim-disk.json']) await to.removeFile(posix.join(folder, f)).catch(() => undefined);
-          // The last moment a cancel takes: after this the clone is registered whole.
-          t.signal.throwIfAborted();
-          t.progress(90, 'Registering the clone');
-          const now = d.ctx.clock.now().toISOString();
-          vm = {
-            ...src,
-            id: await nextId(d.ctx.store, 'vm'),
-            uuid,
-            name: spec.name,
-            fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
-            datastoreId: datastore.id,
-            vmxRel,
-            hardware,
-            powerState: 'poweredOff',
-            toolsState: 'unknown',
-            hostId: host?.id ?? null,
-            ownerId: caller.kind === 'user' ? caller.userId : null,
-            currentSnapshotId: null,
-            createdAt: now,
-            updatedAt: now,
+          // From here to the record, one step among serial-port changes when the clone has a
+          // TCP serial port (core.devices' 'serial-port' section): its port is chosen free and taken.
+          const register = async (): Promise<void> => {
+            const oldVmx = posix.join(folder, posix.basename(src.vmxRel));
+            const vmxRel = posix.join(folder, `${posix.basename(folder)}.vmx`);
+            const doc = parseVmx(await to.readText(oldVmx));
+            const cfg = readVmxConfig(doc);
+            const uuid = newGuid();
+            const taken = macsOf(await d.ctx.store.vms.query({}));
+            // A given (static) MAC is the source's own: the clone gets a generated one like every other NIC.
+            const nics = cfg.hardware.nics.map((n) => ({ ...n, macAddress: freshMac(taken), ...(n.staticMac ? { staticMac: false } : {}) }));
+            const disks = cfg.hardware.disks.map((x) => (moved.has(x.device) ? { ...x, fileName: moved.get(x.device)! } : x));
+            // A loopback TCP port belongs to one serial port: the clone's get the next free ones.
+            const serials = cfg.hardware.serials ? freshSerialPorts(cfg.hardware.serials, await d.ctx.store.vms.query({})) : undefined;
+            const hardware = { ...cfg.hardware, nics, disks, ...(serials ? { serials } : {}) };
+            writeVmxConfig(doc, { ...cfg, name: spec.name, uuid, hardware, fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local` });
+            // A host port belongs to one VM: the clone starts without the source's port forwards.
+            writePortForwards(doc, []);
+            await to.writeAtomic(vmxRel, doc.toString());
+            if (oldVmx !== vmxRel) await to.removeFile(oldVmx);
+            for (const f of ['vmware.log', 'sim-disk.json']) await to.removeFile(posix.join(folder, f)).catch(() => undefined);
+            // The last moment a cancel takes: after this the clone is registered whole.
+            t.signal.throwIfAborted();
+            t.progress(90, 'Registering the clone');
+            const now = d.ctx.clock.now().toISOString();
+            vm = {
+              ...src,
+              id: await nextId(d.ctx.store, 'vm'),
+              uuid,
+              name: spec.name,
+              fqdn: `${spec.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
+              datastoreId: datastore.id,
+              vmxRel,
+              hardware,
+              powerState: 'poweredOff',
+              toolsState: 'unknown',
+              hostId: host?.id ?? null,
+              ownerId: caller.kind === 'user' ? caller.userId : null,
+              currentSnapshotId: null,
+              createdAt: now,
+              updatedAt: now,
+            };
+            // Without powerOn the clone's record, its event and the task's end are one transaction.
+            if (spec.powerOn) await d.ctx.store.transaction(record);
+            else await t.complete(vm.id, record);
           };
-          // Without powerOn the clone's record, its event and the task's end are one transaction.
-          if (spec.powerOn) await d.ctx.store.transaction(record);
-          else await t.complete(vm.id, record);
+          if ((src.hardware.serials ?? []).some((x) => x.backing.kind === 'tcpServer')) await d.ctx.sections.run('serial-port', register);
+          else await register();
         } catch (e) {
           await to.removeVmFolder(folder).catch((e2: unknown) => d.ctx.log.warn({ err: e2, folder }, 'could not remove the folder of a failed clone'));
           if (t.signal.aborted) throw cancelled(`cloning ${src.id} (${src.name}) was cancelled: the partial copy [${datastore.name}] ${folder} was removed`, { module: 'core.vm', cause: e });
@@ -155,4 +163,22 @@ function externalDisks(vm: Vm, datastores: readonly Datastore[]): { disk: Virtua
     out.push({ disk, ...held });
   }
   return out;
+}
+
+/**
+ * The clone's serial ports: each loopback TCP one moves to the next port above its own that
+ * no serial port of any VM uses (wrapping to 1024 after 65535); the others stay as they are.
+ */
+function freshSerialPorts(serials: readonly VirtualSerial[], vms: readonly Vm[]): VirtualSerial[] {
+  const used = new Set(vms.flatMap((v) => (v.hardware.serials ?? []).flatMap((x) => (x.backing.kind === 'tcpServer' ? [x.backing.port] : []))));
+  return serials.map((x) => {
+    if (x.backing.kind !== 'tcpServer') return x;
+    let port = x.backing.port;
+    for (let tries = 0; used.has(port); tries++) {
+      if (tries > 65535) throw resourceExhausted('no loopback TCP port is free for the serial port of the clone', { module: 'core.vm' });
+      port = port >= 65535 ? 1024 : port + 1;
+    }
+    used.add(port);
+    return { ...x, backing: { kind: 'tcpServer', port } };
+  });
 }

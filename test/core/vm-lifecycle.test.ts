@@ -123,6 +123,28 @@ describe('VM lifecycle through core (files on the datastore)', () => {
     assert.ok(existsSync(join(ds.path, 'images', 'a', 'data.img')));
   });
 
+  it('a clone’s serial ports on loopback TCP move to the next free port; file ones stay', async () => {
+    const { core, admin } = t;
+    const src = await core.vms.create(admin, { name: 'com-src', placement: { hostId: t.hosts[0]!.id } });
+    const other = await core.vms.create(admin, { name: 'com-other', placement: { hostId: t.hosts[0]!.id } });
+    await core.devices.addSerial(admin, src.id, { backing: { kind: 'tcpServer', port: 47101 } });
+    await core.devices.addSerial(admin, src.id, { backing: { kind: 'file', file: 'com2.log' } });
+    await core.devices.addSerial(admin, other.id, { backing: { kind: 'tcpServer', port: 47102 } });
+    const copy = await core.vms.get(admin, await core.tasks.result<string>(admin, await core.vms.clone(admin, src.id, { name: 'com-copy' })));
+    assert.deepEqual(
+      copy.hardware.serials?.map((x) => [x.device, x.backing]),
+      [
+        ['serial0', { kind: 'tcpServer', port: 47103 }],
+        ['serial1', { kind: 'file', file: 'com2.log' }],
+      ],
+    );
+    assert.match(await readFile(join(t.datastore.path, copy.vmxRel), 'utf8'), /^serial0\.fileName = "tcp:\/\/127\.0\.0\.1:47103"$/m);
+    assert.deepEqual((await core.vms.get(admin, src.id)).hardware.serials?.map((x) => x.backing), [{ kind: 'tcpServer', port: 47101 }, { kind: 'file', file: 'com2.log' }]);
+    // A second clone takes the next one.
+    const again = await core.vms.get(admin, await core.tasks.result<string>(admin, await core.vms.clone(admin, src.id, { name: 'com-copy2' })));
+    assert.deepEqual(again.hardware.serials?.[0]?.backing, { kind: 'tcpServer', port: 47104 });
+  });
+
   it('entering maintenance mode while a VM of the host powers on: exactly one of the two is refused, every time', async () => {
     const { core, admin } = t;
     const host = t.hosts[1]!;
