@@ -2,9 +2,10 @@
 # Builds the vmgate QEMU test guest from Debian packages (see /work/shared/protocols/qemu.md
 # and docs/drivers.md): a Debian kernel plus an initramfs with busybox, qemu-ga, the virtio
 # modules and the CD-ROM stack (AHCI, sr_mod, isofs: the guest mounts /dev/sr0). Output in
-# the cache dir: vmlinuz, initrd.img, test-guest.iso (the same kernel and initramfs on a
-# bootable ISO 9660 image: isolinux boots them with the same kernel command line, so a VM
-# with a CD-ROM on it and a blank disk boots the guest the way an installer boots), version.
+# the cache dir: vmlinuz (the kernel unpacked to ELF, for QEMU's PVH entry; see step 1),
+# initrd.img, test-guest.iso (the same kernel as a bzImage and the initramfs on a bootable
+# ISO 9660 image: isolinux boots them with the same kernel command line, so a VM with a
+# CD-ROM on it and a blank disk boots the guest the way an installer boots), version.
 #
 #   scripts/build-test-guest.sh [cache-dir]      (default: .cache/test-guest)
 #   VMGATE_GUEST_FORCE=1 scripts/build-test-guest.sh    rebuild even when up to date
@@ -93,7 +94,21 @@ kconfig=$stage/boot/config-$kver
 for option in VIRTIO_CONSOLE SATA_AHCI; do
   grep -Eq "^CONFIG_$option=(y|m)" "$kconfig" || { log "$kernel_pkg has no CONFIG_$option (pick another with VMGATE_GUEST_KERNEL_PKG)"; exit 1; }
 done
-cp "$stage/boot/vmlinuz-$kver" "$work/vmlinuz"
+# The ISO's isolinux boots the bzImage. For direct kernel boot (-kernel) the cache holds, as
+# `vmlinuz`, the bzImage's payload unpacked to its ELF image: QEMU starts it at its PVH entry
+# point, skipping the kernel's own XZ unpacking (about 5 s under TCG). When the payload is
+# not XZ or does not unpack to an ELF file, `vmlinuz` is the bzImage itself.
+cp "$stage/boot/vmlinuz-$kver" "$work/bzImage"
+xz_at=$(LC_ALL=C grep -obUaP '\xfd\x37\x7a\x58\x5a\x00' "$work/bzImage" | head -n1 | cut -d: -f1 || true)
+if [[ -n $xz_at ]] && command -v xz >/dev/null; then
+  tail -c +$((xz_at + 1)) "$work/bzImage" | xz -dc >"$work/vmlinux" 2>/dev/null || true
+fi
+if [[ -s $work/vmlinux && $(head -c 4 "$work/vmlinux" | od -An -c | tr -d ' ') == '177ELF' ]]; then
+  mv "$work/vmlinux" "$work/vmlinuz"
+else
+  log "kernel payload not unpacked (no XZ payload or no xz); vmlinuz is the bzImage"
+  cp "$work/bzImage" "$work/vmlinuz"
+fi
 
 # 2. Root file system.
 bb=$stage/bin/busybox
@@ -197,7 +212,7 @@ iso=$work/iso
 mkdir -p "$iso/isolinux"
 cp "$stage/usr/lib/ISOLINUX/isolinux.bin" "$iso/isolinux/isolinux.bin"
 cp "$stage/usr/lib/syslinux/modules/bios/ldlinux.c32" "$iso/isolinux/ldlinux.c32"
-cp "$work/vmlinuz" "$iso/vmlinuz"
+cp "$work/bzImage" "$iso/vmlinuz"
 cp "$work/initrd.img" "$iso/initrd.img"
 cat >"$iso/isolinux/isolinux.cfg" <<CFG
 DEFAULT vmgate
