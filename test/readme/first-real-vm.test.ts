@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,20 @@ export function walkthroughCommands(doc: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/**
+ * Fails when the test guest was built by another recipe of scripts/build-test-guest.sh (its
+ * `version` stamp names the script's and its helpers' SHA-256, computed here the same way):
+ * the walkthrough mounts the guest's CD-ROM, which needs the recipe's AHCI and CD-ROM modules.
+ */
+async function assertGuestRecipe(dir: string): Promise<void> {
+  const helpers = join(ROOT, 'scripts/test-guest');
+  const parts = [await readFile(join(ROOT, 'scripts/build-test-guest.sh'))];
+  for (const name of (await readdir(helpers)).sort()) parts.push(await readFile(join(helpers, name)));
+  const recipe = createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+  const stamp = (await readFile(join(dir, 'version'), 'utf8').catch(() => '')).split('\n')[0];
+  if (stamp !== `recipe ${recipe}`) throw new Error(`the test guest in ${dir} was built by another recipe of scripts/build-test-guest.sh (${stamp || 'no version stamp'}; this checkout's: recipe ${recipe}): run scripts/build-test-guest.sh`);
 }
 
 interface Ctx {
@@ -260,6 +274,7 @@ describe('docs/drivers.md: the first real VM on QEMU, run as written', { skip: q
   const env: NodeJS.ProcessEnv = {};
 
   before(async () => {
+    await assertGuestRecipe(qemuTestGuest().guest.dir);
     release = await acquireQemuTestLock();
     commands = walkthroughCommands(await readFile(join(ROOT, 'docs/drivers.md'), 'utf8'));
     dir = await mkdtemp(join(tmpdir(), 'vmgate-first-vm-'));
