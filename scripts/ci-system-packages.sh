@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs (QEMU for the QEMU driver's tests; xorriso for the
 # test guest's ISO, see scripts/build-test-guest.sh, which downloads isolinux and
-# syslinux-common itself; nmap for its vmauthd-brute script against the authd door, see
+# syslinux-common itself, and xz-utils for it to unpack the guest kernel for direct boot;
+# nmap for its vmauthd-brute script against the authd door, see
 # test/faces/vmserverd/nmap.test.ts; python3-zeep for the RDV face's WSDL-driven client test;
 # passt for the QEMU driver's nat network, see src/drivers/qemu/passt.ts; jq and script
 # (bsdutils) for docs/cli.md's examples, which pipe into jq and answer prompts on a
@@ -13,6 +14,7 @@ command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
 command -v xorriso >/dev/null 2>&1 || command -v genisoimage >/dev/null 2>&1 || need+=(xorriso)
+command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v passt >/dev/null 2>&1 || need+=(passt)
 /usr/bin/python3 -c "import zeep" >/dev/null 2>&1 || need+=(python3-zeep)
