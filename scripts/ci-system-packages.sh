@@ -4,7 +4,9 @@
 # syslinux-common itself, and xz-utils for it to unpack the guest kernel for direct boot;
 # nmap for its vmauthd-brute script against the authd door, see
 # test/faces/vmserverd/nmap.test.ts; python3-zeep for the RDV face's WSDL-driven client test;
-# passt for the QEMU driver's nat network, see src/drivers/qemu/passt.ts; jq and script
+# passt for the QEMU driver's nat network, see src/drivers/qemu/passt.ts; curl for
+# docs/drivers.md's first-real-vm walkthrough, which fetches a guest's page through a port
+# forward (test/readme/first-real-vm.test.ts); jq and script
 # (bsdutils) for docs/cli.md's examples, which pipe into jq and answer prompts on a
 # pseudo-terminal, see test/docs/cli-doc-examples.test.ts). Run as root.
 set -euo pipefail
@@ -19,6 +21,7 @@ command -v nmap >/dev/null 2>&1 || need+=(nmap)
 command -v passt >/dev/null 2>&1 || need+=(passt)
 /usr/bin/python3 -c "import zeep" >/dev/null 2>&1 || need+=(python3-zeep)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

@@ -16,11 +16,9 @@
  * (a command that exits 1) is checked beside the line it belongs to: a CPU change while the
  * VM runs is refused, by the CLI and by the API.
  *
- * A step is a line of the block plus its entry in EXPECT. The way in through the port forward
- * (a listener in the guest answering on 127.0.0.1:8080) is not a step yet: Debian 12's passt
- * does not carry the traffic (docs/drivers.md, "Known limit"). With a passt that does, it is
- * two lines after `port-forward ls` (start `httpd -p 80` in the guest with `guest run`, then
- * fetch the page from this machine) and their two EXPECT entries.
+ * A step is a line of the block plus its entry in EXPECT. The way in through the port
+ * forward is two steps: busybox `httpd` started in the guest with `guest run`, then `curl`
+ * on this machine fetching its page through 127.0.0.1:8080 (passt).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -233,6 +231,13 @@ const EXPECT: Record<string, Check> = {
     );
     // The VM runs: passt listens on the forward's host port.
     assert.equal(await listens(ctx.forwardPort), true, `127.0.0.1:${ctx.forwardPort} listens`);
+  },
+  'VMGATE_GUEST_PASSWORD=vmware vmgate guest run first-vm --guest-user root -- /bin/sh -c \'mkdir -p /www && echo "hello from first-vm" > /www/index.html && httpd -p 80 -h /www\'': (out) => {
+    // httpd goes to the background: nothing printed, exit 0 (checked by the loop).
+    assert.equal(out, '');
+  },
+  'curl -s http://127.0.0.1:8080/': (out) => {
+    assert.equal(out, 'hello from first-vm\n');
   },
   'vmgate vm console first-vm': async (out) => {
     const m = /^vnc:\/\/:(\w{8})@127\.0\.0\.1:(\d+)\npassword: (\w{8}) {3}\(VNC authentication, good for one connection within a minute\)\n$/.exec(out);
