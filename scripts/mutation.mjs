@@ -39,10 +39,10 @@ export const GROUPS = {
     mutate: ['src/core/identity.ts', 'src/core/identity/users.ts', 'src/core/identity/groups.ts', 'src/core/identity/permissions.ts', 'src/core/identity/names.ts', 'src/core/authorizer.ts', 'src/core/authz.ts'],
     tests: ['test/core/identity-admin.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
   },
-  'datastore-path': { mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
+  'datastore-path': { ci: true, mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
   'vapi-errors-auth': { mutate: ['src/faces/vapi/errors.ts', 'src/faces/vapi/auth.ts'], tests: ['test/faces/vapi/errors.test.ts', 'test/faces/vapi/auth.test.ts'] },
-  authd: { mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts'] },
+  authd: { mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts', 'test/faces/vmserverd/local-login.test.ts'] },
   // Round-2 faces: their authentication and error mapping (ranges: the parts of a file that authenticate or map errors).
   'view-auth': {
     ci: true,
