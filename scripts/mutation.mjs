@@ -55,6 +55,7 @@ export const GROUPS = {
     tests: ['test/faces/rdv/callbacks.test.ts', 'test/faces/rdv/errors-table.test.ts', 'test/faces/rdv/errors.test.ts', 'test/faces/rdv/rdv-auth.test.ts', 'test/faces/rdv/soap.test.ts'],
   },
   'vmserverd-exec-auth': {
+    ci: true,
     mutate: ['src/faces/vmserverd/errors.ts', 'src/faces/vmserverd/local-login.ts', 'src/faces/vmserverd/exec-session.ts:139-171', 'src/faces/vmserverd/ops.ts:34-36'],
     tests: ['test/faces/vmserverd/exec-auth-units.test.ts', 'test/faces/vmserverd/exec-auth.test.ts', 'test/faces/vmserverd/local-login.test.ts', 'test/faces/vmserverd/ops.test.ts'],
   },
