@@ -233,5 +233,14 @@ describe('resolveInside on the disk: the final component, odd errors', () => {
       await assert.rejects(resolve(root, 'loop/x'), exactly('invalid_argument', 'path "loop/x" leads through too many symbolic links'));
       await assert.rejects(resolve(join(base, 'missing'), 'x'), exactly('not_found', `datastore root ${join(base, 'missing')} does not exist or is not accessible`));
     });
+
+    it(`a datastore root that is a link pointing nowhere is a missing root (not_found), the root itself included (${name})`, async () => {
+      const gone = join(base, 'gone-root');
+      if (!lstatExists(gone)) symlinkSync(join(base, 'no-such-folder'), gone);
+      const missing = exactly('not_found', `datastore root ${gone} does not exist or is not accessible`);
+      await assert.rejects(resolve(gone, ''), missing);
+      await assert.rejects(resolve(gone, '', { followFinal: false }), missing);
+      await assert.rejects(resolve(gone, 'vm/vm.vmx'), missing);
+    });
   }
 });

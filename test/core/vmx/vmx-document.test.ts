@@ -303,3 +303,88 @@ describe('invalid input', () => {
     assert.deepEqual(doc.keys(), ['\u0001\u0002']);
   });
 });
+
+/** invalid_argument from core.vmx with exactly `message` (and `details` when given). */
+function refusal(message: string, details?: Record<string, unknown>): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof VmgateError, `expected a VmgateError, got ${String(e)}`);
+    assert.deepEqual([e.kind, e.module, e.message], ['invalid_argument', 'core.vmx', message]);
+    if (details !== undefined) assert.deepEqual(e.details, details);
+    return true;
+  };
+}
+
+describe('.vmx refusals, word for word', () => {
+  it('parse: not text, NUL anywhere (the first character too), too large; each names what is wrong', () => {
+    assert.throws(() => parseVmx(42 as unknown as string), refusal('a .vmx must be text'));
+    assert.throws(() => parseVmx('\0a = "1"\n'), refusal('the .vmx contains a NUL byte (line 1); it is not a text file', { line: 1 }));
+    assert.throws(() => parseVmx('a = "1"\nb = "2"\nc = "\0"\n'), refusal('the .vmx contains a NUL byte (line 3); it is not a text file', { line: 3 }));
+    assert.throws(() => parseVmx('x'.repeat(MAX_VMX_BYTES + 1)), refusal('the .vmx is larger than 1048576 bytes; refusing to parse it', { bytes: 1048577 }));
+  });
+
+  it('set: keys with DEL or that are not text, values that are not text or hold NUL', () => {
+    const doc = parseVmx('a = "1"\n');
+    assert.throws(() => doc.set('a\u007fb', 'v'), refusal('invalid .vmx key "a\u007fb": keys have no spaces, tabs, \'=\', \'#\', quotes or control characters'));
+    assert.throws(() => doc.set(42 as unknown as string, 'v'), refusal('invalid .vmx key 42: keys have no spaces, tabs, \'=\', \'#\', quotes or control characters'));
+    assert.throws(() => doc.set('k', 'a\0b'), refusal('invalid value for .vmx key "k": it must be text without NUL characters'));
+    assert.throws(() => doc.set('k', 7 as unknown as string), refusal('invalid value for .vmx key "k": it must be text without NUL characters'));
+    assert.equal(doc.toString(), 'a = "1"\n');
+  });
+});
+
+describe('.vmx documents: more edges', () => {
+  it('a byte-order mark is not part of the first key', () => {
+    const doc = parseVmx('\uFEFFa = "1"\nb = "2"\n');
+    assert.deepEqual(doc.keys(), ['a', 'b']);
+    assert.equal(doc.get('a'), '1');
+    // a BOM elsewhere than the start is text
+    assert.deepEqual(parseVmx('a = "1"\uFEFF\n').keys(), []);
+  });
+
+  it('has() is case-insensitive both ways', () => {
+    const doc = parseVmx('memsize = "1"\nNumVCPUs = "2"\n');
+    assert.deepEqual([doc.has('memsize'), doc.has('MEMSIZE'), doc.has('numvcpus'), doc.has('NUMVCPUS'), doc.has('mem')], [true, true, true, true, false]);
+  });
+
+  it('a new key can be read back, changed and deleted', () => {
+    const doc = parseVmx('a = "1"\n');
+    doc.set('New.Key', 'v1');
+    assert.equal(doc.get('new.key'), 'v1');
+    assert.equal(doc.has('NEW.KEY'), true);
+    doc.set('new.key', 'v2');
+    assert.equal(doc.toString(), 'a = "1"\nNew.Key = "v2"\n');
+    assert.equal(doc.delete('NEW.key'), true);
+    assert.equal(doc.toString(), 'a = "1"\n');
+  });
+
+  it('a bare value replaced by another bare-safe one stays bare (a quote is escaped, so it may); one with a space or # is quoted', () => {
+    const doc = parseVmx('k = v\nq = w\nr = x\ns = y\n');
+    doc.set('k', 'abc.def');
+    doc.set('q', 'two words');
+    doc.set('r', '"x');
+    doc.set('s', 'a#b');
+    assert.equal(doc.toString(), 'k = abc.def\nq = "two words"\nr = |22x\ns = "a#b"\n');
+    assert.deepEqual(parseVmx(doc.toString()).entries(), [['k', 'abc.def'], ['q', 'two words'], ['r', '"x'], ['s', 'a#b']]);
+  });
+
+  it('a one-line file without a newline: a new key goes on a new line with \\n, still no final newline', () => {
+    const doc = parseVmx('a = "1"');
+    doc.set('k', 'v');
+    assert.equal(doc.toString(), 'a = "1"\nk = "v"');
+    const crlf = parseVmx('a = "1"\r\nb = "2"');
+    crlf.set('k', 'v');
+    assert.equal(crlf.toString(), 'a = "1"\r\nb = "2"\r\nk = "v"');
+  });
+
+  it('deleting the last key keeps the final newline when there was one; deleting the only line leaves nothing', () => {
+    const doc = parseVmx('a = "1"\nb = "2"\n');
+    doc.delete('b');
+    assert.equal(doc.toString(), 'a = "1"\n');
+    const one = parseVmx('a = "1"');
+    assert.equal(one.delete('a'), true);
+    assert.equal(one.toString(), '');
+    const middle = parseVmx('a = "1"\nb = "2"\nc = "3"');
+    middle.delete('b');
+    assert.equal(middle.toString(), 'a = "1"\nc = "3"');
+  });
+});

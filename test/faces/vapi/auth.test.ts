@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VmgateError } from '../../../src/core/errors.ts';
-import { authenticate, restSecurity } from '../../../src/faces/vapi/auth.ts';
+import { authenticate, clearedSessionCookie, isWebRequest, restSecurity, sessionCookie, sessionCookieOf } from '../../../src/faces/vapi/auth.ts';
 import { createTestCore, type TestCore } from '../../support/core-harness.ts';
 
 const refused = (message: string) => (e: unknown) => {
@@ -93,6 +93,60 @@ describe('vAPI restSecurity (REST headers → security context)', () => {
     assert.deepEqual(restSecurity({ authorization: 'Negotiate abc' }), { scheme: 'none' });
     assert.deepEqual(restSecurity({ authorization: 'Basic not base64!' }), { scheme: 'none' });
     assert.deepEqual(restSecurity({ authorization: 'XBearer abc' }), { scheme: 'none' });
+    assert.deepEqual(restSecurity({ authorization: 'SIGNED abc' }), { scheme: 'none' }, 'the scheme word whole, not its start');
+    assert.deepEqual(restSecurity({ authorization: 'Bearers abc' }), { scheme: 'none' });
+    assert.deepEqual(restSecurity({ authorization: `XBasic ${Buffer.from('u:p').toString('base64')}` }), { scheme: 'none' }, 'Basic only as the first word');
     assert.deepEqual(restSecurity({}), { scheme: 'none' });
+  });
+});
+
+describe('vAPI browser session: the cookie and the X-Vmgate-Web header', () => {
+  it('the cookie is HttpOnly, Secure, SameSite=Strict for the whole site; logout clears it', () => {
+    assert.equal(sessionCookie('tok-123'), 'vmgate-session=tok-123; HttpOnly; Secure; SameSite=Strict; Path=/');
+    assert.equal(clearedSessionCookie(), 'vmgate-session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0');
+  });
+
+  it('a request is the web app’s own only with X-Vmgate-Web: 1', () => {
+    assert.equal(isWebRequest({ 'x-vmgate-web': '1' }), true);
+    assert.equal(isWebRequest({ 'x-vmgate-web': '0' }), false);
+    assert.equal(isWebRequest({ 'x-vmgate-web': 'true' }), false);
+    assert.equal(isWebRequest({ 'x-vmgate-web': ['1'] }), false);
+    assert.equal(isWebRequest({}), false);
+  });
+
+  it('sessionCookieOf finds the vmgate-session cookie among others, trimmed; the first non-empty one wins', () => {
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session=abc' }), 'abc');
+    assert.equal(sessionCookieOf({ cookie: 'theme=dark; vmgate-session=abc; lang=en' }), 'abc');
+    assert.equal(sessionCookieOf({ cookie: 'theme=dark;  vmgate-session =  abc  ;lang=en' }), 'abc');
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session=first; vmgate-session=second' }), 'first');
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session=; vmgate-session=second' }), 'second');
+    assert.equal(sessionCookieOf({ cookie: 'flag; vmgate-session=abc' }), 'abc');
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session=a=b' }), 'a=b');
+  });
+
+  it('sessionCookieOf: no cookie, a look-alike name, an empty value or a non-text header give none', () => {
+    assert.equal(sessionCookieOf({}), null);
+    assert.equal(sessionCookieOf({ cookie: '' }), null);
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session=' }), null);
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-session' }), null);
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-sessionx=abc; xvmgate-session=def' }), null);
+    assert.equal(sessionCookieOf({ cookie: 'vmgate-sessionx' }), null, 'a part without = is no cookie, whatever its name');
+    assert.equal(sessionCookieOf({ cookie: ['vmgate-session=abc'] }), null);
+  });
+
+  it('restSecurity reads the cookie only with X-Vmgate-Web: 1 (a cross-site request carries no session)', () => {
+    assert.deepEqual(restSecurity({ cookie: 'vmgate-session=abc', 'x-vmgate-web': '1' }), { scheme: 'session_id', sessionId: 'abc', source: 'cookie' });
+    assert.deepEqual(restSecurity({ cookie: 'vmgate-session=abc' }), { scheme: 'none' });
+    assert.deepEqual(restSecurity({ cookie: 'vmgate-session=abc', 'x-vmgate-web': '0' }), { scheme: 'none' });
+    assert.deepEqual(restSecurity({ cookie: 'vmgate-session=', 'x-vmgate-web': '1' }), { scheme: 'none' });
+    assert.deepEqual(restSecurity({ 'x-vmgate-web': '1' }), { scheme: 'none' });
+  });
+
+  it('the session header and Basic come before the cookie', () => {
+    const web = { cookie: 'vmgate-session=from-cookie', 'x-vmgate-web': '1' };
+    assert.deepEqual(restSecurity({ ...web, 'vmware-api-session-id': 'from-header' }), { scheme: 'session_id', sessionId: 'from-header', source: 'header' });
+    assert.deepEqual(restSecurity({ ...web, authorization: `Basic ${Buffer.from('u:p').toString('base64')}` }), { scheme: 'user_pass', userName: 'u', password: 'p' });
+    // an unusable Authorization header falls through to the cookie
+    assert.deepEqual(restSecurity({ ...web, authorization: 'Negotiate abc' }), { scheme: 'session_id', sessionId: 'from-cookie', source: 'cookie' });
   });
 });

@@ -131,6 +131,29 @@ describe('toStdError: what the routes answer for a thrown error', () => {
     }
   });
 
+  it('an internal VmgateError keeps its own words (core chose them for the client); only unexpected throws are masked', () => {
+    assert.deepEqual(toStdError(err('internal', 'the datastore ds1 is full')), {
+      kind: 'error',
+      messages: [{ id: 'vmgate.core.test.internal', default_message: 'the datastore ds1 is full', args: [] }],
+    });
+  });
+
+  it('unauthenticated with a reason of its own (a locked account) keeps the challenge and says unauthenticated in the id', () => {
+    const e = toStdError(err('unauthenticated', 'the account is locked', 'account_locked'));
+    assert.deepEqual(e, {
+      kind: 'unauthenticated',
+      messages: [{ id: 'vmgate.core.test.unauthenticated', default_message: 'the account is locked', args: [] }],
+      challenge: 'Basic realm="vmgate",SIGN realm="vmgate",service="com.vmware.vapi.endpoint"',
+    });
+  });
+
+  it('a reason with no refinement on another kind is not refined (vm_is_running stays not_allowed_in_current_state)', () => {
+    assert.deepEqual(toStdError(err('not_allowed_in_current_state', 'VM is on', 'vm_is_running')), {
+      kind: 'not_allowed_in_current_state',
+      messages: [{ id: 'vmgate.core.test.vm_is_running', default_message: 'VM is on', args: [] }],
+    });
+  });
+
   it('an aborted operation (AbortError) is canceled, not internal', () => {
     const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
     assert.deepEqual(toStdError(abort), { kind: 'canceled', messages: [{ id: 'vmgate.face.vapi.cancelled', default_message: 'the operation was cancelled', args: [] }] });

@@ -117,4 +117,14 @@ describe('local login: the ticket file', () => {
     assert.deepEqual([st.mode & 0o777, st.uid, st.gid], [0o400, 65534, 65534]);
     assert.equal((await stat(base)).mode & 0o777, 0o711, 'an existing directory is made 0711 too');
   });
+
+  it('as root: an owner that differs only in its user, or only in its group, is given the file too', { skip: userInfo().uid !== 0 ? 'only root can hand a file to another account' : false }, async () => {
+    const base = await mkdtemp(join(tmpdir(), 'vmgate-ticket-unit-'));
+    dirs.push(base);
+    const me = userInfo();
+    const userOnly = await stat(await writeTicketFile(base, 't1', { uid: 65534, gid: me.gid }));
+    assert.deepEqual([userOnly.uid, userOnly.gid], [65534, me.gid]);
+    const groupOnly = await stat(await writeTicketFile(base, 't2', { uid: me.uid, gid: 65534 }));
+    assert.deepEqual([groupOnly.uid, groupOnly.gid], [me.uid, 65534]);
+  });
 });
