@@ -46,7 +46,7 @@ export const GROUPS = {
   'datastore-path': { ci: true, mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
   'vapi-errors-auth': { ci: true, mutate: ['src/faces/vapi/errors.ts', 'src/faces/vapi/auth.ts'], tests: ['test/faces/vapi/errors.test.ts', 'test/faces/vapi/auth.test.ts'] },
-  authd: { ci: true, mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts', 'test/faces/vmserverd/local-login.test.ts'] },
+  authd: { ci: true, mutate: ['src/faces/vmserverd/authd-server.ts'], tests: ['test/faces/vmserverd/door-details.test.ts', 'test/faces/vmserverd/door-edges.test.ts', 'test/faces/vmserverd/door.test.ts', 'test/faces/vmserverd/local-login.test.ts', 'test/faces/vmserverd/door-tickets.test.ts'] },
   // Round-2 faces: their authentication and error mapping (ranges: the parts of a file that authenticate or map errors).
   'view-auth': {
     ci: true,
