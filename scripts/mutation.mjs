@@ -37,7 +37,7 @@ export const GROUPS = {
   },
   'identity-admin': {
     mutate: ['src/core/identity.ts', 'src/core/identity/users.ts', 'src/core/identity/groups.ts', 'src/core/identity/permissions.ts', 'src/core/identity/names.ts', 'src/core/authorizer.ts', 'src/core/authz.ts'],
-    tests: ['test/core/identity-admin.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
+    tests: ['test/core/identity-admin.test.ts', 'test/core/identity-admin-details.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
   },
   'datastore-path': { mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
