@@ -33,7 +33,7 @@ export const GROUPS = {
   'identity-login': {
     ci: true,
     mutate: ['src/core/identity/login.ts', 'src/core/identity/throttle.ts', 'src/core/identity/sessions.ts', 'src/core/identity/local-tickets.ts', 'src/core/identity/hash-pool.ts', 'src/core/one-time-tickets.ts'],
-    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-login-details.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
+    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-lock-prune.test.ts', 'test/core/identity-session-active.test.ts', 'test/core/identity-login-details.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
   },
   'identity-admin': {
     mutate: ['src/core/identity.ts', 'src/core/identity/users.ts', 'src/core/identity/groups.ts', 'src/core/identity/permissions.ts', 'src/core/identity/names.ts', 'src/core/authorizer.ts', 'src/core/authz.ts'],
