@@ -26,22 +26,22 @@ const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'))
  * test files that cover them (fastest first: a mutant stops at the first file that fails).
  * `ci`: CI runs it (`--ci`). Only a group whose baseline, mutation/<group>.incremental.json,
  * is committed may have it: without one every mutant is tested again on every CI run (far
- * over CI's 15 minutes). CI's groups: identity-login, datastore-path, vapi-errors-auth,
- * authd, view-auth, rdv-auth-errors, vmserverd-exec-auth and vix-credentials. identity-admin
- * is security-critical too and joins CI once its baseline is committed (run the group,
- * commit the file, set `ci: true`). power and vmx have committed baselines but are not
- * security-critical: CI leaves them out; run them after changing those modules.
+ * over CI's 15 minutes). CI's groups: identity-login, identity-admin, datastore-path,
+ * vapi-errors-auth, authd, view-auth, rdv-auth-errors, vmserverd-exec-auth and
+ * vix-credentials. power and vmx have committed baselines but are not security-critical:
+ * CI leaves them out; run them after changing those modules.
  */
 export const GROUPS = {
   power: { mutate: ['src/core/power.ts'], tests: ['test/core/power-table.test.ts'] },
   'identity-login': {
     ci: true,
     mutate: ['src/core/identity/login.ts', 'src/core/identity/throttle.ts', 'src/core/identity/sessions.ts', 'src/core/identity/local-tickets.ts', 'src/core/identity/hash-pool.ts', 'src/core/one-time-tickets.ts'],
-    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
+    tests: ['test/core/one-time-tickets.test.ts', 'test/core/identity-lock-prune.test.ts', 'test/core/identity-session-active.test.ts', 'test/core/identity-login-details.test.ts', 'test/core/identity-edges.test.ts', 'test/core/identity-local-tickets.test.ts', 'test/core/identity-must-change.test.ts', 'test/core/identity.test.ts', 'test/core/identity-login.test.ts'],
   },
   'identity-admin': {
+    ci: true,
     mutate: ['src/core/identity.ts', 'src/core/identity/users.ts', 'src/core/identity/groups.ts', 'src/core/identity/permissions.ts', 'src/core/identity/names.ts', 'src/core/authorizer.ts', 'src/core/authz.ts'],
-    tests: ['test/core/identity-admin.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
+    tests: ['test/core/identity-admin.test.ts', 'test/core/identity-admin-details.test.ts', 'test/core/identity-facade.test.ts', 'test/core/authz.test.ts', 'test/core/identity.test.ts'],
   },
   'datastore-path': { ci: true, mutate: ['src/datastore/datastore-path.ts', 'src/core/datastore-path*.ts'], tests: ['test/datastore/datastore-path.test.ts'] },
   vmx: { mutate: ['src/core/vmx/vmx-escape.ts', 'src/core/vmx/vmx-document.ts'], tests: ['test/core/vmx/vmx-document.test.ts'] },
