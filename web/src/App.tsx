@@ -131,7 +131,7 @@ function Shell({ session, onLogout }: { session: WebSession; onLogout: () => Pro
   const activeNav = section === 'vm' || section === 'create-vm' || section === 'console' ? 'inventory' : section === 'desktop' ? 'desktops' : section;
 
   const masthead = (
-    <Masthead display={{ default: 'inline' }}>
+    <Masthead className="vg-masthead" display={{ default: 'inline' }}>
       <MastheadMain>
         <MastheadToggle>
           <PageToggleButton variant="plain" aria-label="Navigation menu">

@@ -59,6 +59,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 
 export const get = <T>(path: string, signal?: AbortSignal): Promise<T> => api<T>('GET', path, undefined, signal);
 export const post = <T>(path: string, body?: unknown): Promise<T> => api<T>('POST', path, body);
+export const patch = <T>(path: string, body: unknown): Promise<T> => api<T>('PATCH', path, body);
 export const del = <T>(path: string): Promise<T> => api<T>('DELETE', path);
 
 /** Logs in: Basic credentials once, the server answers with the session cookie (HttpOnly: this page never sees it). */
