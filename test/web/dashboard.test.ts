@@ -347,6 +347,139 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     });
 
+    it('edits a user: full name, disabled and must-change-password, shown in the list and kept by the API', async () => {
+      await page.getByRole('tab', { name: 'Users' }).click();
+      const users = page.getByRole('grid', { name: 'Users' }).or(page.getByRole('table', { name: 'Users' }));
+      await page.getByRole('button', { name: 'Edit web-user-1' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edit user web-user-1' });
+      const fullName = dialog.getByRole('textbox', { name: 'Full name' });
+      await fullName.waitFor({ timeout: TIMEOUT });
+      assert.equal(await fullName.inputValue(), 'Web User', 'the form starts from the account as stored');
+      assert.equal(await dialog.getByRole('checkbox', { name: 'Disabled (cannot log in)' }).isChecked(), false);
+      assert.equal(await dialog.getByRole('checkbox', { name: 'Must change the password at the next login' }).isChecked(), false);
+      await fullName.fill('Web User Renamed');
+      await dialog.getByRole('checkbox', { name: 'Disabled (cannot log in)' }).check();
+      await dialog.getByRole('checkbox', { name: 'Must change the password at the next login' }).check();
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      const row = users.getByRole('row').filter({ hasText: 'web-user-1' });
+      await row.getByText('Web User Renamed').waitFor({ timeout: TIMEOUT });
+      await row.getByText('disabled', { exact: true }).waitFor({ timeout: TIMEOUT });
+      let user = await api<{ full_name: string; disabled: boolean; must_change_password: boolean }>('GET', '/api/vmgate/users/web-user-1');
+      assert.deepEqual([user.body.full_name, user.body.disabled, user.body.must_change_password], ['Web User Renamed', true, true]);
+
+      // Enable it again: only the box changed; the rest stays as it was.
+      await page.getByRole('button', { name: 'Edit web-user-1' }).click();
+      await dialog.getByRole('checkbox', { name: 'Disabled (cannot log in)' }).waitFor({ timeout: TIMEOUT });
+      assert.equal(await dialog.getByRole('checkbox', { name: 'Disabled (cannot log in)' }).isChecked(), true);
+      assert.equal(await dialog.getByRole('checkbox', { name: 'Must change the password at the next login' }).isChecked(), true);
+      await dialog.getByRole('checkbox', { name: 'Disabled (cannot log in)' }).uncheck();
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      await row.getByText('active', { exact: true }).waitFor({ timeout: TIMEOUT });
+      user = await api('GET', '/api/vmgate/users/web-user-1');
+      assert.deepEqual([user.body.full_name, user.body.disabled, user.body.must_change_password], ['Web User Renamed', false, true]);
+    });
+
+    it('creates a group with a member, changes its members, shows the API’s message for a duplicate, and deletes it after confirming', async () => {
+      await page.getByRole('tab', { name: 'Groups' }).click();
+      await page.getByRole('button', { name: 'Create group' }).click();
+      let dialog = page.getByRole('dialog', { name: 'Create group' });
+      await dialog.getByRole('textbox', { name: 'Group name' }).fill('web-ops');
+      await dialog.getByRole('textbox', { name: 'Description' }).fill('Web operators');
+      await dialog.getByRole('checkbox', { name: 'web-user-1', exact: true }).check();
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      const row = page.locator('[data-group="web-ops"]');
+      await row.getByText('Web operators').waitFor({ timeout: TIMEOUT });
+      await row.getByText('web-user-1', { exact: true }).waitFor({ timeout: TIMEOUT });
+      let group = await api<{ description: string; members: string[] }>('GET', '/api/vmgate/groups/web-ops');
+      assert.deepEqual([group.status, group.body.description, group.body.members], [200, 'Web operators', ['web-user-1']]);
+
+      await page.getByRole('button', { name: 'Edit members of web-ops' }).click();
+      dialog = page.getByRole('dialog', { name: 'Members of web-ops' });
+      assert.equal(await dialog.getByRole('checkbox', { name: 'web-user-1', exact: true }).isChecked(), true, 'the current members are ticked');
+      assert.equal(await dialog.getByRole('checkbox', { name: 'demo', exact: true }).isChecked(), false);
+      await dialog.getByRole('checkbox', { name: 'web-user-1', exact: true }).uncheck();
+      await dialog.getByRole('checkbox', { name: 'demo', exact: true }).check();
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      await row.getByText('demo', { exact: true }).waitFor({ timeout: TIMEOUT });
+      assert.equal(await row.getByText('web-user-1', { exact: true }).count(), 0);
+      group = await api('GET', '/api/vmgate/groups/web-ops');
+      assert.deepEqual(group.body.members, ['demo']);
+
+      await page.getByRole('button', { name: 'Create group' }).click();
+      dialog = page.getByRole('dialog', { name: 'Create group' });
+      await dialog.getByRole('textbox', { name: 'Group name' }).fill('web-ops');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByRole('alert').filter({ hasText: "group 'web-ops' already exists" }).waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.getByRole('button', { name: 'Delete group web-ops' }).click();
+      dialog = page.getByRole('dialog', { name: /Delete group web-ops$/ });
+      await dialog.getByText('its members keep their accounts').waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await row.waitFor({ state: 'detached', timeout: TIMEOUT });
+      assert.equal((await api('GET', '/api/vmgate/groups/web-ops')).status, 404);
+      assert.equal((await api('GET', '/api/vmgate/users/demo')).status, 200, 'its member stays');
+    });
+
+    it('deletes a user after confirming; deleting one’s own account shows the API’s message', async () => {
+      await page.getByRole('tab', { name: 'Users' }).click();
+      await page.getByRole('button', { name: 'Delete administrator' }).click();
+      let dialog = page.getByRole('dialog', { name: /Delete user administrator$/ });
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await dialog.getByRole('alert').filter({ hasText: 'you cannot delete your own account' }).waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await api('GET', '/api/vmgate/users/administrator')).status, 200);
+
+      await page.getByRole('button', { name: 'Delete web-user-1' }).click();
+      dialog = page.getByRole('dialog', { name: /Delete user web-user-1$/ });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      assert.equal((await api('GET', '/api/vmgate/users/web-user-1')).status, 200, 'Cancel deletes nothing');
+
+      await page.getByRole('button', { name: 'Delete web-user-1' }).click();
+      await dialog.getByText('sessions, permissions and group memberships').waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      await page.getByRole('button', { name: 'Delete web-user-1' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+      assert.equal((await api('GET', '/api/vmgate/users/web-user-1')).status, 404);
+      assert.deepEqual((await api<unknown[]>('GET', '/api/vmgate/permissions?entity=vm-1')).body, [], 'its permission went with it');
+    });
+
+    it('creates a desktop pool with a VM, shows the API’s message for a bad name, and deletes the pool after confirming', async () => {
+      await page.getByRole('link', { name: 'Desktop pools' }).click();
+      await page.getByRole('heading', { name: 'Demo desktops' }).waitFor({ timeout: TIMEOUT });
+      await page.getByRole('button', { name: 'Create pool' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Create desktop pool' });
+      await dialog.getByRole('textbox', { name: 'Pool name', exact: true }).fill('web pool');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByRole('alert').filter({ hasText: "pool name 'web pool' is not valid (letters, digits, . _ -)" }).waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('textbox', { name: 'Pool name', exact: true }).fill('web-pool');
+      await dialog.getByRole('textbox', { name: /^Display name/ }).fill('Web pool');
+      await dialog.getByLabel('Type', { exact: true }).selectOption('DEDICATED');
+      await dialog.getByRole('textbox', { name: /^VMs/ }).fill('DC0_C0_H0_VM1');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      const card = page.locator('[data-pool="web-pool"]');
+      await card.getByRole('heading', { name: /^Web pool/ }).waitFor({ timeout: TIMEOUT });
+      await card.getByText('web-pool · dedicated · 1 VMs').waitFor({ timeout: TIMEOUT });
+      const vm = await vmId('DC0_C0_H0_VM1');
+      const pool = await api<{ display_name: string; type: string; vms: string[]; enabled: boolean }>('GET', '/api/vmgate/pools/web-pool');
+      assert.deepEqual([pool.status, pool.body.display_name, pool.body.type, pool.body.vms, pool.body.enabled], [200, 'Web pool', 'DEDICATED', [vm], true]);
+
+      await page.getByRole('button', { name: 'Delete pool web-pool' }).click();
+      const confirm = page.getByRole('dialog', { name: /Delete pool web-pool$/ });
+      await confirm.getByText('Its VMs stay.').waitFor({ timeout: TIMEOUT });
+      await confirm.getByRole('button', { name: 'Delete' }).click();
+      await card.waitFor({ state: 'detached', timeout: TIMEOUT });
+      assert.equal((await api('GET', '/api/vmgate/pools/web-pool')).status, 404);
+      assert.equal((await api('GET', `/api/vcenter/vm/${vm}`)).status, 200, 'the VM stays');
+      assert.equal(await page.locator('[data-pool="demo-desktops"]').count(), 1, 'the other pool stays');
+    });
+
     it('logs out: the login page is back and the cookie no longer works', async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: TIMEOUT });
@@ -384,6 +517,18 @@ describe('web dashboard in Chromium', { timeout: 10 * TIMEOUT }, () => {
       assert.equal(await pageFetch(page, 'GET', '/api/vmgate/pools'), 403);
       assert.equal(await pageFetch(page, 'POST', '/api/vcenter/vm/vm-1/power?action=stop'), 404, 'a VM demo may not see does not exist for it');
       assert.equal(await pageFetch(page, 'GET', '/api/vmgate/session', false), 401, 'the cookie alone (no X-Vmgate-Web) is not a session: CSRF');
+    });
+
+    it('the header fits 390 px: Log out is wholly inside the viewport and nothing scrolls sideways', async () => {
+      await page.goto(`${s.baseUrl}/ui/desktops`);
+      const logOut = page.getByRole('button', { name: 'Log out' });
+      await logOut.waitFor({ timeout: TIMEOUT });
+      const box = (await logOut.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= 390, `Log out spans ${box.x}..${box.x + box.width} of 390 px`);
+      assert.ok(box.y >= 0 && box.y + box.height <= 844, `Log out spans ${box.y}..${box.y + box.height} of 844 px`);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), 390, 'no horizontal scroll');
+      const menu = (await page.getByRole('button', { name: 'Navigation menu' }).boundingBox())!;
+      assert.ok(menu.x >= 0 && menu.x + menu.width <= box.x, 'the menu button is left of Log out, not under it');
     });
 
     it('logs out', async () => {
