@@ -8,7 +8,8 @@
  * listens on is refused; a change while the VM runs is pending until the next power-on.
  * Power off then power on at once, with passt ending at once, late (stopped, then continued
  * after 3 s) or never (stopped for good): the stop is reported only once the port is free,
- * and the next run's passt has the forward.
+ * and the next run's passt has the forward; likewise a power-on right after the guest shut
+ * itself down while its passt hangs.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
@@ -216,6 +217,23 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
       assert.deepEqual(passtWithForward(`127.0.0.1/${port}:7790`), [], `run ${run}`);
       assert.equal((await client.power.get(vm)).state, 'POWERED_OFF', `run ${run}`);
     }
+
+    // The guest shuts itself down while its passt hangs: the power-on right after it ends that
+    // passt before it starts the new one, which gets the forward.
+    await client.power.start(vm);
+    await until('guest tools (run 5)', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    const [hung] = passtWithForward(`127.0.0.1/${port}:7790`);
+    assert.ok(hung !== undefined, 'run 5: a passt holds the forward');
+    stopped.add(hung);
+    process.kill(hung, 'SIGSTOP');
+    await client.guest.power.shutdown(vm);
+    await until('the guest to power off by itself', DEADLINE_MS, async () => ((await client.power.get(vm)).state === 'POWERED_OFF' ? true : undefined));
+    await client.power.start(vm);
+    assert.deepEqual(passtWithForward(`127.0.0.1/${port}:7790`).filter((pid) => pid === hung), [], 'run 5: the hung passt is gone');
+    await until('guest tools (run 5, again)', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    await sh('rm -f /tmp/got-7790; (while true; do (echo "guest run 5 here"; sleep 5) | nc -l -p 7790 >>/tmp/got-7790; done) >/dev/null 2>&1 </dev/null & sleep 1');
+    assert.equal(await exchange('127.0.0.1', port, 'hello run 5\n'), 'guest run 5 here\n');
+    await client.power.stop(vm);
   });
 });
 
