@@ -39,7 +39,7 @@ import { CONTROLLER_BUSES, DEVICE_LIMITS } from './model/index.ts';
 import { describePowerState } from './power.ts';
 import { datastoreFile, qcow2Name } from './vm-create.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { freshMac, macsOf, rewriteVmx } from './vm-hardware.ts';
+import { checkSerialPortFree, freshMac, macsOf, rewriteVmx } from './vm-hardware.ts';
 import type { ControllerSpec, FloppySpec, NicPatch, NicSpec, ParallelSpec, SerialSpec } from './vm-peripherals.ts';
 import { checkFile, checkMac, checkNetwork, checkNicModel, checkScsiModel, checkSerialBacking, controllersOf, describeSerial, findDevice, freeIndex } from './vm-peripherals.ts';
 import { resolveVm } from './vm-refs.ts';
@@ -529,14 +529,7 @@ export class VmDeviceService {
    */
   async #checkSerialPortFree(backing: VirtualSerial['backing'], except: { vmId: string; device: string } | null): Promise<void> {
     if (backing.kind !== 'tcpServer') return;
-    for (const other of await this.d.ctx.store.vms.query({})) {
-      for (const p of other.hardware.serials ?? []) {
-        if (except && other.id === except.vmId && p.device === except.device) continue;
-        if (p.backing.kind === 'tcpServer' && p.backing.port === backing.port) {
-          throw alreadyExists(`TCP port ${backing.port} is already used by ${p.device} of ${other.id} (${other.name}): pick another port`, { module: MODULE });
-        }
-      }
-    }
+    checkSerialPortFree(await this.d.ctx.store.vms.query({}), backing, except);
   }
 
   /** Every MAC in the inventory (lower case) but the one of `except`. */

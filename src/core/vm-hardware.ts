@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from './caller.ts';
 import { alreadyExists, invalidArgument, notAllowedInCurrentState } from './errors.ts';
-import type { Task, Vm, VmHardware } from './model/index.ts';
+import type { Task, VirtualSerial, Vm, VmHardware } from './model/index.ts';
 import { checkFreeText, checkObjectName, TEXT_LIMITS } from './names.ts';
 import { describePowerState } from './power.ts';
 import type { VmCreateSpec } from './vm-create.ts';
@@ -102,6 +102,24 @@ export function freshMac(taken: Set<string>): string {
     if (taken.has(mac)) continue;
     taken.add(mac);
     return mac;
+  }
+}
+
+/**
+ * A serial port's loopback TCP port is free: no serial port of `vms` (but `except`, the port
+ * being changed) listens on it; otherwise already_exists, naming the port's holder, after
+ * `context` (what was being done, e.g. `'[ds1] a/a.vmx' cannot be registered: its serial0's `).
+ * Callers hold the 'serial-port' section from this check to their write.
+ */
+export function checkSerialPortFree(vms: readonly Vm[], backing: VirtualSerial['backing'], except: { vmId: string; device: string } | null, context = ''): void {
+  if (backing.kind !== 'tcpServer') return;
+  for (const other of vms) {
+    for (const p of other.hardware.serials ?? []) {
+      if (except && other.id === except.vmId && p.device === except.device) continue;
+      if (p.backing.kind === 'tcpServer' && p.backing.port === backing.port) {
+        throw alreadyExists(`${context}TCP port ${backing.port} is already used by ${p.device} of ${other.id} (${other.name}): pick another port`, { module: 'core.vm' });
+      }
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { newGuid, nextId } from './ids.ts';
 import type { DriverKind, Vm, VmHardware } from './model/index.ts';
 import type { DriverVm } from './ports/driver.ts';
 import type { VmDeps } from './vm-deps.ts';
-import { checkVmName } from './vm-hardware.ts';
+import { checkSerialPortFree, checkVmName } from './vm-hardware.ts';
 import type { VmPlacementSpec } from './vm-placement.ts';
 import { placeVm } from './vm-placement.ts';
 import { checkVmxFileKeys } from './vmx/vmx-file-keys.ts';
@@ -43,30 +43,47 @@ export async function registerVm(d: VmDeps, caller: Caller, spec: { path: string
   const driverKind = host?.driver ?? d.ctx.config.defaultDriver;
   const vmxPath = join(ds.path, ...rel.split('/'));
   const hardware = await withImageCapacities(d, driverKind, { id: 'registering VM', uuid, name, dir: dirname(vmxPath), vmxPath, hardware: cfg.hardware });
-  const now = d.ctx.clock.now().toISOString();
-  const vm: Vm = {
-    id: await nextId(d.ctx.store, 'vm'),
-    uuid,
-    name,
-    fqdn: cfg.fqdn ?? `${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
-    datastoreId: ds.id,
-    vmxRel: rel,
-    hardware,
-    powerState: 'poweredOff',
-    toolsState: 'unknown',
-    hostId: host?.id ?? null,
-    driver: host?.driver ?? d.ctx.config.defaultDriver,
-    ownerId: caller.kind === 'user' ? caller.userId : null,
-    currentSnapshotId: null,
-    annotation: cfg.annotation,
-    createdAt: now,
-    updatedAt: now,
+  // A loopback TCP port belongs to one serial port (as core.devices insists on add and
+  // update): a .vmx whose serial port listens on one another VM's serial port uses is
+  // refused, nothing written. From that check to the record, one step among serial-port changes.
+  const tcpSerials = (hardware.serials ?? []).filter((x) => x.backing.kind === 'tcpServer');
+  const record = async (): Promise<Vm> => {
+    const others = tcpSerials.length > 0 ? await d.ctx.store.vms.query({}) : [];
+    const seen = new Map<number, string>();
+    for (const x of tcpSerials) {
+      const port = x.backing.kind === 'tcpServer' ? x.backing.port : 0;
+      const twin = seen.get(port);
+      if (twin !== undefined) throw alreadyExists(`'${spec.path}' cannot be registered: its ${twin} and ${x.device} both use TCP port ${port}: give one another port`, { module: 'core.vm' });
+      seen.set(port, x.device);
+      checkSerialPortFree(others, x.backing, null, `'${spec.path}' cannot be registered: its ${x.device}'s `);
+    }
+    const now = d.ctx.clock.now().toISOString();
+    const vm: Vm = {
+      id: await nextId(d.ctx.store, 'vm'),
+      uuid,
+      name,
+      fqdn: cfg.fqdn ?? `${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}.vmgate.local`,
+      datastoreId: ds.id,
+      vmxRel: rel,
+      hardware,
+      powerState: 'poweredOff',
+      toolsState: 'unknown',
+      hostId: host?.id ?? null,
+      driver: host?.driver ?? d.ctx.config.defaultDriver,
+      ownerId: caller.kind === 'user' ? caller.userId : null,
+      currentSnapshotId: null,
+      annotation: cfg.annotation,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (uuid !== cfg.uuid || name !== cfg.name || hardware !== cfg.hardware) {
+      writeVmxConfig(doc, { ...cfg, name, uuid, hardware });
+      await files.writeAtomic(rel, doc.toString());
+    }
+    await d.ctx.store.vms.insert(vm);
+    return vm;
   };
-  if (uuid !== cfg.uuid || name !== cfg.name || hardware !== cfg.hardware) {
-    writeVmxConfig(doc, { ...cfg, name, uuid, hardware });
-    await files.writeAtomic(rel, doc.toString());
-  }
-  await d.ctx.store.vms.insert(vm);
+  const vm = tcpSerials.length > 0 ? await d.ctx.sections.run('serial-port', record) : await record();
   await d.events.record(vm.id, 'vm.registered', `virtual machine '${vm.name}' registered from ${spec.path}`, { caller });
   d.ctx.bus.emit('vm.changed', vm, null);
   return vm;

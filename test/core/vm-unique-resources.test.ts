@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VmgateError } from '../../src/core/index.ts';
 import { createTestCore, type TestCore } from '../support/core-harness.ts';
@@ -6,8 +8,9 @@ import { createTestCore, type TestCore } from '../support/core-harness.ts';
 /**
  * What must stay unique among all VMs, over a real SQLite store and the sim driver: a MAC
  * given to `vms.create` (as `devices.addNic` already insists), and the loopback TCP port of
- * a serial port's network backing (two guests cannot both listen on it). Concurrent
- * requests for the same one: exactly one gets it.
+ * a serial port's network backing (two guests cannot both listen on it), on add, update and
+ * register (a .vmx whose serial port has another VM's port is refused, nothing written).
+ * Concurrent requests for the same one: exactly one gets it.
  */
 describe('core: MACs given at create and serial TCP ports are unique among VMs', () => {
   let t: TestCore;
@@ -58,6 +61,57 @@ describe('core: MACs given at create and serial TCP ports are unique among VMs',
     // Freed, it can be taken.
     await t.core.devices.remove(t.admin, a, device);
     assert.equal((await t.core.devices.updateSerial(t.admin, b, other.device, { backing: { kind: 'tcpServer', port: 47101 } })).hardware.serials?.[0]?.backing.kind, 'tcpServer');
+  });
+
+  it('register refuses a .vmx whose serial port listens on a TCP port another VM’s serial port has (or that uses one port twice); nothing is registered or written', async () => {
+    const a = await t.core.vms.create(t.admin, { name: 'reg-a', nics: [], placement: { hostId: host } });
+    await t.core.devices.addSerial(t.admin, a.id, { backing: { kind: 'tcpServer', port: 47301 } });
+    // A second VM with a port of its own, unregistered, its .vmx then edited to take reg-a's port.
+    const b = await t.core.vms.create(t.admin, { name: 'reg-b', nics: [], placement: { hostId: host } });
+    await t.core.devices.addSerial(t.admin, b.id, { backing: { kind: 'tcpServer', port: 47302 } });
+    await t.core.devices.addSerial(t.admin, b.id, { backing: { kind: 'file', file: 'com2.log' } });
+    await t.core.vms.unregister(t.admin, b.id);
+    const vmx = join(t.datastore.path, 'reg-b', 'reg-b.vmx');
+    const original = await readFile(vmx, 'utf8');
+    assert.match(original, /^serial0\.fileName = "tcp:\/\/127\.0\.0\.1:47302"$/m);
+    const clashing = original.replace('tcp://127.0.0.1:47302', 'tcp://127.0.0.1:47301');
+    await writeFile(vmx, clashing);
+    const count = (await t.core.vms.list(t.admin)).length;
+    await assert.rejects(
+      t.core.vms.register(t.admin, { path: '[ds0] reg-b/reg-b.vmx', placement: { hostId: host } }),
+      kind('already_exists', /^'\[ds0\] reg-b\/reg-b\.vmx' cannot be registered: its serial0's TCP port 47301 is already used by serial0 of vm-\d+ \(reg-a\): pick another port$/),
+    );
+    assert.equal((await t.core.vms.list(t.admin)).length, count, 'nothing was registered');
+    assert.equal(await readFile(vmx, 'utf8'), clashing, 'the .vmx was not rewritten');
+    // The same port on two serial ports of the .vmx itself.
+    const twice = original.replace('serial1.fileType = "file"', 'serial1.fileType = "network"').replace('serial1.fileName = "com2.log"', 'serial1.fileName = "tcp://127.0.0.1:47302"\nserial1.network.endPoint = "server"');
+    assert.notEqual(twice, original);
+    await writeFile(vmx, twice);
+    await assert.rejects(
+      t.core.vms.register(t.admin, { path: '[ds0] reg-b/reg-b.vmx', placement: { hostId: host } }),
+      kind('already_exists', /^'\[ds0\] reg-b\/reg-b\.vmx' cannot be registered: its serial0 and serial1 both use TCP port 47302: give one another port$/),
+    );
+    assert.equal((await t.core.vms.list(t.admin)).length, count, 'nothing was registered');
+    // Its own port again: registered, with both serial ports as the .vmx has them.
+    await writeFile(vmx, original);
+    const back = await t.core.vms.register(t.admin, { path: '[ds0] reg-b/reg-b.vmx', placement: { hostId: host } });
+    assert.deepEqual(back.hardware.serials?.map((p) => [p.device, p.backing]), [
+      ['serial0', { kind: 'tcpServer', port: 47302 }],
+      ['serial1', { kind: 'file', file: 'com2.log' }],
+    ]);
+    // Registered, its port is taken like any other.
+    await assert.rejects(t.core.devices.addSerial(t.admin, a.id, { backing: { kind: 'tcpServer', port: 47302 } }), kind('already_exists', /TCP port 47302 is already used by serial0 of vm-\d+ \(reg-b\)/));
+  });
+
+  it('a register and a serial port add asking for the same TCP port at once: one gets it', async () => {
+    const c = await t.core.vms.create(t.admin, { name: 'reg-c', nics: [], placement: { hostId: host } });
+    await t.core.devices.addSerial(t.admin, c.id, { backing: { kind: 'tcpServer', port: 47401 } });
+    await t.core.vms.unregister(t.admin, c.id);
+    const d = (await t.core.vms.create(t.admin, { name: 'reg-d', nics: [], placement: { hostId: host } })).id;
+    const results = await Promise.allSettled([t.core.vms.register(t.admin, { path: '[ds0] reg-c/reg-c.vmx', placement: { hostId: host } }), t.core.devices.addSerial(t.admin, d, { backing: { kind: 'tcpServer', port: 47401 } })]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    const holders = (await t.core.vms.list(t.admin)).filter((v) => (v.hardware.serials ?? []).some((p) => p.backing.kind === 'tcpServer' && p.backing.port === 47401));
+    assert.equal(holders.length, 1);
   });
 
   it('two VMs asking for the same serial TCP port at once: one gets it', async () => {

@@ -127,6 +127,18 @@ describe('docs/faces/vapi.md: every request example, run against a server', () =
       await mkdir(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso'), { recursive: true });
       for (const iso of ['installer.iso', 'drivers.iso']) await writeFile(join(s.dataDir, 'datastores', 'LocalDS_1', 'iso', iso), 'not a real ISO: the simulator does not read it');
     },
+    // A VM's serial port has TCP port 7301, and a .vmx on LocalDS_0 asks for it too.
+    'POST /api/vcenter/vm?action=register (a .vmx whose serial0 listens on TCP port 7301, which serial1 of vm-18 has)': async () => {
+      const holder = await newVm('doc-serial-7301');
+      await core().devices.addSerial(SYSTEM_CALLER, holder, { backing: { kind: 'file', file: 'com1.log' } });
+      await core().devices.addSerial(SYSTEM_CALLER, holder, { backing: { kind: 'tcpServer', port: 7301 } });
+      await mkdir(join(s.dataDir, 'datastores', 'LocalDS_0', 'web02'), { recursive: true });
+      await writeFile(
+        join(s.dataDir, 'datastores', 'LocalDS_0', 'web02', 'web02.vmx'),
+        ['displayName = "web02"', 'guestOS = "otherlinux-64"', 'numvcpus = "1"', 'memsize = "256"', 'serial0.present = "TRUE"', 'serial0.fileType = "network"', 'serial0.fileName = "tcp://127.0.0.1:7301"', 'serial0.network.endPoint = "server"', ''].join('\n'),
+      );
+      return { 'vm-18': holder };
+    },
     // The page's event examples show vm-1's latest event as its power-off by the administrator.
     'GET /api/vmgate/desktops (as demo)': asDemo,
     'POST /api/vmgate/desktops/pool-1?action=launch (as demo)': asDemo,

@@ -6,11 +6,16 @@
  * the guest (busybox `nc`, started with the guest run operation): both directions carry
  * data. Nothing listens before power-on or after power-off; a host port something else
  * listens on is refused; a change while the VM runs is pending until the next power-on.
+ * Power off then power on at once, with passt ending at once, late (stopped, then continued
+ * after 3 s) or never (stopped for good): the stop is reported only once the port is free,
+ * and the next run's passt has the forward; likewise a power-on right after the guest shut
+ * itself down while its passt hangs.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { VapiClient, VapiError } from '../../src/clients/vapi/index.ts';
@@ -96,6 +101,7 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
   let vm: string;
   let squatter: Server | undefined;
   let kept = 0;
+  const stopped = new Set<number>();
 
   before(async () => {
     bed = await startQemuTestBed('pf');
@@ -106,6 +112,8 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
   });
 
   after(async () => {
+    // A passt the last test stopped and the driver did not end (it would hold its port forever).
+    for (const pid of stopped) signalIfAlive(pid, 'SIGKILL');
     squatter?.close();
     client?.close();
     await bed?.close();
@@ -177,4 +185,81 @@ describe('QEMU port forwards: passt listens where the forwards say and carries t
     assert.equal(await accepts('127.0.0.1', kept), 'accepted');
     await client.power.stop(vm);
   });
+
+  it('power off then power on at once, several times, while passt lags behind its QEMU or hangs: the stop ends it, and each run the forward reaches a listener in the guest', async () => {
+    const port = await freePort();
+    assert.deepEqual(await client.vmgate.portForwards.create(vm, { host_port: port, guest_port: 7790 }), { port_forward: `tcp-${port}`, pending_until_power_on: false });
+    const sh = async (script: string) => client.vmgate.guest.run(vm, ROOT, { path: '/bin/sh', arguments: ['-c', script], timeout_seconds: 60 });
+    // How each run's passt ends after its QEMU: at once; 3 s late (it was not scheduled: stopped,
+    // then continued); never (it hangs: stopped for good, so only SIGKILL ends it); at once
+    // again (the run after the hung one has its forward too).
+    const lags = ['none', 'late', 'hung', 'none'] as const;
+    for (const [i, lag] of lags.entries()) {
+      const run = i + 1;
+      await client.power.start(vm);
+      assert.equal((await client.power.get(vm)).state, 'POWERED_ON', `run ${run}`);
+      await until(`guest tools (run ${run})`, DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+      const listen = await sh(`rm -f /tmp/got-7790; (while true; do (echo "guest run ${run} here"; sleep 5) | nc -l -p 7790 >>/tmp/got-7790; done) >/dev/null 2>&1 </dev/null & sleep 1; netstat -tln`);
+      assert.match(listen.stdout, /:7790 .*LISTEN/, `run ${run}`);
+      assert.equal(await exchange('127.0.0.1', port, `hello run ${run}\n`), `guest run ${run} here\n`, `run ${run}`);
+      assert.equal((await sh('cat /tmp/got-7790')).stdout, `hello run ${run}\n`, `run ${run}`);
+      const passt = passtWithForward(`127.0.0.1/${port}:7790`);
+      assert.equal(passt.length, 1, `run ${run}: one passt holds the forward`);
+      const pid = passt[0]!;
+      if (lag !== 'none') {
+        stopped.add(pid);
+        process.kill(pid, 'SIGSTOP');
+        if (lag === 'late') setTimeout(() => signalIfAlive(pid, 'SIGCONT'), 3_000).unref();
+      }
+      await client.power.stop(vm);
+      // The stop is reported once that passt let go of the port: nothing listens there now.
+      assert.equal(await accepts('127.0.0.1', port), 'error ECONNREFUSED', `run ${run}`);
+      assert.deepEqual(passtWithForward(`127.0.0.1/${port}:7790`), [], `run ${run}`);
+      assert.equal((await client.power.get(vm)).state, 'POWERED_OFF', `run ${run}`);
+    }
+
+    // The guest shuts itself down while its passt hangs: the power-on right after it ends that
+    // passt before it starts the new one, which gets the forward.
+    await client.power.start(vm);
+    await until('guest tools (run 5)', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    const [hung] = passtWithForward(`127.0.0.1/${port}:7790`);
+    assert.ok(hung !== undefined, 'run 5: a passt holds the forward');
+    stopped.add(hung);
+    process.kill(hung, 'SIGSTOP');
+    await client.guest.power.shutdown(vm);
+    await until('the guest to power off by itself', DEADLINE_MS, async () => ((await client.power.get(vm)).state === 'POWERED_OFF' ? true : undefined));
+    await client.power.start(vm);
+    assert.deepEqual(passtWithForward(`127.0.0.1/${port}:7790`).filter((pid) => pid === hung), [], 'run 5: the hung passt is gone');
+    await until('guest tools (run 5, again)', DEADLINE_MS, async () => ((await client.guest.power.get(vm)).operations_ready ? true : undefined));
+    await sh('rm -f /tmp/got-7790; (while true; do (echo "guest run 5 here"; sleep 5) | nc -l -p 7790 >>/tmp/got-7790; done) >/dev/null 2>&1 </dev/null & sleep 1');
+    assert.equal(await exchange('127.0.0.1', port, 'hello run 5\n'), 'guest run 5 here\n');
+    await client.power.stop(vm);
+  });
 });
+
+/** Pids of the live processes (passt) whose command line holds the forward `spec` (`127.0.0.1/<port>:<guest port>`). */
+function passtWithForward(spec: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    let state: string;
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (state !== 'Z' && argv.includes('--socket') && argv.includes(spec)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+function signalIfAlive(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone
+  }
+}

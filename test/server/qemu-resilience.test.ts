@@ -5,13 +5,15 @@
  * (a) QEMU is killed with SIGKILL: the VM turns POWERED_OFF promptly and its events say why;
  * (b) vmgate stops while the guest runs and starts again on the same data directory: the
  *     guest outlived it, the VM is still POWERED_ON, tools come back, guest programs run,
- *     and tasks from before the restart are still there with their results.
+ *     and tasks from before the restart are still there with their results; its NIC's
+ *     passt outlived it too, and a power off through the restarted vmgate ends it (even
+ *     hung) before it reports the VM off; the power-on after it gets a passt of its own.
  *
  * One guest at a time (acquireQemuTestLock); skips locally without QEMU or the test guest,
  * fails in CI.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { VapiClient } from '../../src/clients/vapi/index.ts';
@@ -151,8 +153,56 @@ describe('QEMU guests under a real vmgate: kill -9 and control-plane restarts', 
     const listed = await client.tasks.list({ filter_spec: { tasks: [taskId] } });
     assert.ok(Object.keys(listed).includes(taskId) || JSON.stringify(listed).includes(taskId), 'tasks.list shows it');
 
-    await client.power.stop(vm);
-    assert.deepEqual(await client.power.get(vm), { state: 'POWERED_OFF', clean_power_off: true }, 'stopped through the API');
+    // The NIC's passt outlived the control plane too. Make it hang (stopped): the power off
+    // through the restarted vmgate, which never had it as a child, still ends it first, and a
+    // power-on right after it gets a passt of its own on the same socket.
+    const socket = passtSocketOf(pid);
+    const [passt] = passtsOn(socket);
+    assert.ok(passt !== undefined, `a passt listens on ${socket}`);
+    process.kill(passt, 'SIGSTOP');
+    try {
+      await client.power.stop(vm);
+      assert.deepEqual(await client.power.get(vm), { state: 'POWERED_OFF', clean_power_off: true }, 'stopped through the API');
+      assert.equal(processAlive(passt), false, 'the hung passt of the run from before the restart is gone once the stop is reported');
+    } finally {
+      try {
+        process.kill(passt, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
     await until(`QEMU (pid ${pid}) to exit after power off`, 15_000, async () => (processAlive(pid) ? undefined : true), 100);
+    await client.power.start(vm);
+    assert.equal((await client.power.get(vm)).state, 'POWERED_ON');
+    const fresh = passtsOn(socket);
+    assert.equal(fresh.length, 1, 'one passt on the socket');
+    assert.notEqual(fresh[0], passt);
+    await client.power.stop(vm);
+    assert.deepEqual(passtsOn(socket), [], 'and it is gone once the stop is reported');
   });
 });
+
+/** The socket QEMU's nat NIC connects to (its `-netdev stream,…,addr.path=<socket>`). */
+function passtSocketOf(qemuPid: number): string {
+  const argv = readFileSync(`/proc/${qemuPid}/cmdline`, 'utf8').split('\0');
+  const netdev = argv.find((a) => a.startsWith('stream,') && a.includes('addr.path='));
+  assert.ok(netdev, `QEMU ${qemuPid} has a stream netdev: ${argv.join(' ')}`);
+  return /addr\.path=([^,]+)/.exec(netdev)![1]!;
+}
+
+/** Live processes started with `--socket <socket>` (passt). */
+function passtsOn(socket: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const i = argv.indexOf('--socket');
+    if (i >= 0 && argv[i + 1] === socket && processAlive(Number(name))) pids.push(Number(name));
+  }
+  return pids;
+}

@@ -10,16 +10,24 @@
  * port>:<guest port>`); nothing else is forwarded into the guest.
  * `--one-off` makes passt end when its QEMU disconnects; like QEMU it runs detached, so it
  * outlives a control-plane restart. Its messages go to `passt.log` in the VM's folder.
+ *
+ * passt ends a moment after its QEMU, and until then it holds the forwards' host ports. So
+ * the driver writes each passt's pid next to its socket (`n<i>.pid`, written by the driver
+ * when it spawns passt: passt's own `--pid` file appears only after the socket does) and,
+ * before it reports a stop done or starts a run, waits for the VM's passt processes of an
+ * earlier run to be gone ({@link endPassts}): a control plane restarted in between finds
+ * them through those files.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortForward } from '../../core/model/index.ts';
 import type { DriverVm } from '../../core/ports/driver.ts';
 import { exists, logTail, sleep } from './fs-helpers.ts';
 import { qemuError } from './qemu-error.ts';
+import { isProcessAlive, processArgv, readPidFile, waitForProcessExit } from './qemu-process.ts';
 
 export interface PasstProcess {
   readonly socket: string;
@@ -28,6 +36,74 @@ export interface PasstProcess {
 }
 
 const READY_TIMEOUT_MS = 10_000;
+
+/** The file holding the pid of the passt on `socket` (`…/n0.sock` → `…/n0.pid`). */
+export function passtPidFile(socket: string): string {
+  return socket.replace(/\.sock$/, '') + '.pid';
+}
+
+/** How long {@link endPassts} lets a passt end by itself, then after SIGTERM, then after SIGKILL. */
+export interface EndPasstsTimeouts {
+  readonly graceMs: number;
+  readonly termMs: number;
+  readonly killMs: number;
+}
+
+const END_TIMEOUTS: EndPasstsTimeouts = { graceMs: 5_000, termMs: 2_000, killMs: 2_000 };
+
+/**
+ * Waits until no passt of an earlier run of the VM whose sockets live in `socketDir` is
+ * left (each found through its `n<i>.pid` file and checked to be passt on that socket, so
+ * a reused pid is left alone): it gets `graceMs` to end by itself (with `--one-off` it ends
+ * once its QEMU is gone), then SIGTERM, then SIGKILL. Removes the pid files. Resolves with
+ * the pids it had to signal (empty when every passt ended by itself).
+ */
+export async function endPassts(socketDir: string, timeouts: EndPasstsTimeouts = END_TIMEOUTS): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(socketDir);
+  } catch {
+    return [];
+  }
+  const signalled: number[] = [];
+  await Promise.all(
+    names
+      .filter((n) => /^n\d+\.pid$/.test(n))
+      .map(async (name) => {
+        const file = join(socketDir, name);
+        const pid = await readPidFile(file);
+        if (pid !== null && (await isPasstOn(pid, join(socketDir, name.replace(/\.pid$/, '.sock'))))) {
+          if (!(await waitForProcessExit(pid, timeouts.graceMs, 50))) {
+            signalled.push(pid);
+            signal(pid, 'SIGTERM');
+            if (!(await waitForProcessExit(pid, timeouts.termMs, 50))) {
+              signal(pid, 'SIGKILL');
+              await waitForProcessExit(pid, timeouts.killMs, 50);
+            }
+          }
+        }
+        await rm(file, { force: true });
+      }),
+  );
+  return signalled;
+}
+
+/** True when `pid` is a live process started with `--socket <socket>` (passt of that socket). */
+async function isPasstOn(pid: number, socket: string): Promise<boolean> {
+  if (!(await isProcessAlive(pid))) return false;
+  const argv = await processArgv(pid);
+  if (argv.length === 0) return true; // no /proc: trust the pid file
+  const i = argv.indexOf('--socket');
+  return i >= 0 && argv[i + 1] === socket;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
 
 /** Starts passt for each socket (NIC index → socket path); resolves once every socket exists. */
 export async function startPassts(binary: string, vm: DriverVm, sockets: ReadonlyMap<number, string>): Promise<PasstProcess[]> {
@@ -47,7 +123,7 @@ export function passtForwardArgs(forwards: readonly PortForward[]): string[] {
 }
 
 async function startPasst(binary: string, vm: DriverVm, socket: string, forwards: readonly PortForward[]): Promise<PasstProcess> {
-  await rm(socket, { force: true });
+  await Promise.all([rm(socket, { force: true }), rm(passtPidFile(socket), { force: true })]);
   const log = join(vm.dir, 'passt.log');
   const fd = openSync(log, 'a', 0o600);
   let child: ChildProcess;
@@ -60,6 +136,14 @@ async function startPasst(binary: string, vm: DriverVm, socket: string, forwards
     closeSync(fd);
   }
   child.unref();
+  if (child.pid !== undefined) {
+    try {
+      await writeFile(passtPidFile(socket), `${child.pid}\n`, { mode: 0o600 });
+    } catch (e) {
+      child.kill('SIGTERM');
+      throw qemuError('internal', `cannot write the pid file of passt for ${vm.name}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   let failure: Error | null = null;
   let exited = false;
   child.once('error', (e: NodeJS.ErrnoException) => {

@@ -19,7 +19,7 @@ import type { QemuInstance } from './qemu-instance.ts';
 import { waitForProcessExit } from './qemu-process.ts';
 import { quit, setLink } from './qmp/qmp-commands.ts';
 import type { QemuRuntimePaths } from './runtime-paths.ts';
-import { startPassts } from './passt.ts';
+import { endPassts, startPassts } from './passt.ts';
 import { pickVncPort } from './vnc-port.ts';
 
 export interface LaunchOptions {
@@ -61,6 +61,8 @@ export async function launch(q: QemuDriverState, vm: DriverVm, lo: LaunchOptions
     const vncPort = await pickVncPort(5900, 5999, taken, q.consoleHost);
     const cl = buildQemuCommandLine(vm, { accel, paths: p, vncPort, vncHost: q.consoleHost, startPaused: true, incoming: lo.incoming, efi, natSockets });
     if (natSockets.size > 0) ctx?.progress?.(8, `starting the nat network of ${vm.name} (passt)`);
+    // An earlier run's passt may still hold the forwards' host ports (it ends a moment after its QEMU).
+    await endPasstsOf(q, vm, p);
     const passts = await startPassts(q.passtBinary, vm, natSockets);
     ctx?.progress?.(10, `starting QEMU for ${vm.name} (${accel})`);
     const inst = spawnQemu(q, vm, p, cl.argv, vncPort);
@@ -85,16 +87,28 @@ export async function launch(q: QemuDriverState, vm: DriverVm, lo: LaunchOptions
   }
 }
 
-/** Stops QEMU: `quit`, then SIGKILL if it lingers. The exit is expected (no event). */
+/**
+ * Stops QEMU: `quit`, then SIGKILL if it lingers. The exit is expected (no event). Returns
+ * once the VM's passt processes are gone too, so that the forwards' host ports are free
+ * when the stop is reported.
+ */
 export async function stopProcess(q: QemuDriverState, inst: QemuInstance): Promise<void> {
   inst.expectedExit = true;
   await quit(inst.qmp, { timeoutMs: 5_000 }).catch(() => undefined);
-  if (await inst.waitForExit(10_000)) return;
-  q.log.warn({ vmId: inst.vm.id, pid: inst.pid }, `QEMU of ${inst.vm.name} ignored quit; killing it`);
-  inst.kill();
-  if (!(await inst.waitForExit(5_000))) {
-    await waitForProcessExit(inst.pid, 5_000);
+  if (!(await inst.waitForExit(10_000))) {
+    q.log.warn({ vmId: inst.vm.id, pid: inst.pid }, `QEMU of ${inst.vm.name} ignored quit; killing it`);
+    inst.kill();
+    if (!(await inst.waitForExit(5_000))) {
+      await waitForProcessExit(inst.pid, 5_000);
+    }
   }
+  await endPasstsOf(q, inst.vm, inst.paths);
+}
+
+/** Waits for the VM's passt processes of an earlier run to end ({@link endPassts}); logs the ones it had to signal. */
+async function endPasstsOf(q: QemuDriverState, vm: DriverVm, p: QemuRuntimePaths): Promise<void> {
+  const signalled = await endPassts(p.socketDir);
+  if (signalled.length > 0) q.log.warn({ vmId: vm.id, pids: signalled }, `passt of ${vm.name} outlived its QEMU; ended it with a signal`);
 }
 
 /** Runs QEMU detached (it outlives us), its output appended to qemu.log. */
