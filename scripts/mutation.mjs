@@ -144,6 +144,11 @@ async function runGroup(name) {
     force,
     // A temp directory per group: two groups may run at once without removing each other's sandboxes.
     tempDirName: `.stryker-tmp-${name}`,
+    // Side by side, no node_modules symlinks in the sandboxes: to find node_modules folders
+    // Stryker walks the whole project, other groups' temp directories included, and fails
+    // when one of them is removed meanwhile (seen in CI). A sandbox lies inside the project,
+    // so Node finds the project's node_modules from it anyway.
+    ...(parallel > 1 ? { symlinkNodeModules: false } : {}),
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
   };
