@@ -95,3 +95,41 @@ function assertStdErrorBody(body: unknown, what: string): void {
   assert.ok(Array.isArray(e.messages) && e.messages.length > 0, `${what}: messages`);
   for (const m of e.messages) assert.ok(typeof m.id === 'string' && typeof m.default_message === 'string' && Array.isArray(m.args), `${what}: a localizable message ${JSON.stringify(m)}`);
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/**
+ * A REST request by path (`template` is its route in the spec): the reply, error or not,
+ * validated against the vSphere 7.0.3 spec; the status and the parsed body.
+ */
+export async function restChecked(s: Server, token: string, method: string, template: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const r = await s.request(method, path, {
+    headers: { 'vmware-api-session-id': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const parsed = r.body === '' ? undefined : (JSON.parse(r.body) as Json);
+  assert.deepEqual(validateResponse(method, template, r.status, parsed), [], `${method} ${path} → ${r.status} ${r.body.slice(0, 400)}`);
+  return { status: r.status, body: parsed };
+}
+
+/**
+ * A JSON-RPC `invoke` with the input encoded as the SDK encodes it: the decoded output, or
+ * the std error's name (`not_found`) and first message; `raw` is the whole reply.
+ */
+export async function rpcInvoke(s: Server, token: string, serviceId: string, operationId: string, input: Record<string, unknown> = {}): Promise<{ output?: Json; error?: string; message?: string; raw: Json }> {
+  const op = findOperation(serviceId, operationId);
+  assert.ok(op, `${serviceId}.${operationId} is in the registry`);
+  const r = await s.request('POST', '/api', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'invoke', id: 'rpc', params: { serviceId, operationId, input: encodeOperationInput(op, input), ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: token } } } }),
+  });
+  const json = JSON.parse(r.body) as Json;
+  if (json.result.error) {
+    const [name, fields] = Object.entries(json.result.error.ERROR as Record<string, Json>)[0]!;
+    return { error: name.replace('com.vmware.vapi.std.errors.', ''), message: fields.messages[0].STRUCTURE['com.vmware.vapi.std.localizable_message'].default_message, raw: json };
+  }
+  const out = decodeOperationOutput(op, json.result.output);
+  assert.ok(out.ok, JSON.stringify(json.result.output).slice(0, 300));
+  return { output: out.value as Json, raw: json };
+}

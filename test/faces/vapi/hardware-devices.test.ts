@@ -3,9 +3,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM_CALLER } from '../../../src/core/index.ts';
-import { decodeOperationOutput, encodeOperationInput } from '../../../src/protocols/vapi/codec/index.ts';
-import { findOperation } from '../../../src/protocols/vapi/types/index.ts';
-import { validateResponse } from '../../support/spec-validator.ts';
+import { restChecked, rpcInvoke } from '../../support/vapi-call.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
 
 /**
@@ -26,31 +24,9 @@ describe('vAPI vm.hardware device services on sim (real HTTPS)', () => {
   let vm: string;
   let ds: string;
 
-  async function rest(method: string, template: string, path: string, body?: unknown, tok = token): Promise<{ status: number; body: Json }> {
-    const r = await s.request(method, path, {
-      headers: { 'vmware-api-session-id': tok, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const parsed = r.body === '' ? undefined : (JSON.parse(r.body) as Json);
-    assert.deepEqual(validateResponse(method, template, r.status, parsed), [], `${method} ${path} → ${r.status} ${r.body.slice(0, 400)}`);
-    return { status: r.status, body: parsed };
-  }
+  const rest = (method: string, template: string, path: string, body?: unknown, tok = token) => restChecked(s, tok, method, template, path, body);
 
-  async function rpc(serviceId: string, operationId: string, input: Record<string, unknown>, tok = token): Promise<{ output?: Json; error?: string; message?: string }> {
-    const op = findOperation(serviceId, operationId)!;
-    const r = await s.request('POST', '/api', {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'invoke', id: 'hw', params: { serviceId, operationId, input: encodeOperationInput(op, input), ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: tok } } } }),
-    });
-    const json = JSON.parse(r.body) as Json;
-    if (json.result.error) {
-      const [name, fields] = Object.entries(json.result.error.ERROR as Record<string, Json>)[0]!;
-      return { error: name.replace('com.vmware.vapi.std.errors.', ''), message: fields.messages[0].STRUCTURE['com.vmware.vapi.std.localizable_message'].default_message };
-    }
-    const out = decodeOperationOutput(op, json.result.output);
-    assert.ok(out.ok);
-    return { output: out.value as Json };
-  }
+  const rpc = (serviceId: string, operationId: string, input: Record<string, unknown> = {}, tok = token) => rpcInvoke(s, tok, serviceId, operationId, input);
 
   const hw = (part: string) => `/api/vcenter/vm/${vm}/hardware/${part}`;
   const T = (part: string) => `/api/vcenter/vm/{vm}/hardware/${part}`;

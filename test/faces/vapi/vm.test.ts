@@ -6,7 +6,7 @@ import { SYSTEM_CALLER } from '../../../src/core/index.ts';
 import type { Vm } from '../../../src/core/model/index.ts';
 import { decodeOperationOutput, encodeOperationInput } from '../../../src/protocols/vapi/codec/index.ts';
 import { findOperation } from '../../../src/protocols/vapi/types/index.ts';
-import { validateResponse } from '../../support/spec-validator.ts';
+import { restChecked } from '../../support/vapi-call.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../support/test-server.ts';
 
 /**
@@ -26,15 +26,7 @@ describe('vAPI VM list/get and hardware (real HTTPS)', () => {
   let all: Vm[];
 
   /** A REST call whose reply must match the spec for `template`. */
-  async function rest(method: string, template: string, path: string, body?: unknown, tok = token): Promise<{ status: number; body: Json }> {
-    const r = await s.request(method, path, {
-      headers: { 'vmware-api-session-id': tok, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const parsed = r.body === '' ? undefined : (JSON.parse(r.body) as Json);
-    assert.deepEqual(validateResponse(method, template, r.status, parsed), [], `${method} ${path} → ${r.status} ${r.body.slice(0, 400)}`);
-    return { status: r.status, body: parsed };
-  }
+  const rest = (method: string, template: string, path: string, body?: unknown, tok = token) => restChecked(s, tok, method, template, path, body);
 
   async function rpcRaw(serviceId: string, operationId: string, input: unknown, tok = token): Promise<{ headers: Record<string, unknown>; json: Json }> {
     const r = await s.request('POST', '/api', {
